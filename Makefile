@@ -1,0 +1,52 @@
+# CareNav: `make run` serves the app with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# XStatic-Bootstrap builds from source with pkg_resources, gone from setuptools 81.
+export PIP_CONSTRAINT := $(CURDIR)/.ci/build-constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+TEST_WORKERS ?= 2
+
+.PHONY: run test install postgres migrate lint format browser-test clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+postgres: install
+	@.ci/ensure-postgres
+	@$(PY) manage.py ensure_database
+
+migrate: postgres
+	$(PY) manage.py migrate --no-input
+
+run: export DJANGO_DEBUG = 1
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo "CareNav is at http://127.0.0.1:8000 (demo accounts: see README.md)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: postgres
+	@.ci/ensure-browser-tools
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+browser-test: postgres
+	@.ci/ensure-browser-tools
+	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles node_modules test-artifacts

@@ -1,0 +1,57 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import Team, User
+from .roles import assign_role
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name", "role", "team", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    list_display = ["email", "full_name", "role", "team", "is_active", "last_login"]
+    list_filter = ["role", "team", "is_active", "is_superuser"]
+    search_fields = ["email", "full_name"]
+    ordering = ["email"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "role", "team"]}),
+        ("Access", {"fields": ["is_active", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "password1", "password2"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined", "is_superuser"]
+    filter_horizontal = []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The role decides groups and admin access; keep them in step.
+        assign_role(user=obj, role=obj.role)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "role":
+            kwargs["widget"] = forms.Select(
+                choices=[("", "No role"), *User.Role.choices]
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -1,0 +1,31 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages a staff member may open before setting up a second factor: sign-in,
+# sign-out and the MFA set-up itself, plus what every page needs to load.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+class StaffMFARequiredMiddleware:
+    """Staff cannot reach any page until they have set up TOTP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.requires_mfa
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not is_mfa_enabled(user)
+        ):
+            messages.info(
+                request,
+                "Your account can see other people's information, so it needs a "
+                "second step at sign-in. Set up an authenticator app to continue.",
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

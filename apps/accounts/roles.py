@@ -1,0 +1,51 @@
+"""Roles are kept on the user and mirrored in groups, which carry the permissions."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .models import User
+
+ROLE_GROUPS = {
+    User.Role.PATIENT: "Patients",
+    User.Role.CASEWORKER: "Caseworkers",
+    User.Role.SUPERVISOR: "Supervisors",
+    User.Role.CONTENT_EDITOR: "Content editors",
+}
+CONTENT_EDITORS_GROUP = ROLE_GROUPS[User.Role.CONTENT_EDITOR]
+
+# The apps whose models content editors change in the admin. Personal data lives
+# elsewhere and is never granted to them.
+CONTENT_APPS = ("diseases", "checklists", "directory")
+
+
+@transaction.atomic
+def assign_role(*, user: User, role: str, team=None) -> User:
+    """Give a user one role: the field, the matching group and admin access."""
+    user.role = role
+    if team is not None:
+        user.team = team
+    user.is_staff = user.is_superuser or role == User.Role.CONTENT_EDITOR
+    user.save()
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_GROUPS.values()))
+    if role in ROLE_GROUPS:
+        group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[role])
+        user.groups.add(group)
+    return user
+
+
+def grant_content_permissions(apps, schema_editor, app_label: str) -> None:
+    """For a data migration: let content editors change every model of a content app.
+
+    Called from each content app's own migration once its models exist.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = app_config.models_module or True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    group, _ = group_model.objects.get_or_create(name=CONTENT_EDITORS_GROUP)
+    group.permissions.add(
+        *permission_model.objects.filter(content_type__app_label=app_label)
+    )

@@ -1,0 +1,126 @@
+"""Role fixtures and the permission-matrix helper shared by every app's tests."""
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import PatientProfile, User
+from apps.accounts.tests.factories import TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="North team")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="South team")
+
+
+@pytest.fixture
+def caseworker(team):
+    return UserFactory(role=User.Role.CASEWORKER, team=team)
+
+
+@pytest.fixture
+def other_caseworker(other_team):
+    """A caseworker on another team."""
+    return UserFactory(role=User.Role.CASEWORKER, team=other_team)
+
+
+@pytest.fixture
+def supervisor(team):
+    """Supervisor of the caseworker's team."""
+    return UserFactory(role=User.Role.SUPERVISOR, team=team)
+
+
+@pytest.fixture
+def other_supervisor(other_team):
+    """Supervisor of another team."""
+    return UserFactory(role=User.Role.SUPERVISOR, team=other_team)
+
+
+@pytest.fixture
+def patient(db):
+    user = UserFactory(role=User.Role.PATIENT)
+    PatientProfile.objects.create(user=user, disease="als", zip_code="02114")
+    return user
+
+
+@pytest.fixture
+def other_patient(db):
+    user = UserFactory(role=User.Role.PATIENT)
+    PatientProfile.objects.create(user=user, disease="als", zip_code="10001")
+    return user
+
+
+@pytest.fixture
+def content_editor(db):
+    return UserFactory(role=User.Role.CONTENT_EDITOR)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(role="", is_superuser=True, is_staff=True)
+
+
+ROLES = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "caseworker",
+    "other_caseworker",
+    "supervisor",
+    "other_supervisor",
+    "content_editor",
+    "administrator",
+]
+
+
+@pytest.fixture
+def login_as(db, client, request):
+    """Log the test client in as one of the role fixtures, by name."""
+
+    def _login(who: str):
+        client.logout()
+        if who != "anonymous":
+            user = request.getfixturevalue(who)
+            client.force_login(user)
+            return user
+        return None
+
+    return _login
+
+
+@pytest.fixture
+def assert_access(client, login_as):
+    """Check one URL against a whole matrix of roles and expected status codes.
+
+    expected maps a role fixture name to a status code; anonymous users are
+    expected to be redirected to log in when 302 is given.
+    """
+
+    def _check(url: str, expected: dict[str, int], method: str = "get", data=None):
+        failures = []
+        for who, status in expected.items():
+            login_as(who)
+            response = getattr(client, method)(url, data or {})
+            if response.status_code != status:
+                failures.append(f"{who}: expected {status}, got {response.status_code}")
+            elif status == 302 and who == "anonymous":
+                if not response["Location"].startswith(reverse("account_login")):
+                    failures.append(f"{who}: redirected to {response['Location']}")
+        client.logout()
+        assert not failures, f"{method.upper()} {url}: " + "; ".join(failures)
+
+    return _check

@@ -1,0 +1,27 @@
+from django.test import RequestFactory
+
+from apps.core.audit import record_access, record_accesses
+from apps.core.models import AccessLog
+
+
+def test_record_access_names_user_record_subject_and_ip(patient, caseworker):
+    request = RequestFactory().get("/casework/x/", REMOTE_ADDR="10.1.2.3")
+    request.user = caseworker
+    profile = patient.profile
+    row = record_access(request, profile, subject=patient)
+    assert row.user == caseworker
+    assert row.record_type == "accounts.patientprofile"
+    assert row.subject_type == "accounts.user"
+    assert row.subject_id == str(patient.pk)
+    assert row.ip_address == "10.1.2.3"
+    assert AccessLog.objects.about("accounts.user", patient.pk).count() == 1
+
+
+def test_record_accesses_writes_one_row_per_record_in_one_query(
+    patient, other_patient, caseworker, django_assert_num_queries
+):
+    request = RequestFactory().get("/casework/")
+    request.user = caseworker
+    with django_assert_num_queries(1):
+        record_accesses(request, [patient, other_patient])
+    assert AccessLog.objects.count() == 2

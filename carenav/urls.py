@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+# Admin sign-in goes through the site's own log-in, so MFA and lock-out apply to it.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "CareNav administration"
+admin.site.site_title = "CareNav admin"
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("", include("apps.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("learn/", include("apps.diseases.urls")),
+    path("checklists/", include("apps.checklists.urls")),
+    path("directory/", include("apps.directory.urls")),
+    path("casework/", include("apps.referrals.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"

@@ -1,1 +1,380 @@
-from django.db import models  # noqa: F401
+"""The care-service directory, shaped after Open Referral HSDS 3.0.
+
+Model and field names follow HSDS so that data can be imported and exported without
+translation; every row keeps its HSDS id (a UUID) as its primary key. CareNav's own
+additions are marked as such.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.urls import reverse
+
+
+class TaxonomyTerm(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    taxonomy = models.CharField(max_length=100, default="carenav")
+    language = models.CharField(max_length=10, blank=True, default="en")
+    term_uri = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organization(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    alternate_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    tax_id = models.CharField(max_length=50, blank=True)
+    year_incorporated = models.PositiveSmallIntegerField(null=True, blank=True)
+    legal_status = models.CharField(max_length=100, blank=True)
+    logo = models.URLField(max_length=500, blank=True)
+    uri = models.URLField(max_length=500, blank=True)
+    parent_organization = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:organization_detail", args=[self.id])
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Service.Status.ACTIVE)
+
+
+class Service(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    class Disease(models.TextChoices):
+        ALS = "als", "ALS"
+        MS = "ms", "MS"
+        PARKINSONS = "parkinsons", "Parkinson's"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(max_length=255)
+    alternate_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
+    interpretation_services = models.TextField(blank=True)
+    application_process = models.TextField(blank=True)
+    fees_description = models.TextField(blank=True)
+    wait_time = models.CharField(max_length=255, blank=True)
+    accreditations = models.TextField(blank=True)
+    eligibility_description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    assured_date = models.DateField(null=True, blank=True)
+    assurer_email = models.EmailField(blank=True)
+    alert = models.TextField(blank=True)
+    last_modified = models.DateTimeField(auto_now=True)
+    taxonomy_terms = models.ManyToManyField(
+        TaxonomyTerm, related_name="services", blank=True
+    )
+    # CareNav additions.
+    diseases = ArrayField(
+        models.CharField(max_length=20, choices=Disease),
+        default=list,
+        blank=True,
+        help_text="The diseases this service knows well.",
+    )
+    accepts_referrals = models.BooleanField(default=False)
+    referral_email = models.EmailField(
+        blank=True, help_text="Where referral requests are sent."
+    )
+    telehealth = models.BooleanField(default=False)
+    last_verified = models.DateField(null=True, blank=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accepts_referrals=False)
+                | ~models.Q(referral_email=""),
+                name="directory_service_referral_email_when_accepting",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:service_detail", args=[self.id])
+
+
+class Location(models.Model):
+    class LocationType(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="locations",
+    )
+    location_type = models.CharField(
+        max_length=10, choices=LocationType, default=LocationType.PHYSICAL
+    )
+    url = models.URLField(max_length=500, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    alternate_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    transportation = models.TextField(blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    external_identifier = models.CharField(max_length=255, blank=True)
+    external_identifier_type = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name or str(self.id)
+
+
+class Address(models.Model):
+    class AddressType(models.TextChoices):
+        PHYSICAL = "physical", "Physical"
+        POSTAL = "postal", "Postal"
+        VIRTUAL = "virtual", "Virtual"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="addresses"
+    )
+    attention = models.CharField(max_length=255, blank=True)
+    address_1 = models.CharField(max_length=255)
+    address_2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255)
+    region = models.CharField(max_length=255, blank=True)
+    state_province = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, default="US")
+    address_type = models.CharField(
+        max_length=10, choices=AddressType, default=AddressType.PHYSICAL
+    )
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self):
+        return f"{self.address_1}, {self.city}"
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="service_at_locations"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "service at location"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location"], name="directory_serviceatlocation_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.service} at {self.location}"
+
+
+class Phone(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="phones",
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="phones",
+    )
+    number = models.CharField(max_length=50)
+    extension = models.CharField(max_length=20, blank=True)
+    type = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.number
+
+
+class Schedule(models.Model):
+    """Opening hours as HSDS (iCalendar-style) rows; WEEKLY rows give "open now"."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    dtstart = models.DateField(null=True, blank=True)
+    timezone = models.FloatField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    wkst = models.CharField(max_length=2, blank=True)
+    freq = models.CharField(max_length=10, blank=True)
+    interval = models.PositiveIntegerField(null=True, blank=True)
+    byday = models.CharField(max_length=50, blank=True)
+    byweekno = models.CharField(max_length=100, blank=True)
+    bymonthday = models.CharField(max_length=100, blank=True)
+    byyearday = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    schedule_link = models.URLField(max_length=500, blank=True)
+    attending_type = models.CharField(max_length=255, blank=True)
+    notes = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+
+class Language(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="languages",
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="languages",
+    )
+    phone = models.ForeignKey(
+        Phone, null=True, blank=True, on_delete=models.CASCADE, related_name="languages"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    code = models.CharField(max_length=10, blank=True, help_text="ISO 639 code.")
+    note = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.name or self.code
+
+
+class SavedServiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class SavedService(models.Model):
+    """A service a patient keeps on their list at /my/saved/ (personal data)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_services",
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SavedServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "service"], name="directory_savedservice_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Saved service {self.service_id}"
+
+
+class ListingReport(models.Model):
+    """Someone told content staff a listing is wrong."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="reports"
+    )
+    message = models.TextField(max_length=2000)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report on {self.service}"

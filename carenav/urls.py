@@ -7,14 +7,18 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "CareNav administration"
 admin.site.site_title = "CareNav admin"
 
+# Each app's urls.py spells out its own full paths (the public URLs of DESIGN.md),
+# so that /my/... pages can live with the app that owns their data.
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.diseases.urls")),
+    path("", include("apps.checklists.urls")),
+    path("", include("apps.directory.urls")),
+    path("", include("apps.referrals.urls")),
+    path("api/hsds/", include("apps.directory.api.urls")),
+    path("api/fhir/", include("apps.referrals.fhir.urls")),
     path("accounts/", include("allauth.urls")),
-    path("learn/", include("apps.diseases.urls")),
-    path("checklists/", include("apps.checklists.urls")),
-    path("directory/", include("apps.directory.urls")),
-    path("casework/", include("apps.referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,2 @@
+app_name = "hsds_api"
+urlpatterns = []

@@ -1,0 +1,2 @@
+app_name = "fhir_api"
+urlpatterns = []

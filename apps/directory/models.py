@@ -9,7 +9,10 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 
@@ -51,6 +54,13 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Admin search (icontains) on names.
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="directory_org_name_trgm",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -114,11 +124,21 @@ class Service(models.Model):
     )
     telehealth = models.BooleanField(default=False)
     last_verified = models.DateField(null=True, blank=True)
+    # Weighted full-text vector kept by apps.directory.search.refresh_search_index.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="directory_service_search"),
+            GinIndex(fields=["diseases"], name="directory_service_diseases"),
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="directory_service_name_trgm",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(accepts_referrals=False)
@@ -167,6 +187,12 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Bounding-box prefilter of the ZIP radius search.
+            models.Index(
+                fields=["latitude", "longitude"], name="directory_location_latlong"
+            ),
+        ]
 
     def __str__(self):
         return self.name or str(self.id)
@@ -378,3 +404,23 @@ class ListingReport(models.Model):
 
     def __str__(self):
         return f"Report on {self.service}"
+
+
+class SearchWord(models.Model):
+    """A word that occurs in the directory, for correcting typos in searches.
+
+    Kept by refresh_search_index; a trigram index finds the nearest known word to a
+    misspelt one ("speach" -> "speech").
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(
+                OpClass("word", name="gin_trgm_ops"), name="directory_searchword_trgm"
+            ),
+        ]
+
+    def __str__(self):
+        return self.word

@@ -1,0 +1,178 @@
+"""Directory search: the stored full-text vector, typo correction and the search query.
+
+Every service keeps a weighted ``tsvector`` in ``Service.search_vector``:
+
+- A: service name and alternate name
+- B: organisation name, taxonomy term names (and a few everyday words for each term)
+- C: service description
+
+The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
+that writes services: the admin's save, the HSDS importer and ``seed_directory``.
+Explicit calls were chosen over database triggers because the vector depends on four
+tables (service, organisation, taxonomy term, the service-term link): triggers on each
+would fire once per row during bulk loads of 100,000 services, where one set-based
+UPDATE at the end is far cheaper.
+
+The same function records each word of the directory in ``SearchWord``, so a misspelt
+search word can be matched to the nearest known word by trigram similarity.
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+
+SEARCH_CONFIG = "english"
+
+# Everyday words people type for each care-service type of fixtures/taxonomy.json,
+# indexed at weight B alongside the term's name.
+TAXONOMY_SYNONYMS = {
+    "als-clinic": "ALS clinic motor neurone neuron disease multidisciplinary team",
+    "ms-centre": "MS center multiple sclerosis clinic",
+    "neurology": "neurologist nerve doctor",
+    "pulmonology": "lung breathing respiratory ventilation BiPAP cough assist",
+    "gastroenterology": "feeding tube PEG gastrostomy nutrition",
+    "genetic-counselling": "genetic counseling genetics testing",
+    "clinical-trials": "research study trial",
+    "speech-language": "speech therapy speech therapist SLP swallowing voice",
+    "physical-therapy": "physiotherapy physio physical therapist exercise mobility",
+    "occupational-therapy": "occupational therapist daily living",
+    "dietitian": "nutrition nutritionist diet",
+    "mental-health": "counseling counselling therapist psychologist",
+    "equipment-loan": "wheelchair walker hospital bed lending closet",
+    "aac": "augmentative alternative communication eye gaze speech device",
+    "home-modifications": "ramp grab bar stair lift accessibility",
+    "home-care": "home health aide nursing personal care",
+    "respite": "caregiver break carer",
+    "palliative-care": "hospice comfort end of life",
+    "social-work": "social worker case manager navigator",
+    "support-group": "peer support group caregiver",
+    "legal-benefits": "disability benefits insurance Medicaid Medicare lawyer",
+    "transportation": "rides transport paratransit",
+}
+
+MIN_WORD_SIMILARITY = 0.3
+MAX_QUERY_WORDS = 8
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _synonym_values() -> tuple[str, list[str]]:
+    rows = ", ".join(["(%s, %s)"] * len(TAXONOMY_SYNONYMS))
+    params = [value for item in TAXONOMY_SYNONYMS.items() for value in item]
+    return rows, params
+
+
+def refresh_search_index(service_ids: Iterable | None = None) -> int:
+    """Rebuild the stored search vector of the given services (all when None).
+
+    Returns the number of services updated. Set-based: one UPDATE for the vectors and
+    one INSERT for the typo-correction word list, whatever the number of services.
+    """
+    if service_ids is not None:
+        service_ids = [str(pk) for pk in service_ids]
+        if not service_ids:
+            return 0
+    synonym_rows, synonym_params = _synonym_values()
+    where = ""
+    where_params: list = []
+    if service_ids is not None:
+        where = "WHERE s2.id = ANY(%s::uuid[])"
+        where_params = [service_ids]
+    source = f"""
+        SELECT
+            s2.id,
+            concat_ws(' ', s2.name, s2.alternate_name) AS service_names,
+            concat_ws(' ', o.name, o.alternate_name) AS organization_names,
+            coalesce(terms.words, '') AS term_words,
+            s2.description
+        FROM directory_service s2
+        JOIN directory_organization o ON o.id = s2.organization_id
+        LEFT JOIN (
+            SELECT st.service_id,
+                   string_agg(concat_ws(' ', t.name, syn.words), ' ') AS words
+            FROM directory_service_taxonomy_terms st
+            JOIN directory_taxonomyterm t ON t.id = st.taxonomyterm_id
+            LEFT JOIN (VALUES {synonym_rows}) AS syn(code, words) ON syn.code = t.code
+            GROUP BY st.service_id
+        ) terms ON terms.service_id = s2.id
+        {where}
+    """
+    params = synonym_params + where_params
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE directory_service s SET search_vector =
+                setweight(to_tsvector(%s, src.service_names), 'A')
+                || setweight(to_tsvector(%s, src.organization_names), 'B')
+                || setweight(to_tsvector(%s, src.term_words), 'B')
+                || setweight(to_tsvector(%s, src.description), 'C')
+            FROM ({source}) src
+            WHERE src.id = s.id
+            """,
+            [SEARCH_CONFIG] * 4 + params,
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO directory_searchword (word)
+            SELECT DISTINCT word FROM (
+                SELECT regexp_split_to_table(
+                    lower(concat_ws(' ', src.service_names, src.organization_names,
+                                    src.term_words, src.description)),
+                    '[^a-z0-9]+'
+                ) AS word
+                FROM ({source}) src
+            ) words
+            WHERE length(word) BETWEEN 3 AND 100
+            ON CONFLICT (word) DO NOTHING
+            """,
+            params,
+        )
+    return updated
+
+
+def query_words(text: str) -> list[str]:
+    """The search words of what someone typed: lower case letters and digits only."""
+    return _WORD.findall(text.lower())[:MAX_QUERY_WORDS]
+
+
+def correct_words(words: list[str]) -> dict[str, str]:
+    """Map each unknown word to the most similar word of the directory (one query).
+
+    Words found as typed, and words with nothing similar enough, are left out.
+    """
+    candidates = [word for word in words if len(word) >= 4 and not word.isdigit()]
+    if not candidates:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT typed.word, best.word
+            FROM unnest(%s::text[]) AS typed(word)
+            CROSS JOIN LATERAL (
+                SELECT w.word FROM directory_searchword w
+                WHERE w.word %% typed.word
+                ORDER BY similarity(w.word, typed.word) DESC, w.word
+                LIMIT 1
+            ) best
+            WHERE similarity(best.word, typed.word) >= %s
+            """,
+            [candidates, MIN_WORD_SIMILARITY],
+        )
+        return {typed: best for typed, best in cursor.fetchall() if typed != best}
+
+
+def build_tsquery(words: list[str], corrections: dict[str, str]) -> str:
+    """A to_tsquery() string: every word must match, as typed or as corrected.
+
+    Words are already reduced to [a-z0-9]+, so nothing typed can inject tsquery
+    syntax. Longer words also match as prefixes ("therap" finds "therapist").
+    """
+    parts = []
+    for word in words:
+        options = [word]
+        if word in corrections:
+            options.append(corrections[word])
+        terms = [f"{option}:*" if len(option) >= 5 else option for option in options]
+        parts.append("(" + " | ".join(terms) + ")")
+    return " & ".join(parts)

@@ -3,11 +3,91 @@
 Every read goes through visible_to(user); another person's record is a 404.
 """
 
+import pgtrigger
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import Team, User
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_RESPONSE = "no_response", "No response"
+
+
+# The one table of allowed status changes. Referral.change_status() consults it and
+# the database trigger on the referral table is generated from it, so the two can
+# never disagree. A status missing from the keys' values is an end: nothing follows
+# it. "scheduled -> scheduled" is a new date for the appointment.
+REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReferralStatus.DRAFT: (ReferralStatus.SENT, ReferralStatus.CANCELLED),
+    ReferralStatus.SENT: (
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.CANCELLED,
+        ReferralStatus.NO_RESPONSE,
+    ),
+    ReferralStatus.ACCEPTED: (
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.CANCELLED,
+        ReferralStatus.COMPLETED,
+    ),
+    ReferralStatus.SCHEDULED: (
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.COMPLETED,
+        ReferralStatus.CANCELLED,
+        ReferralStatus.NO_RESPONSE,
+    ),
+    ReferralStatus.COMPLETED: (),
+    ReferralStatus.DECLINED: (),
+    ReferralStatus.CANCELLED: (),
+    ReferralStatus.NO_RESPONSE: (),
+}
+OPEN_STATUSES = tuple(s for s, following in REFERRAL_TRANSITIONS.items() if following)
+CLOSED_STATUSES = tuple(
+    s for s, following in REFERRAL_TRANSITIONS.items() if not following
+)
+
+
+def _transition_trigger_sql() -> str:
+    pairs = ", ".join(
+        f"('{old}', '{new}')"
+        for old, following in REFERRAL_TRANSITIONS.items()
+        for new in following
+    )
+    return f"""
+        IF (OLD.status, NEW.status) NOT IN ({pairs}) THEN
+            RAISE EXCEPTION 'referral status cannot change from % to %',
+                OLD.status, NEW.status
+                USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NEW;
+    """
+
+
+class TransitionNotAllowed(ValueError):
+    """The referral's status cannot change that way (see REFERRAL_TRANSITIONS)."""
+
+
+class StaleReferral(Exception):
+    """Someone else changed the referral since the form was shown.
+
+    `current` is the referral as it is now, for showing the new state.
+    """
+
+    def __init__(self, current: "Referral"):
+        super().__init__("The referral was changed by someone else.")
+        self.current = current
 
 
 class ClientQuerySet(models.QuerySet):
@@ -88,15 +168,8 @@ class ReferralQuerySet(models.QuerySet):
 
 
 class Referral(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENT = "sent", "Sent"
-        ACCEPTED = "accepted", "Accepted"
-        SCHEDULED = "scheduled", "Scheduled"
-        COMPLETED = "completed", "Completed"
-        DECLINED = "declined", "Declined"
-        CANCELLED = "cancelled", "Cancelled"
-        NO_RESPONSE = "no_response", "No response"
+    Status = ReferralStatus
+    TRANSITIONS = REFERRAL_TRANSITIONS
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", "Routine"
@@ -131,6 +204,8 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Raising it revokes every response link issued before.
     token_generation = models.PositiveIntegerField(default=1)
+    # When the current response link was issued (it expires some days later).
+    link_issued_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -157,12 +232,86 @@ class Referral(models.Model):
                 name="referrals_referral_status_valid",
             ),
         ]
+        triggers = [
+            # The database refuses what REFERRAL_TRANSITIONS does not allow, even
+            # for a raw UPDATE or another program writing to the table.
+            pgtrigger.Trigger(
+                name="referral_status_transition",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("OLD.status IS DISTINCT FROM NEW.status"),
+                func=_transition_trigger_sql(),
+            ),
+        ]
 
     def __str__(self):
         return f"Referral {self.pk}"
 
     def get_absolute_url(self):
         return reverse("referrals:referral_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def allowed_next(self) -> tuple[str, ...]:
+        return REFERRAL_TRANSITIONS[self.status]
+
+    def can_change_to(self, status: str) -> bool:
+        return status in REFERRAL_TRANSITIONS[self.status]
+
+    def change_status(
+        self,
+        to: str,
+        *,
+        by: User | None = None,
+        by_label: str = "",
+        note: str = "",
+        expected_version: int | None = None,
+        appointment_at=None,
+    ) -> "ReferralEvent":
+        """Move the referral to another status and write the event for it.
+
+        The row is locked while it changes. With expected_version (the version the
+        person saw), a change made meanwhile by someone else raises StaleReferral
+        instead of being overwritten. A status change the table does not allow
+        raises TransitionNotAllowed.
+        """
+        to = ReferralStatus(to)
+        with transaction.atomic():
+            current = (
+                Referral.objects.select_for_update(of=("self",))
+                .select_related("client", "service")
+                .get(pk=self.pk)
+            )
+            if expected_version is not None and current.version != expected_version:
+                raise StaleReferral(current)
+            if not current.can_change_to(to):
+                raise TransitionNotAllowed(
+                    f"A referral cannot go from {current.status} to {to}."
+                )
+            if to == ReferralStatus.SCHEDULED and appointment_at is None:
+                raise ValueError("Scheduling needs the appointment's date and time.")
+            now = timezone.now()
+            changes = {"status": to, "version": current.version + 1, "updated_at": now}
+            if to == ReferralStatus.SENT:
+                changes["sent_at"] = now
+            if to == ReferralStatus.SCHEDULED:
+                changes["appointment_at"] = appointment_at
+            Referral.objects.filter(pk=self.pk, version=current.version).update(
+                **changes
+            )
+            event = ReferralEvent.objects.create(
+                referral_id=self.pk,
+                actor=by,
+                actor_label=by_label[:150],
+                from_status=current.status,
+                to_status=to,
+                note=note,
+            )
+        for field, value in changes.items():
+            setattr(self, field, value)
+        return event
 
 
 class ReferralEvent(models.Model):
@@ -187,6 +336,13 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        triggers = [
+            # The timeline is evidence: rows are added, never changed or removed.
+            pgtrigger.Protect(
+                name="referralevent_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.from_status or 'new'} -> {self.to_status}"
@@ -195,6 +351,15 @@ class ReferralEvent(models.Model):
 class NoteQuerySet(models.QuerySet):
     def shared(self):
         return self.filter(is_internal=False)
+
+    def visible_to(self, user):
+        """Staff see the notes of the clients they may see; a patient sees only
+        the shared notes of their own linked records."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == User.Role.PATIENT and not user.is_superuser:
+            return self.shared().filter(client__patient=user)
+        return self.filter(client__in=Client.objects.visible_to(user))
 
 
 class Note(models.Model):
@@ -224,3 +389,44 @@ class Note(models.Model):
 
     def __str__(self):
         return f"Note {self.pk}"
+
+
+class ClientInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class ClientInvitation(models.Model):
+    """An invitation, sent to the client's e-mail, to link the client record to the
+    patient's own account. Only the patient accepting it sets Client.patient."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set when a newer invitation replaces this one or the caseworker withdraws it.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -306,3 +306,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Referrals: when a sent referral with no answer needs the caseworker's attention, how
+# long a service's response link and a patient's link invitation stay valid.
+REFERRAL_NO_ANSWER_DAYS = env_int("REFERRAL_NO_ANSWER_DAYS", 10)
+REFERRAL_LINK_MAX_AGE_DAYS = env_int("REFERRAL_LINK_MAX_AGE_DAYS", 30)
+CLIENT_INVITATION_MAX_AGE_DAYS = env_int("CLIENT_INVITATION_MAX_AGE_DAYS", 14)

@@ -7,6 +7,7 @@ additions are marked as such.
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -16,6 +17,22 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 
+def track_history(*exclude: str):
+    """Change history of a content model, kept by database triggers.
+
+    Triggers record bulk imports and admin actions too. Fields that change without
+    an editor's intent (timestamps, the search vector) are left out, so refreshing
+    them records nothing. Each model gets its own tracker instances.
+    """
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        exclude=list(exclude) or None,
+    )
+
+
+@track_history()
 class TaxonomyTerm(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=100, unique=True)
@@ -35,6 +52,7 @@ class TaxonomyTerm(models.Model):
         return self.name
 
 
+@track_history("last_modified")
 class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255)
@@ -74,6 +92,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(status=Service.Status.ACTIVE)
 
 
+@track_history("last_modified", "search_vector")
 class Service(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -154,6 +173,7 @@ class Service(models.Model):
         return reverse("directory:service_detail", args=[self.id])
 
 
+@track_history()
 class Location(models.Model):
     class LocationType(models.TextChoices):
         PHYSICAL = "physical", "Physical"
@@ -198,6 +218,7 @@ class Location(models.Model):
         return self.name or str(self.id)
 
 
+@track_history()
 class Address(models.Model):
     class AddressType(models.TextChoices):
         PHYSICAL = "physical", "Physical"
@@ -227,6 +248,7 @@ class Address(models.Model):
         return f"{self.address_1}, {self.city}"
 
 
+@track_history()
 class ServiceAtLocation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
@@ -249,6 +271,7 @@ class ServiceAtLocation(models.Model):
         return f"{self.service} at {self.location}"
 
 
+@track_history()
 class Phone(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     location = models.ForeignKey(
@@ -280,6 +303,7 @@ class Phone(models.Model):
         return self.number
 
 
+@track_history()
 class Schedule(models.Model):
     """Opening hours as HSDS (iCalendar-style) rows; WEEKLY rows give "open now"."""
 
@@ -329,6 +353,7 @@ class Schedule(models.Model):
         return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
 
 
+@track_history()
 class Language(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(

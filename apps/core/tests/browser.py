@@ -45,7 +45,8 @@ def check_accessibility(page, *, context: str = "") -> None:
     """
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        "async (tags) => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
     )
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -1,8 +1,12 @@
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
 class Stage(models.Model):
     """One stage of a disease's path, e.g. "Just diagnosed" (King's stage 1)."""
 
@@ -15,6 +19,14 @@ class Stage(models.Model):
     description = models.TextField()
     clinical_mapping = models.CharField(
         max_length=120, blank=True, help_text="For example King's stage 2A."
+    )
+    suggested_from_month = models.PositiveSmallIntegerField(
+        "suggest from month",
+        null=True,
+        blank=True,
+        help_text="Suggest this stage to patients diagnosed at least this many "
+        "months ago (0: from diagnosis). Leave empty for a stage that follows events "
+        "rather than time; the first stage is suggested until there is a diagnosis.",
     )
 
     class Meta:
@@ -40,6 +52,9 @@ class ChecklistItemQuerySet(models.QuerySet):
         return self.filter(is_retired=False)
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
 class ChecklistItem(models.Model):
     class OnsetSite(models.TextChoices):
         ANY = "", "Everyone"

@@ -1,0 +1,181 @@
+"""The seed checklists in fixtures/checklists.json: they load, and the content holds up.
+
+Loaded the way seed_demo and a fresh install load them: after the taxonomy and the
+disease content they point at.
+"""
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from apps.checklists.models import ChecklistItem, Stage
+
+ALS_STAGES = [
+    "getting-answers",
+    "just-diagnosed",
+    "planning-ahead",
+    "staying-independent",
+    "nutrition-support",
+    "breathing-support",
+    "comfort-and-end-of-life",
+]
+MS_STAGES = ["diagnosis", "starting-treatment", "living-with-ms", "relapse-plan"]
+
+# Profiles a patient can have, as far as items are concerned: onset site
+# (None: neither limb nor bulbar) and family history.
+PROFILES = [
+    (onset, family)
+    for onset in (None, ChecklistItem.OnsetSite.LIMB, ChecklistItem.OnsetSite.BULBAR)
+    for family in (False, True)
+]
+
+SHINGLE = 9  # words: the project's limit for text repeated from a source
+SOURCES = Path(settings.BASE_DIR).parent / "shared" / "sources"
+
+
+@pytest.fixture
+def checklists(db):
+    call_command("loaddata", "taxonomy", "diseases", "checklists", verbosity=0)
+
+
+def current_items(disease_slug):
+    return (
+        ChecklistItem.objects.current()
+        .filter(stage__disease__slug=disease_slug)
+        .select_related("stage__disease", "related_article__disease")
+        .prefetch_related("service_types")
+    )
+
+
+def applies(item, onset, family):
+    """Whether an item is meant for a patient with this onset site and history."""
+    if item.only_for_onset_site and item.only_for_onset_site != onset:
+        return False
+    return family or not item.only_with_family_history
+
+
+def test_als_has_its_seven_stages_in_order(checklists):
+    stages = Stage.objects.filter(disease__slug="als")
+
+    assert [s.slug for s in stages] == ALS_STAGES
+    assert [s.order for s in stages] == list(range(1, 8))
+    for stage in stages:
+        assert stage.title and stage.description
+        # Mapped to King's staging so the content stays clinically anchored.
+        assert "King's" in stage.clinical_mapping
+
+
+def test_ms_has_its_four_stages_in_order(checklists):
+    stages = Stage.objects.filter(disease__slug="ms")
+
+    assert [s.slug for s in stages] == MS_STAGES
+    assert [s.order for s in stages] == list(range(1, 5))
+    assert all(s.title and s.description for s in stages)
+
+
+@pytest.mark.parametrize(
+    ("disease_slug", "low", "high"), [("als", 6, 10), ("ms", 5, 8)]
+)
+def test_every_stage_has_enough_items_for_every_profile(
+    checklists, disease_slug, low, high
+):
+    by_stage = defaultdict(list)
+    for item in current_items(disease_slug):
+        by_stage[item.stage.slug].append(item)
+
+    for stage_slug, items in by_stage.items():
+        assert low <= len(items) <= high, stage_slug
+        assert sorted(i.order for i in items) == list(range(1, len(items) + 1))
+        # Hiding the items that are not for someone never leaves a thin stage.
+        for onset, family in PROFILES:
+            shown = [i for i in items if applies(i, onset, family)]
+            assert low <= len(shown) <= high, (stage_slug, onset, family)
+    expected = ALS_STAGES if disease_slug == "als" else MS_STAGES
+    assert set(by_stage) == set(expected)
+
+
+def test_items_are_complete_and_link_their_own_disease(checklists):
+    items = list(current_items("als")) + list(current_items("ms"))
+
+    assert items
+    for item in items:
+        assert item.title and item.guidance and item.why_it_matters, item.slug
+        assert 1 <= len(item.service_types.all()) <= 3, item.slug
+        assert item.related_article is not None, item.slug
+        assert item.related_article.disease_id == item.stage.disease_id, item.slug
+        # Timing and its number of months come together (the database checks it).
+        assert (item.timing == "") == (item.timing_months is None), item.slug
+
+
+def test_personalised_and_timed_items_exist(checklists):
+    als = current_items("als")
+
+    voice = als.get(stage__slug="planning-ahead", slug="bank-your-voice")
+    assert voice.only_for_onset_site == ChecklistItem.OnsetSite.BULBAR
+    assert voice.timing == ChecklistItem.Timing.DUE_WITHIN
+    assert voice.related_article.slug == "voice-banking-and-communication"
+
+    genetics = als.get(stage__slug="just-diagnosed", slug="talk-to-a-genetic-counselor")
+    assert genetics.only_with_family_history
+    assert {t.code for t in genetics.service_types.all()} == {"genetic-counselling"}
+
+    trials = als.get(slug="look-for-clinical-trials")
+    assert (trials.timing, trials.timing_months) == (
+        ChecklistItem.Timing.WINDOW_CLOSES,
+        24,
+    )
+    assert {t.code for t in trials.service_types.all()} >= {"clinical-trials"}
+
+    clinic = als.get(slug="join-an-als-clinic")
+    assert (clinic.timing, clinic.timing_months) == (
+        ChecklistItem.Timing.DUE_WITHIN,
+        3,
+    )
+
+    # Enough items for one onset site that personalisation shows on the page.
+    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.BULBAR).count() >= 3
+    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.LIMB).count() >= 2
+    # MS has no onset-site rules: those are an ALS idea.
+    assert not current_items("ms").exclude(only_for_onset_site="").exists()
+
+
+def test_sentences_stay_short(checklists):
+    """A rough guard on plain language: long sentences are the usual sign of drift."""
+    texts = [
+        text
+        for item in ChecklistItem.objects.all()
+        for text in (item.guidance, item.why_it_matters)
+    ] + [stage.description for stage in Stage.objects.all()]
+    sentences = [s for text in texts for s in re.split(r"(?<=[.!?])\s+", text) if s]
+    lengths = [len(s.split()) for s in sentences]
+
+    assert max(lengths) <= 30
+    assert sum(lengths) / len(lengths) <= 15
+
+
+def words(text):
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def shingles(text):
+    w = words(text)
+    return {" ".join(w[i : i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)}
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="source texts are not available")
+def test_no_run_of_words_is_copied_from_the_sources(checklists):
+    source = set()
+    for path in SOURCES.glob("*.txt"):
+        source |= shingles(path.read_text(errors="ignore"))
+    copied = {}
+    for stage in Stage.objects.all():
+        copied[stage.slug] = shingles(stage.description) & source
+    for item in ChecklistItem.objects.select_related("stage"):
+        text = " ".join([item.title, item.guidance, item.why_it_matters])
+        copied[f"{item.stage.slug}/{item.slug}"] = shingles(text) & source
+
+    assert {k: v for k, v in copied.items() if v} == {}

@@ -6,13 +6,17 @@ disease content they point at.
 
 import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from apps.accounts.models import PatientProfile
 from apps.checklists.models import ChecklistItem, Stage
+from apps.checklists.personalise import applies_to, suggest_stage
 
 ALS_STAGES = [
     "getting-answers",
@@ -25,12 +29,12 @@ ALS_STAGES = [
 ]
 MS_STAGES = ["diagnosis", "starting-treatment", "living-with-ms", "relapse-plan"]
 
-# Profiles a patient can have, as far as items are concerned: onset site
-# (None: neither limb nor bulbar) and family history.
+# Every profile a patient can have, as far as items are concerned.
 PROFILES = [
-    (onset, family)
-    for onset in (None, ChecklistItem.OnsetSite.LIMB, ChecklistItem.OnsetSite.BULBAR)
-    for family in (False, True)
+    SimpleNamespace(disease=disease, onset_site=onset, family_history=family)
+    for disease in ("als", "ms")
+    for onset in PatientProfile.OnsetSite.values
+    for family in PatientProfile.FamilyHistory.values
 ]
 
 SHINGLE = 9  # words: the project's limit for text repeated from a source
@@ -49,13 +53,6 @@ def current_items(disease_slug):
         .select_related("stage__disease", "related_article__disease")
         .prefetch_related("service_types")
     )
-
-
-def applies(item, onset, family):
-    """Whether an item is meant for a patient with this onset site and history."""
-    if item.only_for_onset_site and item.only_for_onset_site != onset:
-        return False
-    return family or not item.only_with_family_history
 
 
 def test_als_has_its_seven_stages_in_order(checklists):
@@ -91,11 +88,41 @@ def test_every_stage_has_enough_items_for_every_profile(
         assert low <= len(items) <= high, stage_slug
         assert sorted(i.order for i in items) == list(range(1, len(items) + 1))
         # Hiding the items that are not for someone never leaves a thin stage.
-        for onset, family in PROFILES:
-            shown = [i for i in items if applies(i, onset, family)]
-            assert low <= len(shown) <= high, (stage_slug, onset, family)
+        for profile in PROFILES:
+            if profile.disease == disease_slug:
+                shown = [i for i in items if applies_to(i, profile)]
+                assert low <= len(shown) <= high, (stage_slug, profile)
     expected = ALS_STAGES if disease_slug == "als" else MS_STAGES
     assert set(by_stage) == set(expected)
+
+
+@pytest.mark.parametrize(
+    ("disease_slug", "diagnosed", "expected"),
+    [
+        ("als", None, "getting-answers"),
+        ("als", date(2026, 5, 20), "just-diagnosed"),
+        ("als", date(2026, 2, 1), "planning-ahead"),  # about 4 months
+        ("als", date(2024, 10, 1), "staying-independent"),  # about 20 months
+        ("ms", None, "diagnosis"),
+        ("ms", date(2026, 5, 20), "starting-treatment"),
+        ("ms", date(2025, 6, 1), "living-with-ms"),
+    ],
+)
+def test_stages_are_suggested_by_time_since_diagnosis(
+    checklists, disease_slug, diagnosed, expected
+):
+    stages = Stage.objects.filter(disease__slug=disease_slug)
+
+    suggested = suggest_stage(stages, diagnosis_date=diagnosed, today=date(2026, 6, 1))
+
+    assert suggested.slug == expected
+    # Stages that follow events (a feeding tube, breathing support, a relapse) are
+    # chosen by the patient, never suggested by the calendar.
+    assert {s.slug for s in stages if s.suggested_from_month is None} == (
+        {"getting-answers", *ALS_STAGES[4:]}
+        if disease_slug == "als"
+        else {"diagnosis", "relapse-plan"}
+    )
 
 
 def test_items_are_complete_and_link_their_own_disease(checklists):

@@ -16,6 +16,16 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+WEEKDAY_CODES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+
 
 def track_history(*exclude: str):
     """Change history of a content model, kept by database triggers.
@@ -171,6 +181,10 @@ class Service(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:service_detail", args=[self.id])
+
+    def disease_names(self) -> list[str]:
+        labels = dict(Service.Disease.choices)
+        return [labels.get(code, code) for code in self.diseases]
 
 
 @track_history()
@@ -351,6 +365,20 @@ class Schedule(models.Model):
 
     def __str__(self):
         return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+    def day_names(self) -> str:
+        """The BYDAY list in words: "Monday to Friday", "Tuesday, Thursday"."""
+        order = list(WEEKDAY_CODES)
+        codes = {code.strip().upper()[-2:] for code in self.byday.split(",")}
+        days = [code for code in order if code in codes]
+        if not days:
+            return ""
+        if len(days) == 7:
+            return "Every day"
+        first = order.index(days[0])
+        if len(days) >= 3 and days == order[first : first + len(days)]:
+            return f"{WEEKDAY_CODES[days[0]]} to {WEEKDAY_CODES[days[-1]]}"
+        return ", ".join(WEEKDAY_CODES[day] for day in days)
 
 
 @track_history()

@@ -17,10 +17,30 @@ The same function records each word of the directory in ``SearchWord``, so a mis
 search word can be matched to the nearest known word by trigram similarity.
 """
 
+import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils import timezone
 
 SEARCH_CONFIG = "english"
 
@@ -176,3 +196,151 @@ def build_tsquery(words: list[str], corrections: dict[str, str]) -> str:
         terms = [f"{option}:*" if len(option) >= 5 else option for option in options]
         parts.append("(" + " | ".join(terms) + ")")
     return " & ".join(parts)
+
+
+EARTH_RADIUS_MILES = 3958.8
+MILES_PER_DEGREE_LATITUDE = 69.0
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+LISTED_STATUSES = ["active", "temporarily closed"]
+
+
+@dataclass
+class ServiceSearch:
+    """The services matching a search (not yet paginated) and how words were read."""
+
+    queryset: QuerySet
+    corrections: dict[str, str] = field(default_factory=dict)
+    has_distance: bool = False
+
+
+def haversine_miles(latitude: float, longitude: float, prefix: str = "") -> Func:
+    """Great-circle distance in miles from a point to the Location ``prefix`` names."""
+    lat = Cast(F(f"{prefix}latitude"), FloatField())
+    lng = Cast(F(f"{prefix}longitude"), FloatField())
+    origin_lat = Value(latitude, output_field=FloatField())
+    origin_lng = Value(longitude, output_field=FloatField())
+    half_dlat = Radians(lat - origin_lat) / 2
+    half_dlng = Radians(lng - origin_lng) / 2
+    a = Power(Sin(half_dlat), 2) + Cos(Radians(origin_lat)) * Cos(Radians(lat)) * Power(
+        Sin(half_dlng), 2
+    )
+    # least() guards asin() against a rounding error just above 1.
+    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(Least(a, Value(1.0))))
+
+
+def bounding_box(latitude: float, longitude: float, miles: float) -> dict:
+    """Lookups for the Locations inside a box around a circle, to narrow by index."""
+    dlat = miles / MILES_PER_DEGREE_LATITUDE
+    dlng = miles / (
+        MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01)
+    )
+    return {
+        "location__latitude__range": (
+            Decimal(str(round(latitude - dlat, 6))),
+            Decimal(str(round(latitude + dlat, 6))),
+        ),
+        "location__longitude__range": (
+            Decimal(str(round(longitude - dlng, 6))),
+            Decimal(str(round(longitude + dlng, 6))),
+        ),
+    }
+
+
+def open_now_q(now: datetime) -> Q:
+    """Schedules (WEEKLY rows) open at this local time, overnight hours included."""
+    day = WEEKDAYS[now.weekday()]
+    moment = now.time().replace(microsecond=0)
+    same_day = Q(opens_at__lte=moment, closes_at__gt=moment)
+    overnight = Q(closes_at__lt=F("opens_at")) & (
+        Q(opens_at__lte=moment) | Q(closes_at__gt=moment)
+    )
+    return Q(freq__iexact="WEEKLY", byday__icontains=day) & (same_day | overnight)
+
+
+def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSearch:
+    """Build the search query from a valid ServiceSearchForm's cleaned_data.
+
+    The queryset is one SQL statement: filters, relevance, distance to the nearest
+    location and (via a window function) the total number of matches.
+    """
+    from .models import Schedule, Service, ServiceAtLocation
+
+    qs = Service.objects.filter(status__in=LISTED_STATUSES).select_related(
+        "organization"
+    )
+    result = ServiceSearch(queryset=qs)
+    ordering: list = []
+
+    words = query_words(criteria.get("q") or "")
+    if words:
+        result.corrections = correct_words(words)
+        query = SearchQuery(
+            build_tsquery(words, result.corrections),
+            search_type="raw",
+            config=SEARCH_CONFIG,
+        )
+        qs = qs.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+        ordering = ["-rank"]
+
+    codes = criteria.get("type") or []
+    if codes:
+        links = Service.taxonomy_terms.through.objects.filter(
+            Q(taxonomyterm__code__in=codes)
+            | Q(taxonomyterm__parent__code__in=codes)
+            | Q(taxonomyterm__parent__parent__code__in=codes),
+            service_id=OuterRef("pk"),
+        )
+        qs = qs.filter(Exists(links))
+    if criteria.get("disease"):
+        qs = qs.filter(diseases__contains=[criteria["disease"]])
+    if criteria.get("language"):
+        code = criteria["language"]
+        from .forms import LANGUAGE_NAMES
+        from .models import Language
+
+        spoken = Language.objects.filter(
+            Q(code__iexact=code) | Q(name__iexact=LANGUAGE_NAMES.get(code, code)),
+            service_id=OuterRef("pk"),
+        )
+        qs = qs.filter(Exists(spoken))
+    if criteria.get("telehealth"):
+        qs = qs.filter(telehealth=True)
+    if criteria.get("accepts_referrals"):
+        qs = qs.filter(accepts_referrals=True)
+    if criteria.get("open_now"):
+        now = timezone.localtime(now)
+        schedules = Schedule.objects.filter(open_now_q(now)).filter(
+            Q(service_id=OuterRef("pk"))
+            | Q(service_at_location__service_id=OuterRef("pk"))
+        )
+        qs = qs.filter(Exists(schedules))
+
+    centroid = criteria.get("zip")
+    if centroid:
+        radius = criteria.get("radius") or 25
+        lat, lng = centroid.latitude, centroid.longitude
+        nearby = ServiceAtLocation.objects.filter(**bounding_box(lat, lng, radius))
+        nearest = (
+            nearby.filter(service_id=OuterRef("pk"))
+            .annotate(miles=haversine_miles(lat, lng, prefix="location__"))
+            .order_by("miles")
+            .values("miles")[:1]
+        )
+        qs = qs.filter(pk__in=nearby.values("service_id")).annotate(
+            distance=Subquery(nearest, output_field=FloatField())
+        )
+        qs = qs.filter(distance__lte=radius)
+        result.has_distance = True
+        sort = criteria.get("sort")
+        if sort == "distance" or (not words and sort != "name"):
+            ordering = ["distance"]
+        elif sort != "name":
+            ordering = ordering + ["distance"]
+    if criteria.get("sort") == "name":
+        ordering = []
+    result.queryset = qs.annotate(total=Window(Count("id"))).order_by(
+        *ordering, "name", "id"
+    )
+    return result

@@ -1,0 +1,376 @@
+"""The directory in the admin, for content editors.
+
+Saved services are patients' personal data and are not registered here. Every save
+through the admin refreshes the search vector of the services it touches.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from pghistory.models import Events
+
+from apps.accounts.models import User
+
+from .models import (
+    Address,
+    Language,
+    ListingReport,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from .search import refresh_search_index
+
+HISTORY_LIMIT = 200
+
+
+class ChangeHistoryMixin:
+    """The admin's "History" page shows the database-kept change history.
+
+    Events come from django-pghistory triggers, so imports and bulk changes are
+    listed as well as edits made here; rows that belong to the object (phones,
+    schedules...) are included.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        model = self.model
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        events = list(
+            Events.objects.references(obj).order_by("-pgh_created_at")[:HISTORY_LIMIT]
+        )
+        user_ids = {
+            (event.pgh_context or {}).get("user")
+            for event in events
+            if (event.pgh_context or {}).get("user")
+        }
+        emails = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+        for event in events:
+            context = event.pgh_context or {}
+            event.by = emails.get(context.get("user"), "")
+            event.what = event.pgh_obj_model.split(".")[-1]
+            event.changes = sorted((event.pgh_diff or {}).items())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {obj}",
+            "subtitle": None,
+            "object": obj,
+            "opts": model._meta,
+            "events": events,
+            "limit": HISTORY_LIMIT,
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "directory/admin/change_history.html", context)
+
+
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "last verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("stale", "Not verified for a year (or never)"),
+            ("recent", "Verified within a year"),
+        ]
+
+    def queryset(self, request, queryset):
+        year_ago = timezone.localdate() - timedelta(days=365)
+        if self.value() == "stale":
+            return queryset.filter(
+                Q(last_verified__lt=year_ago) | Q(last_verified__isnull=True)
+            )
+        if self.value() == "recent":
+            return queryset.filter(last_verified__gte=year_ago)
+        return queryset
+
+
+class DiseaseFilter(admin.SimpleListFilter):
+    title = "disease"
+    parameter_name = "disease"
+
+    def lookups(self, request, model_admin):
+        return Service.Disease.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Service.Disease.values:
+            return queryset.filter(diseases__contains=[self.value()])
+        return queryset
+
+
+class TaxonomyFilter(admin.SimpleListFilter):
+    """A term also matches services filed under its children."""
+
+    title = "type of service"
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return [
+            (term.code, f"\u2003{term.name}" if term.parent_id else term.name)
+            for term in TaxonomyTerm.objects.order_by("parent__name", "name").only(
+                "code", "name", "parent_id"
+            )
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(taxonomy_terms__code=self.value())
+                | Q(taxonomy_terms__parent__code=self.value())
+            ).distinct()
+        return queryset
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = ServiceAtLocation
+    extra = 0
+    autocomplete_fields = ["location"]
+    fields = ["location", "description"]
+
+
+class ServicePhoneInline(admin.TabularInline):
+    model = Phone
+    fk_name = "service"
+    extra = 0
+    fields = ["number", "extension", "type", "description"]
+
+
+class ServiceScheduleInline(admin.TabularInline):
+    model = Schedule
+    fk_name = "service"
+    extra = 0
+    fields = ["freq", "byday", "opens_at", "closes_at", "description"]
+
+
+class ServiceLanguageInline(admin.TabularInline):
+    model = Language
+    fk_name = "service"
+    extra = 0
+    fields = ["name", "code", "note"]
+
+
+@admin.register(Service)
+class ServiceAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organization",
+        "status",
+        "accepts_referrals",
+        "telehealth",
+        "last_verified",
+    ]
+    list_filter = [
+        "status",
+        TaxonomyFilter,
+        DiseaseFilter,
+        "telehealth",
+        "accepts_referrals",
+        VerifiedFilter,
+    ]
+    search_fields = ["name", "alternate_name", "organization__name"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["taxonomy_terms"]
+    actions = ["mark_verified_today"]
+    inlines = [
+        ServiceAtLocationInline,
+        ServicePhoneInline,
+        ServiceScheduleInline,
+        ServiceLanguageInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["organization", "name", "alternate_name", "status"]}),
+        ("What it offers", {"fields": ["description", "taxonomy_terms", "diseases"]}),
+        (
+            "Who and how",
+            {
+                "fields": [
+                    "eligibility_description",
+                    "minimum_age",
+                    "maximum_age",
+                    "fees_description",
+                    "application_process",
+                    "wait_time",
+                    "interpretation_services",
+                    "accreditations",
+                    "alert",
+                ]
+            },
+        ),
+        (
+            "Contact and referrals",
+            {
+                "fields": [
+                    "url",
+                    "email",
+                    "telehealth",
+                    "accepts_referrals",
+                    "referral_email",
+                ]
+            },
+        ),
+        (
+            "Checking",
+            {"fields": ["last_verified", "assured_date", "assurer_email"]},
+        ),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the taxonomy terms are saved, which the vector includes.
+        refresh_search_index([form.instance.pk])
+
+    @admin.action(description="Mark as verified today", permissions=["change"])
+    def mark_verified_today(self, request, queryset):
+        count = queryset.update(last_verified=timezone.localdate())
+        self.message_user(
+            request, f"{count} service(s) marked as verified today.", messages.SUCCESS
+        )
+
+
+class OrganizationPhoneInline(admin.TabularInline):
+    model = Phone
+    fk_name = "organization"
+    extra = 0
+    fields = ["number", "extension", "type", "description"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = ["name", "email", "website"]
+    search_fields = ["name", "alternate_name"]
+    inlines = [OrganizationPhoneInline]
+    fields = [
+        "name",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "tax_id",
+        "year_incorporated",
+        "legal_status",
+        "parent_organization",
+    ]
+    autocomplete_fields = ["parent_organization"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "alternate_name"} & set(form.changed_data):
+            refresh_search_index(obj.services.values_list("pk", flat=True))
+
+
+class AddressInline(admin.StackedInline):
+    model = Address
+    extra = 0
+    fields = [
+        "address_1",
+        "address_2",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+        "attention",
+    ]
+
+
+class LocationPhoneInline(admin.TabularInline):
+    model = Phone
+    fk_name = "location"
+    extra = 0
+    fields = ["number", "extension", "type", "description"]
+
+
+class LocationScheduleInline(admin.TabularInline):
+    model = Schedule
+    fk_name = "location"
+    extra = 0
+    fields = ["freq", "byday", "opens_at", "closes_at", "description"]
+
+
+class LocationLanguageInline(admin.TabularInline):
+    model = Language
+    fk_name = "location"
+    extra = 0
+    fields = ["name", "code", "note"]
+
+
+@admin.register(Location)
+class LocationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = ["__str__", "organization", "location_type"]
+    list_select_related = ["organization"]
+    list_filter = ["location_type"]
+    search_fields = [
+        "name",
+        "organization__name",
+        "addresses__city",
+        "addresses__postal_code",
+    ]
+    autocomplete_fields = ["organization"]
+    inlines = [
+        AddressInline,
+        LocationPhoneInline,
+        LocationScheduleInline,
+        LocationLanguageInline,
+    ]
+    fields = [
+        "organization",
+        "name",
+        "alternate_name",
+        "location_type",
+        "description",
+        "transportation",
+        "latitude",
+        "longitude",
+        "url",
+        "external_identifier",
+        "external_identifier_type",
+    ]
+
+
+@admin.register(TaxonomyTerm)
+class TaxonomyTermAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "parent"]
+    list_select_related = ["parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code"]
+    fields = ["code", "name", "parent", "description", "taxonomy", "term_uri"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            refresh_search_index(obj.services.values_list("pk", flat=True))
+
+
+@admin.register(ListingReport)
+class ListingReportAdmin(admin.ModelAdmin):
+    list_display = ["service", "created_at", "is_resolved"]
+    list_filter = ["is_resolved"]
+    list_select_related = ["service"]
+    search_fields = ["service__name", "message"]
+    readonly_fields = ["service", "message", "contact_email", "created_at"]
+    fields = ["service", "message", "contact_email", "created_at", "is_resolved"]
+    actions = ["mark_resolved"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Mark as resolved", permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        count = queryset.update(is_resolved=True)
+        self.message_user(
+            request, f"{count} report(s) marked as resolved.", messages.SUCCESS
+        )

@@ -1,0 +1,305 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts.decorators import role_required
+from apps.accounts.models import User
+from apps.core.audit import client_ip
+
+from . import services
+from .forms import ListingReportForm, ServiceSearchForm
+from .models import (
+    Location,
+    Organization,
+    SavedService,
+    Service,
+    ServiceAtLocation,
+)
+from .search import LISTED_STATUSES, search_services
+
+PAGE_SIZE = 20
+# Reports accepted from one address per hour, against floods of spam.
+REPORTS_PER_HOUR = 5
+
+
+def _locations_prefetch() -> Prefetch:
+    return Prefetch(
+        "service_at_locations",
+        queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+            "location__addresses"
+        ),
+    )
+
+
+def _page_number(request) -> tuple[int, str | None]:
+    raw = request.GET.get("page", "1") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, "Page numbers are whole numbers; here is the first page."
+    if number < 1:
+        return 1, "Page numbers start at 1; here is the first page."
+    return number, None
+
+
+def _saved_ids(user, services) -> set:
+    if not getattr(user, "is_patient", False) or not services:
+        return set()
+    return set(
+        SavedService.objects.visible_to(user)
+        .filter(service__in=services)
+        .values_list("service_id", flat=True)
+    )
+
+
+def _fetch_page(queryset, number: int) -> tuple[list, int]:
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(queryset[offset : offset + PAGE_SIZE])
+    return rows, (rows[0].total if rows else 0)
+
+
+@require_GET
+@login_not_required
+def service_list(request):
+    """Search the directory. Queries: the page of results with its total count
+    (window function), then one prefetch each for taxonomy terms, locations and
+    addresses; taxonomy choices for the form; the patient's saved marks."""
+    form = ServiceSearchForm(request.GET)
+    page_obj = None
+    results: list = []
+    corrections: dict = {}
+    has_distance = False
+    notice = None
+    if form.is_valid():
+        search = search_services(form.cleaned_data)
+        corrections = search.corrections
+        has_distance = search.has_distance
+        number, notice = _page_number(request)
+        results, total = _fetch_page(search.queryset, number)
+        if not results and number > 1:
+            # Past the last page: say so and show the last one.
+            total = search.queryset.count()
+            if total:
+                last = (total - 1) // PAGE_SIZE + 1
+                notice = (
+                    f"There are only {last} pages of results; here is the last."
+                    if last > 1
+                    else "There is only one page of results; here it is."
+                )
+                number = last
+                results, total = _fetch_page(search.queryset, number)
+            else:
+                number = 1
+        paginator = Paginator([], PAGE_SIZE)
+        paginator.count = total
+        page_obj = Page(results, number, paginator)
+        prefetch_related_objects(results, "taxonomy_terms", _locations_prefetch())
+    saved_ids = _saved_ids(request.user, results)
+    for service in results:
+        service.is_saved = service.id in saved_ids
+    return render(
+        request,
+        "directory/service_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "results": results,
+            "corrections": corrections,
+            "has_distance": has_distance,
+            "notice": notice,
+            "searched": any(
+                value for key, value in request.GET.items() if key != "page"
+            ),
+        },
+    )
+
+
+def _listed_service(pk):
+    """A service as the public sees it (defunct listings are gone)."""
+    queryset = Service.objects.exclude(status=Service.Status.DEFUNCT)
+    return get_object_or_404(queryset.select_related("organization"), pk=pk)
+
+
+@require_GET
+@login_not_required
+def service_detail(request, pk):
+    service = _listed_service(pk)
+    prefetch_related_objects(
+        [service],
+        "taxonomy_terms",
+        "languages",
+        "phones",
+        "schedules",
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related(
+                "location"
+            ).prefetch_related(
+                "location__addresses",
+                "location__phones",
+                "phones",
+                "schedules",
+                "location__schedules",
+            ),
+        ),
+    )
+    service.is_saved = bool(_saved_ids(request.user, [service]))
+    return render(request, "directory/service_detail.html", {"service": service})
+
+
+@require_http_methods(["GET", "POST"])
+@login_not_required
+def service_report(request, pk):
+    service = _listed_service(pk)
+    form = ListingReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = f"directory:reports:{client_ip(request) or 'unknown'}"
+        count = cache.get_or_set(key, 0, timeout=3600)
+        if form.is_spam() or count >= REPORTS_PER_HOUR:
+            # Same answer as success: nothing to learn for whoever sends spam.
+            messages.success(request, "Thank you. Your report has reached our team.")
+            return redirect(service)
+        cache.set(key, count + 1, timeout=3600)
+        services.create_listing_report(
+            service=service,
+            message=form.cleaned_data["message"],
+            contact_email=form.cleaned_data["contact_email"],
+        )
+        messages.success(
+            request,
+            "Thank you. Your report has reached our team, who will check the listing.",
+        )
+        return redirect(service)
+    return render(
+        request, "directory/listingreport_form.html", {"service": service, "form": form}
+    )
+
+
+@require_GET
+@login_not_required
+def organization_detail(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    listed = (
+        Service.objects.filter(status__in=LISTED_STATUSES)
+        .prefetch_related("taxonomy_terms")
+        .order_by("name")
+    )
+    prefetch_related_objects(
+        [organization],
+        Prefetch("services", queryset=listed, to_attr="listed_services"),
+        Prefetch(
+            "locations",
+            queryset=Location.objects.prefetch_related("addresses", "phones"),
+            to_attr="all_locations",
+        ),
+        "phones",
+    )
+    return render(
+        request, "directory/organization_detail.html", {"organization": organization}
+    )
+
+
+def _back(request, service):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(service)
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def service_save(request, pk):
+    service = _listed_service(pk)
+    SavedService.objects.get_or_create(user=request.user, service=service)
+    return _saved_response(request, service, is_saved=True)
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def service_unsave(request, pk):
+    service = get_object_or_404(Service, pk=pk)
+    SavedService.objects.visible_to(request.user).filter(service=service).delete()
+    return _saved_response(request, service, is_saved=False)
+
+
+def _saved_response(request, service, *, is_saved: bool):
+    if request.htmx:
+        service.is_saved = is_saved
+        return render(
+            request,
+            "directory/includes/save_button.html",
+            {
+                "service": service,
+                "next": request.POST.get("next", ""),
+                "announce": True,
+            },
+        )
+    if is_saved:
+        messages.success(request, "Saved to your list.")
+    else:
+        messages.success(request, "Removed from your list.")
+    return _back(request, service)
+
+
+def _saved_services(user) -> list:
+    saved = (
+        SavedService.objects.visible_to(user)
+        .filter(service__status__in=[*LISTED_STATUSES, Service.Status.INACTIVE])
+        .select_related("service__organization")
+        .prefetch_related(
+            Prefetch(
+                "service__service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related(
+                    "location"
+                ).prefetch_related("location__addresses", "location__phones"),
+            ),
+            "service__phones",
+            "service__taxonomy_terms",
+        )
+    )
+    return list(saved)
+
+
+@require_GET
+@role_required(User.Role.PATIENT)
+def saved_list(request):
+    """Queries: session, user, saved services with service and organisation, then
+    prefetches of locations, addresses, location phones, phones and terms."""
+    return render(
+        request, "directory/saved_list.html", {"saved": _saved_services(request.user)}
+    )
+
+
+@require_GET
+@role_required(User.Role.PATIENT)
+def saved_list_print(request):
+    return render(
+        request,
+        "directory/saved_list_print.html",
+        {"saved": _saved_services(request.user)},
+    )
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def saved_list_email(request):
+    saved = _saved_services(request.user)
+    if not saved:
+        messages.info(request, "Your list is empty, so there is nothing to send yet.")
+    elif not request.user.email:
+        raise Http404
+    else:
+        services.email_saved_list(user=request.user, saved=saved)
+        messages.success(
+            request, "We have sent the list to the e-mail address of your account."
+        )
+    return redirect(reverse("directory:saved_list"))

@@ -312,3 +312,10 @@ LOGGING = {
 REFERRAL_NO_ANSWER_DAYS = env_int("REFERRAL_NO_ANSWER_DAYS", 10)
 REFERRAL_LINK_MAX_AGE_DAYS = env_int("REFERRAL_LINK_MAX_AGE_DAYS", 30)
 CLIENT_INVITATION_MAX_AGE_DAYS = env_int("CLIENT_INVITATION_MAX_AGE_DAYS", 14)
+
+# APIs (HSDS and FHIR): how often one client address may call the public HSDS API, and
+# where that address is read from behind a proxy (as for the lock-out above).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "hsds": os.environ.get("HSDS_API_RATE", "120/minute"),
+}
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("DJANGO_PROXY_COUNT", 0)

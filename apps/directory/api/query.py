@@ -1,0 +1,300 @@
+"""Query parameters, filters, paging and rate limiting of the HSDS API."""
+
+import json
+import math
+from collections.abc import Iterator
+from decimal import Decimal
+
+import zipcodes
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import ACos, Cast, Cos, Greatest, Least, Radians, Sin
+from django.http import StreamingHttpResponse
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.encoders import JSONEncoder
+
+from apps.directory.models import Service
+from apps.directory.search import (
+    SEARCH_CONFIG,
+    build_tsquery,
+    correct_words,
+    query_words,
+)
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+MAX_PAGE = 100_000
+# The longest proximity accepted, in metres (about the width of the United States).
+MAX_PROXIMITY = 5_000_000
+EARTH_RADIUS_M = 6_371_008.8
+NDJSON_CHUNK = 200
+DEFAULT_RATE = "120/minute"
+
+
+class BadQuery(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The query parameters are not valid."
+    default_code = "invalid"
+
+    def __init__(self, errors: dict):
+        super().__init__(
+            {"detail": "The query parameters are not valid.", "errors": errors}
+        )
+
+
+class HSDSRateThrottle(SimpleRateThrottle):
+    """Requests per client address, whoever is signed in (or not)."""
+
+    scope = "hsds"
+
+    def get_rate(self):
+        # Read on every request, so a changed setting applies without a restart.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or DEFAULT_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+class JSONOnlyNegotiation(BaseContentNegotiation):
+    """Always JSON. ``format`` is an HSDS parameter here (json or ndjson), read by the
+    view, not DRF's renderer switch; and no Accept header earns a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ListParams(serializers.Serializer):
+    search = serializers.CharField(
+        required=False, max_length=200, help_text="Words to look for."
+    )
+    page = serializers.IntegerField(
+        required=False,
+        default=1,
+        min_value=1,
+        max_value=MAX_PAGE,
+        help_text="Page number, from 1.",
+    )
+    per_page = serializers.IntegerField(
+        required=False,
+        default=DEFAULT_PER_PAGE,
+        min_value=1,
+        max_value=MAX_PER_PAGE,
+        help_text=f"Results per page, at most {MAX_PER_PAGE}.",
+    )
+    format = serializers.ChoiceField(
+        choices=["json", "ndjson"],
+        required=False,
+        default="json",
+        help_text="ndjson streams every matching result, one JSON object per line, "
+        "without paging.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # DRF would let a blank value through as "", or fail on it as a number;
+        # a parameter sent empty counts as not sent.
+        if hasattr(self, "initial_data"):
+            self.initial_data = {k: v for k, v in self.initial_data.items() if v != ""}
+
+
+class ServiceListParams(ListParams):
+    taxonomy_term_id = serializers.UUIDField(
+        required=False,
+        help_text="Only services with this taxonomy term or one below it.",
+    )
+    organization_id = serializers.UUIDField(
+        required=False, help_text="Only services of this organization."
+    )
+    modified_after = serializers.DateTimeField(
+        required=False,
+        help_text="Only services changed on or after this date and time (ISO 8601).",
+    )
+    full = serializers.BooleanField(
+        required=False, default=False, help_text="Fully nested services."
+    )
+
+
+class ServiceAtLocationListParams(ServiceListParams):
+    full = None
+    postcode = serializers.CharField(
+        required=False,
+        max_length=10,
+        help_text="A US ZIP code: results are sorted by distance from its centre.",
+    )
+    proximity = serializers.FloatField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PROXIMITY,
+        help_text="With postcode: only results within this many metres of its centre.",
+    )
+
+    def validate_postcode(self, value):
+        code = value.strip()[:5]
+        matches = zipcodes.matching(code) if code.isdigit() and len(code) == 5 else []
+        if not matches:
+            raise serializers.ValidationError(f"Unknown US ZIP code: {value}.")
+        return (float(matches[0]["lat"]), float(matches[0]["long"]))
+
+    def validate(self, attrs):
+        if "proximity" in attrs and "postcode" not in attrs:
+            raise serializers.ValidationError(
+                {"proximity": "proximity needs a postcode to measure from."}
+            )
+        return attrs
+
+
+class TaxonomyTermListParams(ListParams):
+    taxonomy_id = serializers.UUIDField(
+        required=False, help_text="Only terms of this taxonomy."
+    )
+    parent_id = serializers.UUIDField(
+        required=False, help_text="Only the children of this term."
+    )
+    top_only = serializers.BooleanField(
+        required=False, default=False, help_text="Only terms without a parent."
+    )
+
+
+def parse(params_class: type[serializers.Serializer], request) -> dict:
+    params = params_class(data=request.query_params.dict())
+    if not params.is_valid():
+        raise BadQuery(params.errors)
+    return params.validated_data
+
+
+def search_services(queryset: QuerySet, text: str, prefix: str = "") -> QuerySet:
+    """The directory's own full-text search (the stored, weighted vector), with
+    misspelt words matched to the nearest word of the directory."""
+    words = query_words(text)
+    if not words:
+        return queryset
+    query = SearchQuery(
+        build_tsquery(words, correct_words(words)),
+        search_type="raw",
+        config=SEARCH_CONFIG,
+    )
+    return queryset.filter(**{f"{prefix}search_vector": query})
+
+
+def filter_services(queryset: QuerySet, params: dict, prefix: str = "") -> QuerySet:
+    """The filters /services and /service_at_locations share; ``prefix`` reaches the
+    service from the rows being filtered."""
+    if text := params.get("search"):
+        queryset = search_services(queryset, text, prefix)
+    if term_id := params.get("taxonomy_term_id"):
+        tagged = Service.taxonomy_terms.through.objects.filter(
+            Q(taxonomyterm_id=term_id)
+            | Q(taxonomyterm__parent_id=term_id)
+            | Q(taxonomyterm__parent__parent_id=term_id),
+            service_id=OuterRef("service_id" if prefix else "pk"),
+        )
+        queryset = queryset.filter(Exists(tagged))
+    if organization_id := params.get("organization_id"):
+        queryset = queryset.filter(**{f"{prefix}organization_id": organization_id})
+    if modified_after := params.get("modified_after"):
+        queryset = queryset.filter(**{f"{prefix}last_modified__gte": modified_after})
+    return queryset
+
+
+def with_distance(queryset: QuerySet, latitude: float, longitude: float) -> QuerySet:
+    """Annotate service-at-location rows with metres from a point (great circle)."""
+    lat = Radians(Cast("location__latitude", FloatField()))
+    lng = Radians(Cast("location__longitude", FloatField()))
+    lat0 = math.radians(latitude)
+    cosine = Value(math.cos(lat0)) * Cos(lat) * Cos(
+        lng - Value(math.radians(longitude))
+    ) + Value(math.sin(lat0)) * Sin(lat)
+    # Rounding can push the cosine a hair past 1, where acos is undefined.
+    distance = Value(EARTH_RADIUS_M) * ACos(
+        Least(Value(1.0), Greatest(Value(-1.0), cosine))
+    )
+    return queryset.filter(
+        location__latitude__isnull=False, location__longitude__isnull=False
+    ).annotate(distance_m=distance)
+
+
+def within(queryset: QuerySet, latitude: float, longitude: float, metres: float):
+    """Rows with a location inside a box around the circle (so the coordinate
+    indexes narrow the search), then inside the circle itself."""
+    dlat = math.degrees(metres / EARTH_RADIUS_M)
+    dlng = dlat / max(math.cos(math.radians(latitude)), 0.01)
+    return queryset.filter(
+        location__latitude__range=(
+            Decimal(f"{latitude - dlat:.6f}"),
+            Decimal(f"{latitude + dlat:.6f}"),
+        ),
+        location__longitude__range=(
+            Decimal(f"{longitude - dlng:.6f}"),
+            Decimal(f"{longitude + dlng:.6f}"),
+        ),
+        distance_m__lte=metres,
+    )
+
+
+def page_response(queryset: QuerySet, params: dict, serializer_class) -> Response:
+    """One page in the HSDS Page envelope: a count, then the rows of the page."""
+    page, per_page = params["page"], params["per_page"]
+    total = queryset.count()
+    rows = list(queryset[(page - 1) * per_page : page * per_page])
+    total_pages = max(1, math.ceil(total / per_page))
+    return Response(
+        {
+            "total_items": total,
+            "total_pages": total_pages,
+            "page_number": page,
+            "size": len(rows),
+            "first_page": page == 1,
+            "last_page": page >= total_pages,
+            "empty": not rows,
+            "contents": serializer_class(rows, many=True).data,
+        }
+    )
+
+
+def page_of_list(items: list, params: dict) -> Response:
+    """The Page envelope around an already serialised list held in memory."""
+    page, per_page = params["page"], params["per_page"]
+    total = len(items)
+    rows = items[(page - 1) * per_page : page * per_page]
+    total_pages = max(1, math.ceil(total / per_page))
+    return Response(
+        {
+            "total_items": total,
+            "total_pages": total_pages,
+            "page_number": page,
+            "size": len(rows),
+            "first_page": page == 1,
+            "last_page": page >= total_pages,
+            "empty": not rows,
+            "contents": rows,
+        }
+    )
+
+
+def ndjson_response(queryset: QuerySet, serializer_class) -> StreamingHttpResponse:
+    """Every row, one JSON object per line, fetched in chunks with their prefetches."""
+
+    def lines() -> Iterator[str]:
+        for row in queryset.iterator(chunk_size=NDJSON_CHUNK):
+            data = serializer_class(row).data
+            yield json.dumps(data, cls=JSONEncoder, ensure_ascii=False) + "\n"
+
+    return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+
+
+def ndjson_of_list(items: list) -> StreamingHttpResponse:
+    return StreamingHttpResponse(
+        (json.dumps(item, ensure_ascii=False) + "\n" for item in items),
+        content_type="application/x-ndjson",
+    )

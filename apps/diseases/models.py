@@ -1,6 +1,32 @@
+import datetime
+
+import pghistory
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+
+SEARCH_CONFIG = "english"
+
+
+def track_history(*exclude: str):
+    """Record every insert, update and delete, with the user who made it.
+
+    Triggers do the recording, so admin actions and bulk updates are kept too.
+    Each model gets its own tracker instances.
+    """
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        exclude=list(exclude) or None,
+    )
+
+
+def is_overdue(next_review: datetime.date | None) -> bool:
+    return next_review is not None and next_review < timezone.localdate()
 
 
 class DiseaseQuerySet(models.QuerySet):
@@ -8,6 +34,7 @@ class DiseaseQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
+@track_history()
 class Disease(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
@@ -30,7 +57,12 @@ class Disease(models.Model):
     def get_absolute_url(self):
         return reverse("diseases:disease_detail", args=[self.slug])
 
+    @property
+    def is_review_overdue(self) -> bool:
+        return is_overdue(self.next_review)
 
+
+@track_history()
 class Reference(models.Model):
     """A source behind medical claims, cited by articles as numbered notes."""
 
@@ -45,12 +77,21 @@ class Reference(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def link(self) -> str:
+        """The URL, if it is a web address: never a javascript: or data: one."""
+        return self.url if self.url.lower().startswith(("https://", "http://")) else ""
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, disease__is_published=True)
 
+    def review_overdue(self):
+        return self.filter(next_review__lt=timezone.localdate())
 
+
+@track_history("search_vector", "updated_at")
 class Article(models.Model):
     class Section(models.TextChoices):
         OVERVIEW = "overview", "Overview"
@@ -95,6 +136,17 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept current by PostgreSQL itself, so fixtures, bulk updates and the admin
+    # all leave it right: title outweighs summary, which outweighs body.
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -105,14 +157,45 @@ class Article(models.Model):
                 fields=["disease", "slug"], name="diseases_article_unique_slug"
             ),
         ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="diseases_article_search"),
+        ]
 
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        from .readability import reading_grade
+
+        self.reading_grade = reading_grade(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reading_grade"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("diseases:article_detail", args=[self.disease.slug, self.slug])
 
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone may read it: published, and so is its disease."""
+        return self.status == self.Status.PUBLISHED and self.disease.is_published
 
+    @property
+    def is_review_overdue(self) -> bool:
+        return is_overdue(self.next_review)
+
+
+class OverdueArticle(Article):
+    """Articles whose review date has passed, as their own list in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "article overdue for review"
+        verbose_name_plural = "articles overdue for review"
+
+
+@track_history()
 class ArticleReference(models.Model):
     """The n-th citation of an article: [n] in the body points here."""
 
@@ -138,9 +221,15 @@ class ArticleReference(models.Model):
 
 class ComparisonQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        """Published, and so are both diseases: a draft disease never shows here."""
+        return self.filter(
+            is_published=True,
+            first_disease__is_published=True,
+            second_disease__is_published=True,
+        )
 
 
+@track_history()
 class Comparison(models.Model):
     """A side-by-side table of two diseases, e.g. ALS vs MS."""
 
@@ -168,6 +257,7 @@ class Comparison(models.Model):
         return reverse("diseases:comparison_detail", args=[self.slug])
 
 
+@track_history()
 class ComparisonRow(models.Model):
     comparison = models.ForeignKey(
         Comparison, on_delete=models.CASCADE, related_name="rows"
@@ -187,6 +277,7 @@ class ComparisonRow(models.Model):
         return self.feature
 
 
+@track_history()
 class GlossaryTerm(models.Model):
     term = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(unique=True)
@@ -200,6 +291,14 @@ class GlossaryTerm(models.Model):
     reference = models.ForeignKey(
         Reference, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    related_article = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An article to read more in. Shown only while it is published.",
+    )
 
     class Meta:
         ordering = ["term"]
@@ -209,3 +308,9 @@ class GlossaryTerm(models.Model):
 
     def get_absolute_url(self):
         return reverse("diseases:glossary") + f"#{self.slug}"
+
+    @property
+    def forms(self) -> list[str]:
+        """The term and every other form that should link to it."""
+        others = [form.strip() for form in self.also_matches.split(",")]
+        return [self.term, *(form for form in others if form)]

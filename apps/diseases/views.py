@@ -1,0 +1,194 @@
+"""Public disease information, and the editors' preview of a draft.
+
+Only published content is read here (QuerySet.published()); nothing is cached
+per visitor.
+"""
+
+import string
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
+
+from .models import Article, Comparison, Disease, GlossaryTerm
+from .rendering import GlossaryMatcher, render_markdown, search_snippet
+from .search import clean_query, search_articles
+from .sitemaps import SITEMAPS
+
+SEARCH_PAGE_SIZE = 20
+
+
+@login_not_required
+@require_safe
+def disease_list(request):
+    diseases = Disease.objects.published()
+    comparisons = Comparison.objects.published().select_related(
+        "first_disease", "second_disease"
+    )
+    return render(
+        request,
+        "diseases/disease_list.html",
+        {"diseases": diseases, "comparisons": comparisons},
+    )
+
+
+@login_not_required
+@require_safe
+def disease_detail(request, slug):
+    disease = get_object_or_404(Disease.objects.published(), slug=slug)
+    articles = disease.articles.filter(status=Article.Status.PUBLISHED).only(
+        "slug", "title", "summary", "section", "order", "disease_id"
+    )
+    section_order = {value: index for index, value in enumerate(Article.Section.values)}
+    articles = sorted(
+        articles, key=lambda a: (section_order.get(a.section, 99), a.order, a.title)
+    )
+    sections = [
+        (Article.Section(section).label, section, list(rows))
+        for section, rows in groupby(articles, key=lambda a: a.section)
+    ]
+    comparisons = (
+        Comparison.objects.published()
+        .filter(Q(first_disease=disease) | Q(second_disease=disease))
+        .select_related("first_disease", "second_disease")
+    )
+    return render(
+        request,
+        "diseases/disease_detail.html",
+        {"disease": disease, "sections": sections, "comparisons": comparisons},
+    )
+
+
+def _render_article(request, article: Article, *, is_preview: bool = False):
+    citations = list(article.citations.select_related("reference").order_by("order"))
+    glossary = GlossaryMatcher(
+        GlossaryTerm.objects.only("term", "slug", "definition", "also_matches")
+    )
+    body = render_markdown(
+        article.body,
+        citations={citation.order for citation in citations},
+        glossary=glossary,
+    )
+    siblings = (
+        Article.objects.published()
+        .filter(disease=article.disease_id)
+        .only("slug", "title", "section", "order", "disease_id")
+    )
+    return render(
+        request,
+        "diseases/article_detail.html",
+        {
+            "article": article,
+            "disease": article.disease,
+            "body": body.html,
+            "terms": body.terms,
+            "citations": citations,
+            "siblings": siblings,
+            "is_preview": is_preview,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def article_detail(request, disease, article):
+    article = get_object_or_404(
+        Article.objects.published().select_related("disease"),
+        disease__slug=disease,
+        slug=article,
+    )
+    return _render_article(request, article)
+
+
+@require_safe
+def article_preview(request, pk):
+    """An article of any status, as the public would see it: for content staff."""
+    if not (request.user.is_staff and request.user.has_perm("diseases.view_article")):
+        raise PermissionDenied
+    article = get_object_or_404(Article.objects.select_related("disease"), pk=pk)
+    response = _render_article(request, article, is_preview=True)
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_not_required
+@require_safe
+def comparison_detail(request, slug):
+    comparison = get_object_or_404(
+        Comparison.objects.published().select_related(
+            "first_disease", "second_disease"
+        ),
+        slug=slug,
+    )
+    rows = list(comparison.rows.select_related("reference").order_by("order", "pk"))
+    # Sources are numbered in the order the table first cites them.
+    numbers = {}
+    for row in rows:
+        if row.reference_id is not None:
+            row.source_number = numbers.setdefault(row.reference_id, len(numbers) + 1)
+    sources = {row.reference_id: row.reference for row in rows if row.reference_id}
+    return render(
+        request,
+        "diseases/comparison_detail.html",
+        {
+            "comparison": comparison,
+            "rows": rows,
+            "sources": list(sources.values()),
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def glossary(request):
+    terms = GlossaryTerm.objects.select_related(
+        "related_article__disease", "reference"
+    ).order_by("term")
+    groups = {}
+    for term in terms:
+        article = term.related_article
+        term.read_more = article if article is not None and article.is_public else None
+        first = term.term[:1].upper()
+        letter = first if first in string.ascii_uppercase else "#"
+        groups.setdefault(letter, []).append(term)
+    letters = [*string.ascii_uppercase, "#"]
+    return render(
+        request,
+        "diseases/glossary.html",
+        {
+            "groups": [
+                (letter, groups[letter]) for letter in letters if letter in groups
+            ],
+            "letters": [(letter, letter in groups) for letter in letters],
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def search(request):
+    query = clean_query(request.GET.get("q"))
+    page = None
+    if query:
+        paginator = Paginator(search_articles(query), SEARCH_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        for article in page.object_list:
+            article.snippet = search_snippet(article.headline)
+    return render(
+        request,
+        "diseases/search.html",
+        {"query": query, "page_obj": page},
+    )
+
+
+@login_not_required
+@require_safe
+def sitemap(request):
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)

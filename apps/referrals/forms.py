@@ -1,0 +1,331 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from apps.accounts.models import PatientProfile, User, zip_code_validator
+from apps.directory.models import Location, Service
+
+from .models import OPEN_STATUSES, Client, Referral
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class VersionMixin(forms.Form):
+    """The version of the referral the person saw, to detect changes made since."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ClientForm(forms.ModelForm):
+    zip_code = forms.CharField(
+        label="ZIP code",
+        max_length=5,
+        required=False,
+        validators=[zip_code_validator],
+    )
+    preferred_language = forms.ChoiceField(
+        choices=PatientProfile.Language.choices, initial="en"
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "full_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "zip_code",
+            "preferred_language",
+            "consents_to_share_with_services",
+        ]
+        labels = {
+            "full_name": "Full name",
+            "email": "E-mail address",
+            "phone": "Phone number",
+            "date_of_birth": "Date of birth",
+            "consents_to_share_with_services": (
+                "The client agrees that services they are referred to may see "
+                "their name and contact details"
+            ),
+        }
+        help_texts = {"consents_to_share_with_services": ""}
+        widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.role == User.Role.SUPERVISOR and self.instance.pk is None:
+            self.fields["caseworker"] = forms.ModelChoiceField(
+                queryset=User.objects.filter(
+                    role=User.Role.CASEWORKER, team_id=user.team_id, is_active=True
+                ).order_by("full_name", "email"),
+                label="Caseworker",
+                help_text="The caseworker of your team who looks after this client.",
+            )
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if value and value.year < 1900:
+            raise forms.ValidationError("Enter a date of birth after 1900.")
+        return value
+
+    def save(self, commit=True):
+        client = super().save(commit=False)
+        if client.pk is None:
+            caseworker = self.cleaned_data.get("caseworker") or self.user
+            client.caseworker = caseworker
+            client.team_id = caseworker.team_id
+        if "consents_to_share_with_services" in self.changed_data:
+            client.consent_recorded_at = timezone.now()
+        if commit:
+            client.save()
+        return client
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Name or e-mail", method="filter_q", max_length=100
+    )
+    status = django_filters.ChoiceFilter(
+        label="Has a referral that is",
+        choices=Referral.Status.choices,
+        method="filter_status",
+        empty_label="Any status",
+    )
+    has_open = django_filters.ChoiceFilter(
+        label="Open referrals",
+        choices=[("yes", "Has an open referral"), ("no", "No open referral")],
+        method="filter_has_open",
+        empty_label="Either",
+    )
+
+    class Meta:
+        model = Client
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(full_name__icontains=value) | Q(email__icontains=value)
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Referral.objects.filter(client=OuterRef("pk"), status=value))
+        )
+
+    def filter_has_open(self, queryset, name, value):
+        has_open = Exists(
+            Referral.objects.filter(client=OuterRef("pk"), status__in=OPEN_STATUSES)
+        )
+        return queryset.filter(has_open if value == "yes" else ~has_open)
+
+
+def referrable_services():
+    return (
+        Service.objects.active()
+        .filter(accepts_referrals=True)
+        .select_related("organization")
+        .order_by("name")
+    )
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organization.name})"
+
+
+class ReferralForm(forms.ModelForm):
+    """A new referral, saved as a draft until the caseworker sends it."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    service = ServiceChoiceField(
+        queryset=Service.objects.none(),
+        help_text="Only services that take referrals through CareNav are listed.",
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["client", "service", "location", "reason", "urgency", "follow_up_on"]
+        labels = {
+            "reason": "Reason for the referral",
+            "follow_up_on": "Follow up on",
+            "location": "Preferred location (optional)",
+        }
+        help_texts = {
+            "reason": "What the client needs from this service. The service reads "
+            "this; keep private details out of it.",
+            "follow_up_on": "The dashboard reminds you on this date.",
+        }
+        widgets = {
+            "follow_up_on": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user: User, service: Service | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.visible_to(user).order_by(
+            "full_name"
+        )
+        self.fields["service"].queryset = referrable_services()
+        locations = Location.objects.filter(
+            service_at_locations__service__accepts_referrals=True
+        )
+        if service is not None:
+            locations = locations.filter(service_at_locations__service=service)
+        self.fields["location"].queryset = locations.distinct().order_by("name")
+        self.fields["location"].required = False
+
+    def clean_follow_up_on(self):
+        value = self.cleaned_data["follow_up_on"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        service, location = cleaned.get("service"), cleaned.get("location")
+        if (
+            service
+            and location
+            and not location.service_at_locations.filter(service=service).exists()
+        ):
+            self.add_error("location", "This service is not offered at that location.")
+        return cleaned
+
+
+class ReferralUpdateForm(VersionMixin, forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["reason", "urgency", "follow_up_on"]
+        labels = {"reason": "Reason for the referral", "follow_up_on": "Follow up on"}
+        widgets = {
+            "follow_up_on": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class StatusChangeForm(VersionMixin):
+    to = forms.ChoiceField(label="New status", choices=())
+    appointment_at = forms.DateTimeField(
+        label="Appointment date and time",
+        required=False,
+        widget=DateTimeInput(),
+        help_text="Needed when the referral is scheduled.",
+    )
+    note = forms.CharField(
+        label="Note for the timeline (optional)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the referral is declined: say why.",
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (status, Referral.Status(status).label)
+            for status in referral.allowed_next()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to = cleaned.get("to")
+        if to == Referral.Status.SCHEDULED and not cleaned.get("appointment_at"):
+            self.add_error("appointment_at", "Enter the appointment's date and time.")
+        if to == Referral.Status.DECLINED and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why the referral was declined.")
+        return cleaned
+
+
+class RespondForm(VersionMixin):
+    """One answer a receiving service gives through its link (see SERVICE_ACTIONS).
+
+    The answer itself travels in a separate "action" field that the view reads.
+    """
+
+    appointment_at = forms.DateTimeField(
+        label="Appointment date and time", widget=DateTimeInput()
+    )
+    note = forms.CharField(
+        label="Message for the caseworker (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if action != "schedule":
+            del self.fields["appointment_at"]
+        if action == "decline":
+            self.fields["note"].required = True
+            self.fields["note"].label = "Why you cannot help"
+            self.fields[
+                "note"
+            ].help_text = "The caseworker reads this to find help elsewhere."
+
+    def clean_appointment_at(self):
+        when = self.cleaned_data["appointment_at"]
+        if when and when < timezone.now():
+            raise forms.ValidationError("The appointment cannot be in the past.")
+        return when
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visibility = forms.ChoiceField(
+        label="Who can read it",
+        choices=[
+            ("internal", "Internal: caseworkers and supervisors only"),
+            ("shared", "Shared: the client can also read it in their account"),
+        ],
+        initial="internal",
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def is_internal(self) -> bool:
+        return self.cleaned_data["visibility"] != "shared"
+
+
+class ReassignForm(forms.Form):
+    caseworker = forms.ModelChoiceField(queryset=User.objects.none(), label="Move to")
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = (
+            User.objects.filter(
+                role=User.Role.CASEWORKER, team_id=client.team_id, is_active=True
+            )
+            .exclude(pk=client.caseworker_id)
+            .order_by("full_name", "email")
+        )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Send the invitation to",
+        help_text="The client must sign in to CareNav with this address to accept.",
+    )

@@ -1,0 +1,238 @@
+"""Writes that touch several records or leave the process (e-mail).
+
+E-mails carry no client details: only what the reader needs to follow a link.
+They leave after the transaction commits, so a refused change sends nothing.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+
+from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .tokens import make_invitation_token, make_respond_token
+
+# What a receiving service may answer through its link, and the status each means.
+SERVICE_ACTIONS = {
+    "accept": Referral.Status.ACCEPTED,
+    "schedule": Referral.Status.SCHEDULED,
+    "decline": Referral.Status.DECLINED,
+    "complete": Referral.Status.COMPLETED,
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(template: str, *, to: str, context: dict) -> None:
+    subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
+    body = render_to_string(f"referrals/email/{template}.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+        fail_silently=False,
+    )
+
+
+def _email_service_link(referral: Referral) -> None:
+    """Mail the service's referral contact a fresh link to answer."""
+    service = referral.service
+    if not service.referral_email:
+        return
+    url = absolute_url(
+        reverse("referrals:respond", args=[make_respond_token(referral)])
+    )
+    context = {
+        "service_name": service.name,
+        "urgency": referral.get_urgency_display(),
+        "url": url,
+        "max_age_days": settings.REFERRAL_LINK_MAX_AGE_DAYS,
+    }
+    to = service.referral_email
+    transaction.on_commit(lambda: _send("service_link", to=to, context=context))
+
+
+def _issue_link(referral: Referral, *, bump: bool) -> None:
+    now = timezone.now()
+    changes = {"link_issued_at": now}
+    if bump:
+        changes["token_generation"] = F("token_generation") + 1
+    Referral.objects.filter(pk=referral.pk).update(**changes)
+    referral.refresh_from_db(fields=["token_generation", "link_issued_at"])
+
+
+def _note_event(referral: Referral, *, by: User | None, label: str = "", note: str):
+    """An event that records something done without a change of status."""
+    return ReferralEvent.objects.create(
+        referral=referral,
+        actor=by,
+        actor_label=label,
+        from_status=referral.status,
+        to_status=referral.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def change_referral_status(
+    *,
+    referral: Referral,
+    to: str,
+    by: User,
+    expected_version: int,
+    note: str = "",
+    appointment_at=None,
+) -> ReferralEvent:
+    """A caseworker moves a referral on; sending it mails the service its link."""
+    event = referral.change_status(
+        to,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        appointment_at=appointment_at,
+    )
+    if to == Referral.Status.SENT:
+        _issue_link(referral, bump=False)
+        _email_service_link(referral)
+    return event
+
+
+@transaction.atomic
+def respond_as_service(
+    *,
+    referral: Referral,
+    action: str,
+    expected_version: int,
+    note: str = "",
+    appointment_at=None,
+) -> ReferralEvent:
+    """The receiving service answers through its link; the caseworker is told."""
+    event = referral.change_status(
+        SERVICE_ACTIONS[action],
+        by_label=referral.service.name,
+        note=note,
+        expected_version=expected_version,
+        appointment_at=appointment_at,
+    )
+    caseworker_email = referral.client.caseworker.email
+    context = {
+        "referral_id": referral.pk,
+        "service_name": referral.service.name,
+        "status": Referral.Status(event.to_status).label,
+        "url": absolute_url(referral.get_absolute_url()),
+    }
+    transaction.on_commit(
+        lambda: _send("service_answered", to=caseworker_email, context=context)
+    )
+    return event
+
+
+@transaction.atomic
+def resend_link(*, referral: Referral, by: User) -> None:
+    """Issue a new response link and mail it; links issued before stop working."""
+    _issue_link(referral, bump=True)
+    _note_event(referral, by=by, note="A new response link was sent to the service.")
+    _email_service_link(referral)
+
+
+@transaction.atomic
+def revoke_link(*, referral: Referral, by: User) -> None:
+    """Stop every response link of this referral from working."""
+    Referral.objects.filter(pk=referral.pk).update(
+        token_generation=F("token_generation") + 1, link_issued_at=None
+    )
+    referral.refresh_from_db(fields=["token_generation", "link_issued_at"])
+    _note_event(referral, by=by, note="The service's response link was revoked.")
+
+
+@transaction.atomic
+def create_referral(*, form, by: User) -> Referral:
+    referral = form.save(commit=False)
+    referral.created_by = by
+    referral.status = Referral.Status.DRAFT
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral, actor=by, from_status="", to_status=referral.status
+    )
+    return referral
+
+
+def add_note(
+    *, client: Client, by: User, text: str, is_internal: bool, referral=None
+) -> Note:
+    return Note.objects.create(
+        client=client,
+        referral=referral,
+        author=by,
+        text=text,
+        is_internal=is_internal,
+    )
+
+
+@transaction.atomic
+def reassign_client(*, client: Client, caseworker: User) -> Client:
+    """Hand a client to another caseworker of the same team."""
+    if caseworker.role != User.Role.CASEWORKER or caseworker.team_id != client.team_id:
+        raise ValueError("A client can only move to a caseworker of the same team.")
+    client.caseworker = caseworker
+    client.save(update_fields=["caseworker", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def invite_client(*, client: Client, email: str, by: User) -> ClientInvitation:
+    """Invite the client to link this record to their own CareNav account.
+
+    Any earlier invitation still open stops working.
+    """
+    now = timezone.now()
+    client.invitations.pending().update(revoked_at=now)
+    invitation = ClientInvitation.objects.create(
+        client=client, email=email, invited_by=by
+    )
+    context = {
+        "caseworker_name": by.full_name or "Your caseworker",
+        "url": absolute_url(
+            reverse(
+                "referrals:invitation_accept", args=[make_invitation_token(invitation)]
+            )
+        ),
+        "max_age_days": settings.CLIENT_INVITATION_MAX_AGE_DAYS,
+    }
+    transaction.on_commit(lambda: _send("invitation", to=email, context=context))
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitations(*, client: Client) -> int:
+    return client.invitations.pending().update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: ClientInvitation, patient: User) -> Client:
+    """The patient agrees: only now is the client record linked to the account."""
+    now = timezone.now()
+    updated = (
+        ClientInvitation.objects.pending()
+        .filter(pk=invitation.pk)
+        .update(accepted_at=now, accepted_by=patient)
+    )
+    if not updated:
+        raise ValueError("This invitation is no longer open.")
+    Client.objects.filter(pk=invitation.client_id).update(patient=patient)
+    invitation.client.patient = patient
+    return invitation.client
+
+
+@transaction.atomic
+def unlink_patient(*, client: Client) -> None:
+    Client.objects.filter(pk=client.pk).update(patient=None)
+    client.patient = None

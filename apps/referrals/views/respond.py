@@ -1,0 +1,133 @@
+"""Where a receiving service answers a referral, without an account.
+
+The signed link is the only key: tampered with, expired or revoked, it shows the
+same "not found" page, which never says whether the referral exists.
+"""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.core.audit import record_access
+from apps.core.models import AccessLog
+
+from .. import services
+from ..forms import RespondForm
+from ..models import Referral, StaleReferral
+from ..tokens import referral_for_token
+
+# Answers one referral may receive per hour through its link.
+ANSWERS_PER_HOUR = 20
+ACTION_TITLES = {
+    "accept": "Accept the referral",
+    "schedule": "Give an appointment date",
+    "decline": "Decline the referral",
+    "complete": "Mark it as completed",
+}
+
+
+def _audit_request(request):
+    """The request as the access log should see it: the link is a credential, so
+    the path is logged without it."""
+    return SimpleNamespace(
+        user=request.user,
+        META={"REMOTE_ADDR": request.META.get("REMOTE_ADDR")},
+        path=reverse("referrals:respond", args=["link"]),
+    )
+
+
+def _too_many_answers(referral_pk: int) -> bool:
+    key = f"referrals:respond:{referral_pk}"
+    if cache.add(key, 1, timeout=60 * 60):
+        return False
+    try:
+        return cache.incr(key) > ANSWERS_PER_HOUR
+    except ValueError:
+        cache.set(key, 1, timeout=60 * 60)
+        return False
+
+
+def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
+    forms = []
+    for action, status in services.SERVICE_ACTIONS.items():
+        if not referral.can_change_to(status):
+            continue
+        if bound is not None and bound.action == action:
+            form = bound
+        else:
+            form = RespondForm(action=action, initial={"version": referral.version})
+        forms.append((action, ACTION_TITLES[action], form))
+    return forms
+
+
+def _page(request, referral, *, bound=None, stale=False, status=200):
+    return render(
+        request,
+        "referrals/respond.html",
+        {
+            "referral": referral,
+            "client": referral.client,
+            "shares_details": referral.client.consents_to_share_with_services,
+            "caseworker": referral.client.caseworker,
+            "action_forms": _forms_for(referral, bound),
+            "stale": stale,
+        },
+        status=status,
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request, token: str):
+    queryset = Referral.objects.select_related(
+        "client", "client__caseworker", "service", "service__organization", "location"
+    )
+    referral = referral_for_token(token, queryset=queryset)
+    if referral is None or referral.status == Referral.Status.DRAFT:
+        return render(request, "referrals/respond_invalid.html", status=404)
+    audit = _audit_request(request)
+    if request.method == "POST":
+        if _too_many_answers(referral.pk):
+            return render(request, "referrals/respond_busy.html", status=429)
+        action = request.POST.get("action", "")
+        if action not in services.SERVICE_ACTIONS:
+            return _page(request, referral, status=400)
+        form = RespondForm(request.POST, action=action)
+        if not referral.can_change_to(services.SERVICE_ACTIONS[action]):
+            record_access(
+                audit, referral, AccessLog.Action.VIEW, subject=referral.client
+            )
+            return _page(request, referral, stale=True, status=409)
+        if form.is_valid():
+            try:
+                services.respond_as_service(
+                    referral=referral,
+                    action=action,
+                    expected_version=form.cleaned_data["version"],
+                    note=form.cleaned_data["note"],
+                    appointment_at=form.cleaned_data.get("appointment_at"),
+                )
+            except StaleReferral as stale:
+                current = queryset.get(pk=stale.current.pk)
+                record_access(
+                    audit, current, AccessLog.Action.VIEW, subject=current.client
+                )
+                return _page(request, current, stale=True, status=409)
+            record_access(
+                audit, referral, AccessLog.Action.CHANGE, subject=referral.client
+            )
+            messages.success(
+                request, "Thank you. Your answer is saved and the caseworker is told."
+            )
+            return redirect("referrals:respond", token=token)
+        record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
+        return _page(request, referral, bound=form, status=400)
+    record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
+    return _page(request, referral)

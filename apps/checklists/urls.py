@@ -1,2 +1,22 @@
+from django.urls import path
+
+from . import views
+
 app_name = "checklists"
-urlpatterns = []
+urlpatterns = [
+    path("checklists/<slug:disease>/", views.stage_list, name="stage_list"),
+    path("my/checklist/", views.my_checklist, name="my_checklist"),
+    path("my/checklist/print/", views.my_checklist_print, name="my_checklist_print"),
+    path(
+        "my/checklist/calendar.ics",
+        views.my_checklist_calendar,
+        name="my_checklist_calendar",
+    ),
+    path("my/checklist/stage/", views.stage_choose, name="stage_choose"),
+    path(
+        "my/checklist/items/<int:pk>/status/",
+        views.item_status,
+        name="item_status",
+    ),
+    path("my/checklist/items/<int:pk>/note/", views.item_note, name="item_note"),
+]

@@ -1,0 +1,276 @@
+"""Checklist content for content editors. Patients' progress is never in the admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from pghistory.models import Events
+
+from apps.accounts.models import PatientProfile, User
+from apps.diseases.models import Disease
+
+from .models import ChecklistItem, Stage
+from .personalise import describe_rule
+from .services import build_preview
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+
+class ChangeHistoryMixin:
+    """The admin's History page also lists every change recorded by pghistory
+    (database triggers, so bulk changes such as retiring are there too)."""
+
+    object_history_template = "checklists/admin/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        events = []
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            events = list(Events.objects.tracks(obj).order_by("-pgh_created_at")[:200])
+            user_ids = {
+                (event.pgh_context or {}).get("user")
+                for event in events
+                if (event.pgh_context or {}).get("user")
+            }
+            users = User.objects.in_bulk(user_ids)
+            for event in events:
+                event.user = users.get((event.pgh_context or {}).get("user"))
+                event.changes = sorted((event.pgh_diff or {}).items())
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "pgh_events": events}
+        )
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = [
+        "order",
+        "title",
+        "slug",
+        "guidance",
+        "why_it_matters",
+        "timing",
+        "timing_months",
+        "is_retired",
+    ]
+    readonly_fields = ["is_retired"]
+    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = SMALL_TEXTAREA
+    ordering = ["order", "pk"]
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting happens on the item's own page, which refuses items that have
+        # progress and points to retiring them instead.
+        return False
+
+
+@admin.register(Stage)
+class StageAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "disease",
+        "order",
+        "clinical_mapping",
+        "suggested_from_month",
+        "item_count",
+    ]
+    list_filter = ["disease"]
+    list_select_related = ["disease"]
+    search_fields = ["title", "slug", "description", "clinical_mapping"]
+    ordering = ["disease__order", "disease__name", "order"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "disease",
+        "order",
+        "title",
+        "slug",
+        "description",
+        "clinical_mapping",
+        "suggested_from_month",
+    ]
+    inlines = [ChecklistItemInline]
+    change_list_template = "checklists/admin/stage_change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_items=Count("items", filter=models.Q(items__is_retired=False))
+            )
+        )
+
+    @admin.display(description="items in use", ordering="current_items")
+    def item_count(self, obj):
+        return obj.current_items
+
+    def get_urls(self):
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="checklists_stage_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """The personalised checklist a made-up profile would see."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = PreviewForm(request.GET or None)
+        checklist = None
+        if form.is_valid():
+            data = form.cleaned_data
+            checklist = build_preview(
+                disease=data["disease"],
+                onset_site=data["onset_site"],
+                family_history=data["family_history"],
+                months=data["months_since_diagnosis"],
+            )
+            for row in checklist.rows:
+                row.timing_rule = describe_rule(row.item)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Preview the checklist as a profile",
+            "form": form,
+            "checklist": checklist,
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "checklists/admin/preview.html", context)
+
+
+class PreviewForm(forms.Form):
+    disease = forms.ModelChoiceField(
+        queryset=Disease.objects.filter(stages__isnull=False).distinct(),
+        empty_label=None,
+    )
+    onset_site = forms.ChoiceField(
+        label="Where symptoms started", choices=PatientProfile.OnsetSite
+    )
+    family_history = forms.ChoiceField(choices=PatientProfile.FamilyHistory)
+    months_since_diagnosis = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=600,
+        help_text="Leave empty for someone without a diagnosis yet.",
+    )
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "stage",
+        "order",
+        "only_for_onset_site",
+        "only_with_family_history",
+        "timing_display",
+        "is_retired",
+    ]
+    list_filter = [
+        "stage__disease",
+        "stage",
+        "is_retired",
+        "only_for_onset_site",
+        "only_with_family_history",
+        "timing",
+    ]
+    list_select_related = ["stage__disease"]
+    search_fields = ["title", "slug", "guidance", "why_it_matters"]
+    ordering = ["stage__disease__order", "stage__order", "order"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["service_types"]
+    readonly_fields = ["retired_at"]
+    actions = ["retire", "unretire"]
+    fieldsets = [
+        (None, {"fields": ["stage", "order", "title", "slug"]}),
+        (
+            "What it says",
+            {
+                "fields": [
+                    "guidance",
+                    "why_it_matters",
+                    "service_types",
+                    "related_article",
+                ]
+            },
+        ),
+        (
+            "Who it is for",
+            {"fields": ["only_for_onset_site", "only_with_family_history"]},
+        ),
+        (
+            "When",
+            {
+                "fields": ["timing", "timing_months"],
+                "description": "Counted in calendar months from the patient's "
+                "diagnosis date.",
+            },
+        ),
+        (
+            "Retired",
+            {
+                "fields": ["is_retired", "retired_at"],
+                "description": "A retired item is hidden from every checklist; "
+                "patients' progress on it is kept.",
+            },
+        ),
+    ]
+
+    @admin.display(description="timing")
+    def timing_display(self, obj):
+        return describe_rule(obj) or "-"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stage":
+            kwargs["queryset"] = Stage.objects.select_related("disease")
+        elif db_field.name == "related_article":
+            kwargs["queryset"] = db_field.related_model.objects.select_related(
+                "disease"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if "is_retired" in form.changed_data:
+            obj.retired_at = timezone.now() if obj.is_retired else None
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Retire the selected items (hide them, keep history)")
+    def retire(self, request, queryset):
+        count = queryset.filter(is_retired=False).update(
+            is_retired=True, retired_at=timezone.now()
+        )
+        self.message_user(request, f"{count} item(s) retired.", messages.SUCCESS)
+
+    @admin.action(description="Bring the selected items back into use")
+    def unretire(self, request, queryset):
+        count = queryset.filter(is_retired=True).update(
+            is_retired=False, retired_at=None
+        )
+        self.message_user(request, f"{count} item(s) back in use.", messages.SUCCESS)
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete items anyone has progress on, and say what to do."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        with_progress = ChecklistItem.objects.filter(
+            pk__in=[obj.pk for obj in objs], progress__isnull=False
+        ).distinct()
+        if with_progress:
+            protected = [
+                f"“{item}” has progress recorded by patients, so it cannot be "
+                "deleted. Retire it instead (the “Retire” action or the Retired "
+                "box): it disappears from every checklist and its history is kept."
+                for item in with_progress
+            ]
+        return deleted, model_count, perms_needed, protected

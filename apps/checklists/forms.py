@@ -1,0 +1,55 @@
+from itertools import groupby
+
+from django import forms
+
+from .models import ItemProgress, Stage
+
+
+class ItemStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ItemProgress.Status)
+
+
+class ItemNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Private note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        help_text="Only you can see this note.",
+        error_messages={
+            "max_length": "Keep the note to %(limit_value)d characters or fewer "
+            "(it has %(show_value)d)."
+        },
+    )
+
+
+class StageChoiceForm(forms.Form):
+    """Choose one's own stage from already loaded stages (no query of its own)."""
+
+    stage = forms.ChoiceField(
+        label="Choose the stage that fits you best",
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select w-auto"}),
+    )
+
+    def __init__(self, *args, stages: list[Stage], suggested: Stage | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stages = {str(stage.pk): stage for stage in stages}
+        suggestion = f" ({suggested.title})" if suggested else ""
+        choices = [("", f"The suggested stage{suggestion}")]
+        diseases = [
+            (disease, list(group))
+            for disease, group in groupby(stages, key=lambda stage: stage.disease)
+        ]
+        if len(diseases) > 1:
+            for disease, group in diseases:
+                choices.append(
+                    (disease.short_name, [(str(s.pk), s.title) for s in group])
+                )
+        else:
+            choices += [(str(stage.pk), stage.title) for stage in stages]
+        self.fields["stage"].choices = choices
+
+    def clean_stage(self) -> Stage | None:
+        value = self.cleaned_data["stage"]
+        return self.stages[value] if value else None

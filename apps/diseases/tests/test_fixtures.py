@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import resolve
 from textstat.textstat import textstatistics
 
 from apps.diseases.models import (
@@ -207,6 +208,26 @@ def test_glossary_explains_the_words_readers_meet(content):
     forms.pop("", None)
     # One form links to one term only.
     assert [form for form, n in forms.items() if n > 1] == []
+    for term in GlossaryTerm.objects.select_related("related_article__disease"):
+        if term.related_article is not None:
+            assert term.related_article.is_public, term.term
+
+
+def test_links_between_pages_lead_somewhere(content):
+    targets = {
+        ("diseases:article_detail", (a.disease.slug, a.slug))
+        for a in Article.objects.published().select_related("disease")
+    }
+    targets |= {
+        ("diseases:comparison_detail", (c.slug,))
+        for c in Comparison.objects.published()
+    }
+    for article in Article.objects.all():
+        for url in re.findall(r"\]\((/[^)\s]*)\)", article.body):
+            match = resolve(url)
+            if match.namespace == "diseases":
+                key = (match.view_name, tuple(match.kwargs.values()))
+                assert key in targets, (article.slug, url)
 
 
 def test_articles_read_plainly(content):

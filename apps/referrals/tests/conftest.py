@@ -1,8 +1,10 @@
 import pytest
 from django.utils import timezone
 
+from apps.accounts.models import User
+from apps.accounts.tests.factories import UserFactory
 from apps.directory.tests.factories import ServiceAtLocationFactory, ServiceFactory
-from apps.referrals.models import Note, Referral
+from apps.referrals.models import ClientInvitation, Referral
 from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory
 
 
@@ -73,4 +75,20 @@ def service_at_location(service):
     return ServiceAtLocationFactory(service=service)
 
 
-__all__ = ["Note"]
+@pytest.fixture
+def unlinked_client(caseworker, patient):
+    """Another record of `caseworker` for the same person, not linked yet."""
+    return ClientFactory(caseworker=caseworker, email=patient.email)
+
+
+@pytest.fixture
+def invitation(unlinked_client, caseworker, patient):
+    return ClientInvitation.objects.create(
+        client=unlinked_client, email=patient.email, invited_by=caseworker
+    )
+
+
+@pytest.fixture
+def third_caseworker(team):
+    """A second caseworker of the North team, to reassign clients to."""
+    return UserFactory(role=User.Role.CASEWORKER, team=team)

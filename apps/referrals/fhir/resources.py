@@ -74,6 +74,8 @@ TASK_CODE = {
     ]
 }
 PATIENT_ID = "patient"
+# When what this server offers last changed (CapabilityStatement.date).
+CAPABILITIES_DATE = "2026-11-22"
 
 
 def system(name: str) -> str:
@@ -333,7 +335,7 @@ def capability_statement(base_url: str) -> dict:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
-        "date": "2025-01-01",
+        "date": CAPABILITIES_DATE,
         "kind": "instance",
         "software": {"name": "CareNav"},
         "implementation": {

@@ -42,7 +42,7 @@ def profile(**kwargs):
     return SimpleNamespace(**{**defaults, **kwargs})
 
 
-# Calendar arithmetic -----------------------------------------------------------
+# Calendar arithmetic ------------
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_duration_in_words(days, words):
     assert duration_in_words(days) == words
 
 
-# Who an item is for ---------------------------------------------------------------
+# Who an item is for ------------
 
 
 def test_an_item_for_everyone_applies_to_every_profile():
@@ -151,7 +151,7 @@ def test_audience_label():
     assert "family history" in label
 
 
-# Suggested stage ---------------------------------------------------------------------
+# Suggested stage ------------
 
 
 def stages():
@@ -215,7 +215,7 @@ def test_suggestion_reason():
     )
 
 
-# Timing ------------------------------------------------------------------------
+# Timing ------------
 
 
 def due_within(months):

@@ -1,0 +1,101 @@
+import pytest
+
+from apps.accounts.models import PatientProfile
+from apps.directory.tests.factories import TaxonomyTermFactory
+
+from .factories import (
+    ArticleFactory,
+    ChecklistItemFactory,
+    DiseaseFactory,
+    StageFactory,
+)
+
+
+@pytest.fixture
+def als(db):
+    return DiseaseFactory(slug="als", short_name="ALS", order=1)
+
+
+@pytest.fixture
+def ms(db):
+    return DiseaseFactory(
+        slug="ms", name="Multiple sclerosis", short_name="MS", order=2
+    )
+
+
+@pytest.fixture
+def als_stages(als):
+    """A small ALS path: before diagnosis, just diagnosed, and a later stage."""
+    return [
+        StageFactory(
+            disease=als, order=1, slug="getting-answers", title="Getting answers"
+        ),
+        StageFactory(
+            disease=als,
+            order=2,
+            slug="just-diagnosed",
+            title="Just diagnosed",
+            suggested_from_month=0,
+        ),
+        StageFactory(
+            disease=als,
+            order=3,
+            slug="planning-ahead",
+            title="Planning ahead",
+            suggested_from_month=12,
+        ),
+    ]
+
+
+@pytest.fixture
+def clinic_term(db):
+    return TaxonomyTermFactory(code="als-clinic", name="ALS clinic")
+
+
+@pytest.fixture
+def items(als_stages, clinic_term):
+    """One item of each kind the personalisation knows about."""
+    answers, diagnosed, planning = als_stages
+    article = ArticleFactory(disease=answers.disease, slug="clinics", title="Clinics")
+    return {
+        "diary": ChecklistItemFactory(stage=answers, order=1, title="Keep a diary"),
+        "clinic": ChecklistItemFactory(
+            stage=diagnosed,
+            order=1,
+            title="Join an ALS clinic",
+            timing="due_within",
+            timing_months=3,
+            related_article=article,
+            service_types=[clinic_term],
+        ),
+        "genetics": ChecklistItemFactory(
+            stage=diagnosed,
+            order=2,
+            title="See a genetic counselor",
+            only_with_family_history=True,
+        ),
+        "voice": ChecklistItemFactory(
+            stage=planning,
+            order=1,
+            title="Bank your voice",
+            only_for_onset_site="bulbar",
+        ),
+        "falls": ChecklistItemFactory(
+            stage=planning,
+            order=2,
+            title="Plan to prevent falls",
+            only_for_onset_site="limb",
+        ),
+        "trials": ChecklistItemFactory(
+            stage=planning,
+            order=3,
+            title="Look for trials",
+            timing="window_closes",
+            timing_months=24,
+        ),
+    }
+
+
+def set_profile(user, **fields) -> PatientProfile:
+    profile, _ = PatientProfile.objects.update_or_create(user=user, defaults=fields)
+    return profile

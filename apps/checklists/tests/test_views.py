@@ -1,0 +1,540 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from apps.checklists.models import ItemProgress, PatientStage
+from apps.checklists.personalise import add_months
+from apps.directory.tests.factories import TaxonomyTermFactory
+
+from .conftest import set_profile
+from .factories import ChecklistItemFactory, ItemProgressFactory, StageFactory
+
+pytestmark = pytest.mark.django_db
+
+PATIENTS_ONLY = {
+    "anonymous": 302,
+    "patient": 200,
+    "other_patient": 200,
+    "caseworker": 403,
+    "other_caseworker": 403,
+    "supervisor": 403,
+    "other_supervisor": 403,
+    "content_editor": 403,
+    "administrator": 403,
+}
+EVERYONE = dict.fromkeys(PATIENTS_ONLY, 200)
+
+
+def months_ago(months):
+    return add_months(timezone.localdate(), -months)
+
+
+@pytest.fixture
+def bulbar_patient(patient):
+    """The issue's example: bulbar onset, family history, diagnosed 20 months ago."""
+    set_profile(
+        patient,
+        disease="als",
+        onset_site="bulbar",
+        family_history="yes",
+        diagnosis_date=months_ago(20),
+        zip_code="02114",
+    )
+    return patient
+
+
+def status_url(item):
+    return reverse("checklists:item_status", args=[item.pk])
+
+
+def note_url(item):
+    return reverse("checklists:item_note", args=[item.pk])
+
+
+# The public list ------------
+
+
+def test_stage_list_shows_stages_and_items_to_anyone(client, items):
+    retired = ChecklistItemFactory(
+        stage=items["diary"].stage, title="An old step", is_retired=True
+    )
+    response = client.get(reverse("checklists:stage_list", args=["als"]))
+    assertContains(response, "<h1>", count=1)
+    for item in items.values():
+        assertContains(response, item.title)
+    assertNotContains(response, retired.title)
+    directory = reverse("directory:service_list")
+    assertContains(response, f'href="{directory}?type=als-clinic"')
+    assertContains(response, items["clinic"].related_article.get_absolute_url())
+    assertContains(response, "if symptoms started in speech or swallowing")
+    assertContains(response, "Within 3 months of diagnosis.")
+
+
+def test_stage_list_does_not_link_unpublished_articles(client, items):
+    article = items["clinic"].related_article
+    article.status = article.Status.DRAFT
+    article.save()
+    response = client.get(reverse("checklists:stage_list", args=["als"]))
+    assertNotContains(response, article.get_absolute_url())
+
+
+def test_stage_list_access(assert_access, items):
+    assert_access(reverse("checklists:stage_list", args=["als"]), EVERYONE)
+
+
+def test_stage_list_of_unknown_or_unpublished_disease_is_404(client, als, ms):
+    ms.is_published = False
+    ms.save()
+    assert client.get(reverse("checklists:stage_list", args=["ms"])).status_code == 404
+    assert client.get(reverse("checklists:stage_list", args=["xyz"])).status_code == 404
+
+
+def test_stage_list_refuses_post(client, als):
+    response = client.post(reverse("checklists:stage_list", args=["als"]))
+    assert response.status_code == 405
+
+
+def test_stage_list_query_count_is_flat(client, items, django_assert_num_queries):
+    url = reverse("checklists:stage_list", args=["als"])
+    # disease, stages, current items joined to article and its disease, service types
+    with django_assert_num_queries(4):
+        client.get(url)
+    stage = items["diary"].stage
+    for n in range(5):
+        ChecklistItemFactory(
+            stage=stage, service_types=[TaxonomyTermFactory(code=f"extra-{n}")]
+        )
+    StageFactory(disease=stage.disease)
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+# My checklist ------------
+
+
+def test_my_checklist_access(assert_access, items):
+    assert_access(reverse("checklists:my_checklist"), PATIENTS_ONLY)
+
+
+def test_my_checklist_refuses_post(client, patient):
+    client.force_login(patient)
+    assert client.post(reverse("checklists:my_checklist")).status_code == 405
+
+
+def test_bulbar_patient_sees_the_right_stage_items_and_trial_window(
+    client, bulbar_patient, items
+):
+    client.force_login(bulbar_patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "We suggest <strong>Planning ahead</strong>")
+    assertContains(response, "about 20 months ago")
+    assertContains(response, items["voice"].title)
+    assertContains(response, items["genetics"].title)
+    assertNotContains(response, items["falls"].title)
+    assertContains(response, "Window open: 4 months left")
+    # Every item links to the directory with its types and the patient's ZIP.
+    directory = reverse("directory:service_list")
+    assertContains(response, f'href="{directory}?type=als-clinic&amp;zip=02114"')
+    assertContains(response, "Show all items, including 1 that usually do not apply")
+
+
+def test_limb_patient_without_family_history_sees_other_items(client, patient, items):
+    set_profile(patient, onset_site="limb", family_history="no")
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, items["falls"].title)
+    assertNotContains(response, items["voice"].title)
+    assertNotContains(response, items["genetics"].title)
+
+
+def test_show_all_items_shows_hidden_ones_with_the_reason(client, patient, items):
+    set_profile(patient, onset_site="limb", family_history="no")
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"), {"show": "all"})
+    assertContains(response, items["voice"].title)
+    assertContains(response, "It is shown because you chose to see all items")
+    assertContains(response, "Show only the steps for me")
+
+
+def test_without_a_diagnosis_date_the_page_says_so_kindly(client, patient, items):
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "You have not added a diagnosis date yet")
+    assertContains(response, reverse("accounts:profile_update"))
+    assertContains(response, "We suggest <strong>Getting answers</strong>")
+    assertContains(response, "Add your diagnosis date to your profile to see when")
+
+
+def test_a_patient_without_a_profile_is_asked_for_one(client, items):
+    from apps.accounts.models import User
+    from apps.accounts.tests.factories import UserFactory
+
+    newcomer = UserFactory(role=User.Role.PATIENT)
+    client.force_login(newcomer)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "Fill in my profile")
+    # Nothing hidden until the patient says otherwise.
+    for item in items.values():
+        assertContains(response, item.title)
+
+
+def test_coming_up_lists_overdue_and_closing_soon_in_words(client, patient, items):
+    # Diagnosed 22 months ago: the clinic is overdue, the trial window closes soon.
+    set_profile(patient, diagnosis_date=months_ago(22))
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    coming_up = response.content.decode().split('id="coming-up"')[1].split("</div>")[0]
+    assert "Overdue" in coming_up
+    assert items["clinic"].title in coming_up
+    assert "Closing soon: 2 months left" in coming_up
+    assert items["trials"].title in coming_up
+
+
+def test_progress_per_stage_is_counted_in_words(client, bulbar_patient, items):
+    ItemProgressFactory(
+        patient=bulbar_patient,
+        item=items["clinic"],
+        status="done",
+        done_on=timezone.localdate(),
+    )
+    ItemProgressFactory(
+        patient=bulbar_patient, item=items["genetics"], status="not_for_me"
+    )
+    client.force_login(bulbar_patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "1 of 1 done</strong>, 1 set aside as not for me")
+    assertContains(response, '<progress class="checklist-progress" max="1" value="1"')
+
+
+def test_my_checklist_query_count_is_flat(
+    client, bulbar_patient, items, django_assert_num_queries
+):
+    client.force_login(bulbar_patient)
+    url = reverse("checklists:my_checklist")
+    # session, user, profile, chosen stage, stages with disease, current items with
+    # article, service types, progress
+    with django_assert_num_queries(8):
+        client.get(url)
+    stage = items["clinic"].stage
+    PatientStage.objects.create(patient=bulbar_patient, stage=stage)
+    for n in range(6):
+        item = ChecklistItemFactory(
+            stage=stage, service_types=[TaxonomyTermFactory(code=f"more-{n}")]
+        )
+        ItemProgressFactory(patient=bulbar_patient, item=item, note=f"Note {n}")
+    with django_assert_num_queries(8):
+        response = client.get(url, {"show": "all"})
+    assert response.status_code == 200
+
+
+# Changing an item ------------
+
+
+def test_tick_and_untick_with_plain_forms(client, patient, items):
+    client.force_login(patient)
+    item = items["clinic"]
+    response = client.post(status_url(item), {"status": "done"})
+    assertRedirects(
+        response,
+        reverse("checklists:my_checklist") + f"#item-{item.pk}",
+        fetch_redirect_response=False,
+    )
+    progress = ItemProgress.objects.get(patient=patient, item=item)
+    assert progress.status == "done"
+    assert progress.done_on == timezone.localdate()
+
+    client.post(status_url(item), {"status": "todo"})
+    progress.refresh_from_db()
+    assert progress.status == "todo"
+    assert progress.done_on is None
+
+    client.post(status_url(item), {"status": "not_for_me"})
+    progress.refresh_from_db()
+    assert progress.status == "not_for_me"
+
+
+def test_ticking_keeps_show_all_on_the_way_back(client, patient, items):
+    client.force_login(patient)
+    response = client.post(
+        status_url(items["voice"]), {"status": "done", "show": "all"}
+    )
+    assert response["Location"].endswith(f"?show=all#item-{items['voice'].pk}")
+
+
+def test_ticking_with_htmx_swaps_the_item_and_announces_it(client, patient, items):
+    client.force_login(patient)
+    item = items["clinic"]
+    response = client.post(status_url(item), {"status": "done"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<article id="item-{item.pk}"' in html
+    assert "Mark as not done" in html
+    assert 'hx-swap-oob="innerHTML:#checklist-announcer"' in html
+    assert f"Marked as done: {item.title}." in html
+    # The stage's counts, the overview and "coming up" are redrawn too.
+    assert f'id="stage-progress-{item.stage.pk}"' in html
+    assert '<div id="overview" hx-swap-oob="true">' in html
+    assert '<div id="coming-up" hx-swap-oob="true">' in html
+    assert "<html" not in html
+    assert ItemProgress.objects.get(patient=patient, item=item).status == "done"
+
+
+def test_the_page_has_a_live_region_for_announcements(client, patient, items):
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, 'id="checklist-announcer"')
+    assertContains(response, 'aria-live="polite"')
+    assertContains(response, f'hx-post="{status_url(items["clinic"])}"')
+
+
+def test_ticking_twice_keeps_the_first_day(client, patient, items):
+    earlier = timezone.localdate() - timedelta(days=9)
+    ItemProgressFactory(
+        patient=patient, item=items["diary"], status="done", done_on=earlier
+    )
+    client.force_login(patient)
+    client.post(status_url(items["diary"]), {"status": "done"})
+    assert (
+        ItemProgress.objects.get(patient=patient, item=items["diary"]).done_on
+        == earlier
+    )
+
+
+def test_a_bad_status_changes_nothing(client, patient, items):
+    client.force_login(patient)
+    response = client.post(status_url(items["clinic"]), {"status": "deleted"})
+    assert response.status_code == 302
+    response = client.post(
+        status_url(items["clinic"]), {"status": "deleted"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert not ItemProgress.objects.exists()
+
+
+def test_changes_need_the_csrf_token(patient, items):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(patient)
+    response = csrf_client.post(status_url(items["clinic"]), {"status": "done"})
+    assert response.status_code == 403
+    response = csrf_client.post(note_url(items["clinic"]), {"note": "Hello"})
+    assert response.status_code == 403
+    assert not ItemProgress.objects.exists()
+
+
+def test_notes_with_plain_forms_and_htmx(client, patient, items):
+    client.force_login(patient)
+    item = items["trials"]
+    response = client.post(note_url(item), {"note": "  Ask the nurse.  "})
+    assert response.status_code == 302
+    assert ItemProgress.objects.get(patient=patient, item=item).note == "Ask the nurse."
+    response = client.post(
+        note_url(item), {"note": "Ask again."}, HTTP_HX_REQUEST="true"
+    )
+    assertContains(response, "Ask again.</textarea>")
+    assertContains(response, "Note saved.")
+    assert ItemProgress.objects.get(patient=patient, item=item).status == "todo"
+
+
+def test_a_note_too_long_is_explained_not_saved(client, patient, items):
+    client.force_login(patient)
+    item = items["trials"]
+    response = client.post(note_url(item), {"note": "x" * 2001})
+    assertContains(response, "Keep the note to 2000 characters", status_code=400)
+    assertContains(response, 'aria-invalid="true"', status_code=400)
+    response = client.post(note_url(item), {"note": "x" * 2001}, HTTP_HX_REQUEST="true")
+    assertContains(response, "Keep the note to 2000 characters")
+    assert not ItemProgress.objects.exists()
+
+
+def test_notes_and_progress_are_private_to_each_patient(
+    client, patient, other_patient, items
+):
+    client.force_login(patient)
+    client.post(note_url(items["trials"]), {"note": "My own secret note"})
+    client.post(status_url(items["diary"]), {"status": "done"})
+    client.force_login(other_patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertNotContains(response, "My own secret note")
+    assertNotContains(response, "Mark as not done")
+    assert not ItemProgress.objects.filter(patient=other_patient).exists()
+
+
+def test_retired_items_cannot_be_changed(client, patient, items):
+    item = items["diary"]
+    item.is_retired = True
+    item.save()
+    client.force_login(patient)
+    assert client.post(status_url(item), {"status": "done"}).status_code == 404
+    assert client.post(note_url(item), {"note": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["item_status", "item_note"])
+def test_item_changes_access(assert_access, items, url_name):
+    url = reverse(f"checklists:{url_name}", args=[items["clinic"].pk])
+    expected = {**PATIENTS_ONLY, "patient": 302, "other_patient": 302}
+    assert_access(url, expected, method="post", data={"status": "done", "note": ""})
+
+
+@pytest.mark.parametrize("url_name", ["item_status", "item_note"])
+def test_item_changes_refuse_get(client, patient, items, url_name):
+    client.force_login(patient)
+    url = reverse(f"checklists:{url_name}", args=[items["clinic"].pk])
+    assert client.get(url).status_code == 405
+
+
+# Choosing a stage ------------
+
+
+def test_patient_can_override_and_reset_the_suggested_stage(
+    client, bulbar_patient, als_stages, items
+):
+    client.force_login(bulbar_patient)
+    answers = als_stages[0]
+    response = client.post(reverse("checklists:stage_choose"), {"stage": answers.pk})
+    assert response.status_code == 302
+    assert PatientStage.objects.get(patient=bulbar_patient).stage == answers
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "You chose <strong>Getting answers</strong>")
+    assertContains(response, "We would suggest Planning ahead")
+
+    client.post(reverse("checklists:stage_choose"), {"stage": ""})
+    assert not PatientStage.objects.filter(patient=bulbar_patient).exists()
+
+
+def test_a_stage_of_another_disease_cannot_be_chosen(client, patient, items, ms):
+    ms_stage = StageFactory(disease=ms)
+    client.force_login(patient)
+    response = client.post(reverse("checklists:stage_choose"), {"stage": ms_stage.pk})
+    assert response.status_code == 302
+    assert not PatientStage.objects.exists()
+
+
+def test_not_sure_patients_can_choose_another_diseases_stage(
+    client, patient, items, ms
+):
+    ms_stage = StageFactory(disease=ms, title="Starting treatment")
+    ChecklistItemFactory(stage=ms_stage, title="Talk about treatment")
+    set_profile(patient, disease="not-sure")
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "My checklist: ALS")
+    client.post(reverse("checklists:stage_choose"), {"stage": ms_stage.pk})
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "My checklist: MS")
+    assertContains(response, "Talk about treatment")
+
+
+def test_stage_choose_access(assert_access, items):
+    expected = {**PATIENTS_ONLY, "patient": 302, "other_patient": 302}
+    assert_access(reverse("checklists:stage_choose"), expected, method="post")
+
+
+def test_stage_choose_refuses_get(client, patient):
+    client.force_login(patient)
+    assert client.get(reverse("checklists:stage_choose")).status_code == 405
+
+
+# Print and calendar ------------
+
+
+def test_print_view_has_one_page_per_stage(client, bulbar_patient, items):
+    ItemProgressFactory(
+        patient=bulbar_patient,
+        item=items["clinic"],
+        status="done",
+        done_on=timezone.localdate(),
+        note="Booked for Tuesday",
+    )
+    client.force_login(bulbar_patient)
+    response = client.get(reverse("checklists:my_checklist_print"))
+    html = response.content.decode()
+    assert html.count("print-page-break") == 2  # three stages, a break before 2 and 3
+    assert "Booked for Tuesday" in html
+    assert "Status: done on" in html
+    assert "Window open: 4 months left" in html
+    assert items["falls"].title not in html
+    assert "data-print-page" in html
+
+
+def test_print_view_access(assert_access, items):
+    assert_access(reverse("checklists:my_checklist_print"), PATIENTS_ONLY)
+
+
+def test_calendar_access(assert_access, items):
+    assert_access(reverse("checklists:my_checklist_calendar"), PATIENTS_ONLY)
+
+
+def test_calendar_refuses_post(client, patient):
+    client.force_login(patient)
+    response = client.post(reverse("checklists:my_checklist_calendar"))
+    assert response.status_code == 405
+
+
+def test_calendar_exports_dated_items_still_to_do(client, bulbar_patient, items):
+    diagnosed = months_ago(20)
+    ItemProgressFactory(patient=bulbar_patient, item=items["voice"], note="private")
+    client.force_login(bulbar_patient)
+    response = client.get(reverse("checklists:my_checklist_calendar"))
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="carenav-checklist.ics"'
+    )
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert body.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in body.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    unfolded = body.replace("\r\n ", "")
+    assert body.count("BEGIN:VEVENT") == 2
+    clinic_due = add_months(diagnosed, 3)
+    trials_close = add_months(diagnosed, 24)
+    assert f"DTSTART;VALUE=DATE:{clinic_due:%Y%m%d}" in unfolded
+    assert f"DTEND;VALUE=DATE:{clinic_due + timedelta(days=1):%Y%m%d}" in unfolded
+    assert f"DTSTART;VALUE=DATE:{trials_close:%Y%m%d}" in unfolded
+    assert f"SUMMARY:Last day: {items['trials'].title}" in unfolded
+    assert (
+        f"UID:checklist-item-{items['clinic'].pk}-{bulbar_patient.pk}@carenav" in body
+    )
+    assert "private" not in body
+    # Stable: the same UIDs on the next download.
+    again = client.get(reverse("checklists:my_checklist_calendar")).content.decode()
+    uids = [line for line in body.split("\r\n") if line.startswith("UID:")]
+    assert uids == [line for line in again.split("\r\n") if line.startswith("UID:")]
+
+
+def test_calendar_leaves_out_done_items_and_closed_windows(client, patient, items):
+    set_profile(patient, diagnosis_date=months_ago(30))  # the trial window closed
+    ItemProgressFactory(
+        patient=patient, item=items["clinic"], status="done", done_on=months_ago(29)
+    )
+    client.force_login(patient)
+    body = client.get(reverse("checklists:my_checklist_calendar")).content.decode()
+    assert "BEGIN:VEVENT" not in body
+
+
+def test_calendar_without_a_diagnosis_date_is_empty_but_valid(client, patient, items):
+    client.force_login(patient)
+    body = client.get(reverse("checklists:my_checklist_calendar")).content.decode()
+    assert "BEGIN:VEVENT" not in body
+    assert body.endswith("END:VCALENDAR\r\n")
+
+
+# Navigation ------------
+
+
+def test_navigation_entry_by_role(client, patient, caseworker, items):
+    home = reverse("checklists:stage_list", args=["als"])
+    response = client.get(home)
+    assertContains(response, f'<a class="nav-link" href="{home}" aria-current="page">')
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, 'aria-current="page">My checklist</a>')
+    client.force_login(caseworker)
+    response = client.get(home)
+    assertContains(response, ">Checklists</a>")
+    assertNotContains(response, ">My checklist</a>")

@@ -1,0 +1,194 @@
+"""Writing checked HSDS rows into the directory.
+
+Rows are upserted by id: a row whose id is new is created; a row whose id exists is
+updated only when one of the values the file gives differs from what is stored, so a
+second import of the same file writes nothing (and ``last_modified``, the change
+history and the search index stay as they were). Values the file does not give are
+left as they are. Taxonomy links are added, never removed.
+
+The whole import runs in one transaction: if anything fails part-way, nothing of it
+stays. With ``strict``, nothing is written when any row has a problem; with
+``dry_run``, everything is checked and written, then rolled back.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.directory.models import Service
+from apps.directory.search import refresh_search_index
+
+from .mapping import TABLES, TABLES_BY_NAME
+from .readers import read_paths
+from .validation import CHUNK, Plan, validate
+
+WRITE_ORDER = (
+    "organization",
+    "taxonomy_term",
+    "service",
+    "location",
+    "address",
+    "service_at_location",
+    "phone",
+    "schedule",
+    "language",
+)
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: "Counts") -> "Counts":
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class ImportResult:
+    plan: Plan
+    counts: dict[str, Counts] = field(default_factory=dict)
+    links_added: int = 0
+    not_held_files: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def total(self) -> Counts:
+        total = Counts()
+        for counts in self.counts.values():
+            total += counts
+        return total
+
+
+def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = False):
+    """Read, check and write HSDS files; raises HSDSFileError for unreadable ones."""
+    batch = read_paths(paths)
+    with transaction.atomic():
+        plan = validate(batch)
+        result = ImportResult(plan=plan, not_held_files=batch.not_held_files)
+        if strict and plan.problems:
+            return result
+        write(plan, result)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            result.written = True
+    return result
+
+
+def write(plan: Plan, result: ImportResult) -> None:
+    touched_services = set()
+    changed = {}
+    for name in WRITE_ORDER:
+        rows = {row_id: row.values for row_id, row in plan.rows[name].items()}
+        if name == "service":
+            # CareNav's own fields, carried by attributes, may concern services
+            # that the file does not otherwise list.
+            for service_id, facts in plan.facts.items():
+                rows.setdefault(service_id, {}).update(facts)
+        counts, changed_ids = upsert(TABLES_BY_NAME[name].model, rows)
+        if name == "service":
+            counts.unchanged -= len(
+                set(plan.facts) - set(plan.rows[name]) - changed_ids
+            )
+        result.counts[name] = counts
+        changed[name] = changed_ids
+    result.links_added = add_links(plan.links)
+    touched_services |= changed["service"]
+    touched_services |= {service_id for service_id, _term in plan.links}
+    if changed["organization"]:
+        touched_services |= set(
+            Service.objects.filter(
+                organization_id__in=changed["organization"]
+            ).values_list("pk", flat=True)
+        )
+    if changed["taxonomy_term"]:
+        touched_services |= set(
+            Service.taxonomy_terms.through.objects.filter(
+                taxonomyterm_id__in=changed["taxonomy_term"]
+            ).values_list("service_id", flat=True)
+        )
+    if touched_services:
+        refresh_search_index(touched_services)
+
+
+def upsert(model, rows: dict) -> tuple[Counts, set]:
+    """Create or update rows (id -> model values); returns counts and changed ids."""
+    counts = Counts()
+    changed_ids = set()
+    ids = list(rows)
+    has_last_modified = any(f.name == "last_modified" for f in model._meta.fields)
+    now = timezone.now()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        existing = model.objects.in_bulk(chunk)
+        new, updated, fields = [], [], set()
+        for row_id in chunk:
+            values = rows[row_id]
+            obj = existing.get(row_id)
+            if obj is None:
+                new.append(model(id=row_id, **values))
+                continue
+            differences = {
+                name: value
+                for name, value in values.items()
+                if not _same(getattr(obj, name), value)
+            }
+            if not differences:
+                counts.unchanged += 1
+                continue
+            for name, value in differences.items():
+                setattr(obj, name, value)
+            fields |= set(differences)
+            if has_last_modified:
+                obj.last_modified = now
+            updated.append(obj)
+        if new:
+            model.objects.bulk_create(new, batch_size=1000)
+        if updated:
+            if has_last_modified:
+                fields.add("last_modified")
+            model.objects.bulk_update(updated, sorted(fields), batch_size=1000)
+        counts.created += len(new)
+        counts.updated += len(updated)
+        changed_ids.update(obj.pk for obj in new)
+        changed_ids.update(obj.pk for obj in updated)
+    return counts, changed_ids
+
+
+def _same(stored, value) -> bool:
+    if isinstance(stored, list) and isinstance(value, list):
+        return sorted(stored) == sorted(value)
+    return stored == value
+
+
+def add_links(links: set) -> int:
+    """Add the (service, taxonomy term) links that are not there yet."""
+    through = Service.taxonomy_terms.through
+    links = list(links)
+    added = 0
+    for start in range(0, len(links), CHUNK):
+        chunk = links[start : start + CHUNK]
+        service_ids = {service_id for service_id, _term in chunk}
+        present = set(
+            through.objects.filter(service_id__in=service_ids).values_list(
+                "service_id", "taxonomyterm_id"
+            )
+        )
+        missing = [
+            through(service_id=service_id, taxonomyterm_id=term_id)
+            for service_id, term_id in chunk
+            if (service_id, term_id) not in present
+        ]
+        through.objects.bulk_create(missing, batch_size=1000)
+        added += len(missing)
+    return added
+
+
+TABLE_LABELS = {table.name: table.csv.removesuffix(".csv") for table in TABLES}

@@ -1,0 +1,184 @@
+from datetime import date
+
+import pytest
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from apps.checklists.models import ItemProgress, PatientStage
+from apps.checklists.personalise import add_months
+from apps.checklists.services import (
+    build_patient_checklist,
+    choose_stage,
+    progress_summary_for,
+    set_item_note,
+    set_item_status,
+)
+
+from .conftest import set_profile
+from .factories import ChecklistItemFactory, ItemProgressFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_set_item_status_records_and_clears_the_day(patient, items):
+    day = date(2027, 3, 4)
+    progress = set_item_status(
+        patient=patient, item=items["diary"], status="done", today=day
+    )
+    assert (progress.status, progress.done_on) == ("done", day)
+    progress = set_item_status(
+        patient=patient, item=items["diary"], status="not_for_me"
+    )
+    assert (progress.status, progress.done_on) == ("not_for_me", None)
+    assert ItemProgress.objects.count() == 1
+
+
+def test_set_item_note_keeps_the_status(patient, items):
+    set_item_status(patient=patient, item=items["diary"], status="done")
+    progress = set_item_note(patient=patient, item=items["diary"], note=" Called. ")
+    assert (progress.status, progress.note) == ("done", "Called.")
+
+
+def test_choose_stage_then_back_to_the_suggestion(patient, als_stages):
+    choose_stage(patient=patient, stage=als_stages[2])
+    choose_stage(patient=patient, stage=als_stages[1])
+    assert PatientStage.objects.get(patient=patient).stage == als_stages[1]
+    choose_stage(patient=patient, stage=None)
+    assert not PatientStage.objects.exists()
+
+
+def test_chosen_stage_wins_over_the_suggestion(patient, als_stages, items):
+    set_profile(patient, diagnosis_date=add_months(timezone.localdate(), -1))
+    checklist = build_patient_checklist(patient)
+    assert checklist.current_stage == als_stages[1]
+    assert not checklist.stage_is_chosen
+    choose_stage(patient=patient, stage=als_stages[2])
+    checklist = build_patient_checklist(patient)
+    assert checklist.current_stage == als_stages[2]
+    assert checklist.suggested_stage == als_stages[1]
+    assert checklist.stage_is_chosen
+
+
+def test_a_chosen_stage_of_another_disease_is_ignored(patient, als_stages, items, ms):
+    from .factories import StageFactory
+
+    PatientStage.objects.create(patient=patient, stage=StageFactory(disease=ms))
+    checklist = build_patient_checklist(patient)
+    assert checklist.disease.slug == "als"
+    assert checklist.current_stage == als_stages[0]
+    assert not checklist.stage_is_chosen
+
+
+# Retired items ------------
+
+
+def test_an_item_with_progress_cannot_be_deleted(patient, items):
+    ItemProgressFactory(
+        patient=patient,
+        item=items["diary"],
+        status="done",
+        done_on=timezone.localdate(),
+    )
+    with pytest.raises(ProtectedError):
+        items["diary"].delete()
+
+
+def test_retired_items_keep_their_progress_but_leave_the_checklist(patient, items):
+    progress = ItemProgressFactory(
+        patient=patient, item=items["diary"], status="done", done_on=date(2027, 1, 2)
+    )
+    items["diary"].is_retired = True
+    items["diary"].save()
+    checklist = build_patient_checklist(patient, show_all=True)
+    assert items["diary"] not in [row.item for row in checklist.rows]
+    progress.refresh_from_db()
+    assert progress.done_on == date(2027, 1, 2)
+    # The change is in the item's history.
+    events = items["diary"].events.order_by("pgh_id")
+    assert [event.is_retired for event in events] == [False, True]
+
+
+# The caseworker's read-only summary ------------
+
+
+def test_summary_needs_the_patients_consent(patient, items):
+    assert progress_summary_for(patient) is None
+    set_profile(patient, shares_progress_with_caseworker=True)
+    assert progress_summary_for(patient) is not None
+    set_profile(patient, shares_progress_with_caseworker=False)
+    assert progress_summary_for(patient) is None
+
+
+def test_summary_is_only_for_patients_with_a_profile(caseworker, items):
+    from apps.accounts.models import User
+    from apps.accounts.tests.factories import UserFactory
+
+    assert progress_summary_for(None) is None
+    assert progress_summary_for(caseworker) is None
+    assert progress_summary_for(UserFactory(role=User.Role.PATIENT)) is None
+
+
+def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
+    today = date(2027, 6, 15)
+    set_profile(
+        patient,
+        shares_progress_with_caseworker=True,
+        progress_consent_changed_at=timezone.now(),
+        onset_site="limb",
+        family_history="no",
+        diagnosis_date=date(2027, 1, 10),
+    )
+    ItemProgressFactory(
+        patient=patient,
+        item=items["clinic"],
+        status="done",
+        done_on=date(2027, 2, 1),
+        note="Very private words",
+    )
+    summary = progress_summary_for(patient, today=today)
+    assert summary.disease_name == items["clinic"].stage.disease.name
+    assert summary.current_stage_title == "Just diagnosed"
+    assert summary.consent_given_at is not None
+    assert "Very private words" not in repr(summary)
+    stage = next(s for s in summary.stages if s.title == "Just diagnosed")
+    assert (stage.done_count, stage.total_count) == (1, 1)  # genetics is hidden
+    (clinic,) = stage.items
+    assert (clinic.status, clinic.status_label, clinic.done_on) == (
+        "done",
+        "Done",
+        date(2027, 2, 1),
+    )
+    titles = [item.title for s in summary.stages for item in s.items]
+    assert items["voice"].title not in titles  # bulbar only
+    assert [item.title for item in summary.coming_up] == [items["trials"].title]
+
+
+def test_summary_query_count_is_flat(patient, items, django_assert_num_queries):
+    set_profile(patient, shares_progress_with_caseworker=True)
+    # profile, chosen stage, stages, items, service types, progress
+    with django_assert_num_queries(6):
+        progress_summary_for(patient)
+    for _ in range(5):
+        item = ChecklistItemFactory(stage=items["clinic"].stage)
+        ItemProgressFactory(patient=patient, item=item, status="not_for_me")
+    with django_assert_num_queries(6):
+        summary = progress_summary_for(patient)
+    assert sum(stage.not_for_me_count for stage in summary.stages) == 5
+
+
+def test_summary_template_renders_read_only(patient, items):
+    from django.template.loader import render_to_string
+
+    set_profile(patient, shares_progress_with_caseworker=True)
+    ItemProgressFactory(patient=patient, item=items["diary"], note="secret note")
+    html = render_to_string(
+        "checklists/includes/progress_summary.html",
+        {"summary": progress_summary_for(patient)},
+    )
+    assert items["diary"].title in html
+    assert "secret note" not in html
+    assert "<form" not in html
+    html = render_to_string(
+        "checklists/includes/progress_summary.html", {"summary": None}
+    )
+    assert "has not chosen to share" in html

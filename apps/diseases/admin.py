@@ -177,6 +177,7 @@ class ReferenceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "publisher", "accessed"]
     search_fields = ["title", "publisher", "url"]
     list_filter = ["publisher"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Disease)

@@ -146,6 +146,7 @@ class LanguageSerializer(HSDSSerializer):
 
 class PhoneSerializer(HSDSSerializer):
     extension = serializers.SerializerMethodField()
+    languages = LanguageSerializer(many=True)
 
     class Meta:
         model = Phone
@@ -159,6 +160,7 @@ class PhoneSerializer(HSDSSerializer):
             "extension",
             "type",
             "description",
+            "languages",
         ]
 
     def get_extension(self, phone) -> int | None:

@@ -103,11 +103,21 @@ def parse_id(value: str) -> uuid.UUID:
         ) from None
 
 
+def phones(path: str) -> list:
+    """A list of phones, and the languages spoken on them."""
+    return [
+        Prefetch(path, queryset=Phone.objects.order_by("number", "id")),
+        Prefetch(
+            f"{path}__languages", queryset=Language.objects.order_by("name", "id")
+        ),
+    ]
+
+
 def service_prefetches(prefix: str = "") -> list:
     """Everything a fully nested service shows, in one query per list."""
     sal = f"{prefix}service_at_locations"
     return [
-        Prefetch(f"{prefix}phones", queryset=Phone.objects.order_by("number", "id")),
+        *phones(f"{prefix}phones"),
         Prefetch(f"{prefix}schedules", queryset=Schedule.objects.order_by("id")),
         Prefetch(
             f"{prefix}languages", queryset=Language.objects.order_by("name", "id")
@@ -121,7 +131,7 @@ def service_prefetches(prefix: str = "") -> list:
                 "location__name", "id"
             ),
         ),
-        Prefetch(f"{sal}__phones", queryset=Phone.objects.order_by("number", "id")),
+        *phones(f"{sal}__phones"),
         Prefetch(f"{sal}__schedules", queryset=Schedule.objects.order_by("id")),
         *location_prefetches(f"{sal}__location__"),
     ]
@@ -130,7 +140,7 @@ def service_prefetches(prefix: str = "") -> list:
 def location_prefetches(prefix: str) -> list:
     return [
         Prefetch(f"{prefix}addresses", queryset=Address.objects.order_by("id")),
-        Prefetch(f"{prefix}phones", queryset=Phone.objects.order_by("number", "id")),
+        *phones(f"{prefix}phones"),
         Prefetch(f"{prefix}schedules", queryset=Schedule.objects.order_by("id")),
         Prefetch(
             f"{prefix}languages", queryset=Language.objects.order_by("name", "id")
@@ -273,7 +283,7 @@ def organization_list(request):
 def organization_detail(request, id):
     organization = (
         Organization.objects.prefetch_related(
-            Prefetch("phones", queryset=Phone.objects.order_by("number", "id")),
+            *phones("phones"),
             Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
             *location_prefetches("locations__"),
             Prefetch("services", queryset=Service.objects.order_by("name", "id")),

@@ -458,13 +458,19 @@ def test_public_for_everyone(client, assert_access, service):
 # Query counts, ndjson, rate limit -----------------------------------------------------
 
 
-def make_services(count: int, term) -> None:
+def make_services(count: int, term, **fields) -> None:
+    """Services with a row in every list a fully nested service shows."""
     for _ in range(count):
-        service = ServiceFactory(taxonomy_terms=[term])
-        PhoneFactory(service=service)
+        service = ServiceFactory(taxonomy_terms=[term], **fields)
+        LanguageFactory(service=service, phone=PhoneFactory(service=service))
         ScheduleFactory(service=service)
         at = ServiceAtLocationFactory(service=service)
         AddressFactory(location=at.location)
+        LanguageFactory(service=None, location=at.location)
+        PhoneFactory(service=None, location=at.location)
+        ScheduleFactory(service=None, location=at.location)
+        PhoneFactory(service=None, service_at_location=at)
+        ScheduleFactory(service=None, service_at_location=at)
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -475,10 +481,11 @@ def test_service_list_queries_stay_flat(
     # count; the page joined to organizations
     with django_assert_num_queries(2):
         assert get(client, "service_list").json()["size"] == count
-    # count; page; phones, schedules, languages, terms, service-at-locations joined
-    # to locations, their phones and schedules; the locations' addresses, phones,
-    # schedules and languages
-    with django_assert_num_queries(13):
+    # count; page; phones and their languages, schedules, languages, terms;
+    # service-at-locations joined to locations, their phones (and languages) and
+    # schedules; the locations' addresses, phones (and languages), schedules and
+    # languages
+    with django_assert_num_queries(16):
         assert get(client, "service_list", full="true").json()["size"] == count
 
 
@@ -500,15 +507,14 @@ def test_organization_detail_queries_stay_flat(
     client, terms, django_assert_num_queries, count
 ):
     organization = OrganizationFactory()
-    for _ in range(count):
-        service = ServiceFactory(
-            organization=organization, taxonomy_terms=[terms["child"]]
-        )
-        at = ServiceAtLocationFactory(service=service)
-        AddressFactory(location=at.location)
-    # organization; its phones; its locations and their 4 lists; its services and
-    # their 11 (as in the full service list)
-    with django_assert_num_queries(19):
+    LanguageFactory(
+        service=None, phone=PhoneFactory(service=None, organization=organization)
+    )
+    make_services(count, terms["child"], organization=organization)
+    # organization; its phones (and their languages); its locations and their
+    # addresses, phones (and languages), schedules and languages; its services and
+    # their 14 lists, as in the full service list
+    with django_assert_num_queries(24):
         get(client, "organization_detail", organization.id)
 
 

@@ -333,13 +333,14 @@ def client_access_log(request, pk: int):
     if not (request.user.is_superuser or request.user.role == User.Role.SUPERVISOR):
         raise PermissionDenied
     client = _client_or_404(request, pk)
+    # Logged first, so the count the page is cut by includes this very reading.
+    record_access(request, client, Action.VIEW)
     rows = (
         AccessLog.objects.about(client._meta.label_lower, client.pk)
         .select_related("user")
         .order_by("-at", "-pk")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    record_access(request, client, Action.VIEW)
     return render(
         request,
         "referrals/client_access_log.html",

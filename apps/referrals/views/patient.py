@@ -40,7 +40,7 @@ def my_referrals(request):
     )
     referrals = list(
         Referral.objects.visible_to(request.user)
-        .select_related("service", "service__organization", "location")
+        .select_related("client", "service", "service__organization", "location")
         .prefetch_related(
             Prefetch(
                 "notes",

@@ -1,0 +1,81 @@
+"""Query counts stay flat however many referrals, clients and notes there are."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.directory.tests.factories import ServiceFactory
+from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory
+
+
+def _fill(client_record, caseworker, n: int) -> None:
+    services = ServiceFactory.create_batch(3)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for i in range(n):
+        referral = ReferralFactory(
+            client=client_record,
+            service=services[i % 3],
+            created_by=caseworker,
+            follow_up_on=yesterday if i % 3 == 0 else None,
+        )
+        if i % 2:
+            referral.change_status("sent", by=caseworker)
+        NoteFactory(client=client_record, referral=referral, author=caseworker)
+        NoteFactory(
+            client=client_record,
+            referral=referral,
+            author=caseworker,
+            is_internal=False,
+        )
+        ClientFactory(caseworker=caseworker)
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# Every page below starts with: session, user, the user's authenticators (staff
+# second factor check). Then, per page:
+PAGES = {
+    # referrals needing action, counts by status, recent clients, one access-log
+    # INSERT for every row shown
+    "dashboard": (lambda c: reverse("referrals:dashboard"), "caseworker", 7),
+    # count, one page of clients with referral counts, access-log INSERT
+    "client_list": (lambda c: reverse("referrals:client_list"), "caseworker", 6),
+    # client with caseworker, team, patient and profile; last-seen UPDATE;
+    # referrals with service, organization, location and note counts; notes with
+    # authors; pending invitation; access-log INSERT
+    "client_detail": (
+        lambda c: reverse("referrals:client_detail", args=[c.pk]),
+        "caseworker",
+        9,
+    ),
+    # referral with client, service, location; events with actors; notes with
+    # authors; access-log INSERT
+    "referral_detail": (
+        lambda c: reverse("referrals:referral_detail", args=[c.referrals.last().pk]),
+        "caseworker",
+        7,
+    ),
+    # (patients have no authenticator check) client records with caseworkers, their
+    # shared notes; referrals with services, their shared notes; invitations; INSERT
+    "my_referrals": (lambda c: reverse("referrals:my_referrals"), "patient", 8),
+}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_query_count_is_flat(request, client, client_record, caseworker, page):
+    url_for, who, expected = PAGES[page]
+    client.force_login(request.getfixturevalue(who))
+    _fill(client_record, caseworker, 5)
+    few = _count(client, url_for(client_record))
+    _fill(client_record, caseworker, 45)
+    many = _count(client, url_for(client_record))
+    assert few == many == expected

@@ -373,6 +373,22 @@ def test_postcode_sorts_nearest_first_and_proximity_limits(
     ]
 
 
+def test_service_at_location_filters_reach_the_service(client, service, other_service):
+    assert sal_services(client, search="voice") == ["Voice banking clinic"]
+    term = service.taxonomy_terms.get()
+    assert sal_services(client, taxonomy_term_id=term.parent_id) == [
+        "Voice banking clinic"
+    ]
+    assert sal_services(client, organization_id=other_service.organization_id) == [
+        "Respite at home"
+    ]
+    # A ZIP+4 code is read by its first five digits; a blank parameter is ignored.
+    assert sal_services(client, postcode="02114-2696", search="") == [
+        "Voice banking clinic",
+        "Respite at home",
+    ]
+
+
 def test_postcode_leaves_out_locations_without_coordinates(client, service):
     ServiceAtLocationFactory(
         service__name="Phone line",
@@ -582,4 +598,5 @@ def test_openapi_document_describes_the_endpoints(client, db):
     names = {p["name"] for p in sal["parameters"]}
     assert {"search", "page", "per_page", "format", "postcode", "proximity"} <= names
     assert {"taxonomy_term_id", "organization_id", "modified_after"} <= names
+    assert "full" not in names
     assert set(document["paths"]["/api/hsds/services"]) == {"get"}

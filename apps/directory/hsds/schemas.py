@@ -43,9 +43,14 @@ def validator(schema: dict, folder: Path = SCHEMA_DIR):
 
 
 def page_schema(item: str) -> dict:
-    """An HSDS API Page whose contents are objects of the named schema."""
+    """An HSDS API Page whose contents are objects of the named schema.
+
+    The Page envelope is written in (it comes from the HSDS OpenAPI file, not from
+    a schema file), so the HSDS schema folder itself can be used as it is.
+    """
+    page = json.loads((SCHEMA_DIR / "page.json").read_text(encoding="utf-8"))
     return {
-        "allOf": [{"$ref": "page.json"}],
+        "allOf": [page],
         "type": "object",
         "required": ["contents"],
         "properties": {

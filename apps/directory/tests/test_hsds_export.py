@@ -206,7 +206,7 @@ def test_hsds_export_json_validates_against_the_hsds_schemas(directory, tmp_path
 def test_hsds_schema_check_catches_what_breaks_hsds(directory, tmp_path):
     export(tmp_path, "--format", "json")
     document = json.loads((tmp_path / "services.json").read_text())
-    service = document["contents"][0]
+    service = next(s for s in document["contents"] if s["service_at_locations"])
     service["status"] = "open"
     service["service_at_locations"][0]["location"]["latitude"] = "42.36"
     service["organization"].pop("description")

@@ -296,7 +296,7 @@ def test_hsds_clean_package_imports_everything(tmp_path):
     location = Location.objects.get(pk=LOCATION)
     assert location.latitude == Decimal("42.361100")
     assert location.organization_id is not None
-    assert "Imported: 10 created, 0 updated, 0 unchanged, 1 taxonomy links added" in out
+    assert "Imported: 10 created, 0 updated, 0 unchanged, 1 taxonomy link added" in out
     # The search index knows the imported services.
     service.refresh_from_db()
     assert service.search_vector
@@ -468,7 +468,7 @@ def test_hsds_bad_row_is_skipped_and_reported(tmp_path, file, changes, reason):
     # Every valid row is imported all the same.
     assert Service.objects.filter(pk=SERVICE).exists()
     assert Phone.objects.filter(pk=PHONE).exists()
-    assert "1 rows skipped, 0 links dropped." in out
+    assert "1 row skipped, 0 links dropped." in out
 
 
 def test_hsds_skipped_row_takes_its_dependants_with_it(tmp_path):

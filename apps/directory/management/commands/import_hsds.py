@@ -57,7 +57,6 @@ class Command(BaseCommand):
                 f"Strict mode: nothing was imported, because {len(plan.problems)} "
                 "problems were found (listed above)."
             )
-        verb = "Would be" if dry_run else ""
         for name in WRITE_ORDER:
             counts = result.counts[name]
             if counts.created or counts.updated or counts.unchanged:
@@ -75,17 +74,23 @@ class Command(BaseCommand):
             )
             write(f"Not held by CareNav, passed over: {listed}")
         total = result.total
+        skipped = counted(plan.rows_skipped, "row")
+        dropped = counted(plan.links_dropped, "link")
         summary = (
             f"{total.created} created, {total.updated} updated, "
-            f"{total.unchanged} unchanged, {result.links_added} taxonomy links added; "
-            f"{plan.rows_skipped} rows skipped, {plan.links_dropped} links dropped."
+            f"{total.unchanged} unchanged, "
+            f"{counted(result.links_added, 'taxonomy link')} added; "
+            f"{skipped} skipped, {dropped} dropped."
         )
         if dry_run:
-            write(f"Dry run, nothing was written. {verb} {summary}".replace("  ", " "))
+            write(f"Dry run, nothing was written. The import would give: {summary}")
         else:
             write(f"Imported: {summary}")
         if plan.problems:
             raise CommandError(
-                f"{plan.rows_skipped} rows skipped and {plan.links_dropped} links "
-                "dropped (listed above)."
+                f"{skipped} skipped and {dropped} dropped (listed above)."
             )
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

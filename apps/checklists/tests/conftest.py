@@ -1,6 +1,12 @@
 import pytest
 
 from apps.accounts.models import PatientProfile
+from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
+    browser,
+    new_page,
+    page,
+    pytest_runtest_makereport,
+)
 from apps.directory.tests.factories import TaxonomyTermFactory
 
 from .factories import (

@@ -67,9 +67,8 @@ class RepeatableSelect(forms.Select):
         return [value] if value else []
 
 
-def taxonomy_choices() -> list:
+def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
     """Top-level terms as groups; choosing a group's first option includes all of it."""
-    terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
     children: dict = {}
     for term in terms:
         children.setdefault(term.parent_id, []).append(term)
@@ -79,6 +78,21 @@ def taxonomy_choices() -> list:
         options += [(child.code, child.name) for child in children.get(top.id, [])]
         choices.append((top.name, options))
     return choices
+
+
+def with_descendants(terms: list[TaxonomyTerm], codes: list[str]) -> list:
+    """Ids of the terms with these codes and of every term below them."""
+    children: dict = {}
+    for term in terms:
+        children.setdefault(term.parent_id, []).append(term)
+    found = [term for term in terms if term.code in codes]
+    ids = []
+    while found:
+        term = found.pop()
+        if term.id not in ids:
+            ids.append(term.id)
+            found.extend(children.get(term.id, []))
+    return ids
 
 
 class ServiceSearchForm(forms.Form):
@@ -137,7 +151,9 @@ class ServiceSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = taxonomy_choices()
+        # One query gives both the choices and, once cleaned, the terms' children.
+        self.terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
+        self.fields["type"].choices = taxonomy_choices(self.terms)
         self.fields["type"].error_messages["invalid_choice"] = (
             "That type of service is not in the list; choose one from it."
         )
@@ -156,6 +172,7 @@ class ServiceSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["type_ids"] = with_descendants(self.terms, cleaned.get("type") or [])
         if cleaned.get("zip") and cleaned.get("radius") is None:
             cleaned["radius"] = DEFAULT_RADIUS_MILES
         if cleaned.get("sort") == "distance" and not cleaned.get("zip"):

@@ -10,7 +10,7 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Upper
@@ -162,6 +162,8 @@ class Service(models.Model):
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["search_vector"], name="directory_service_search"),
+            # Browsing without criteria reads the first page in name order.
+            models.Index(fields=["name", "id"], name="directory_service_name_id"),
             GinIndex(fields=["diseases"], name="directory_service_diseases"),
             GinIndex(
                 OpClass(Upper("name"), name="gin_trgm_ops"),
@@ -405,6 +407,13 @@ class Language(models.Model):
     code = models.CharField(max_length=10, blank=True, help_text="ISO 639 code.")
     note = models.TextField(blank=True)
 
+    class Meta:
+        indexes = [
+            # The search's language filter compares case-insensitively.
+            models.Index(Upper("code"), name="directory_language_code_ci"),
+            models.Index(Upper("name"), name="directory_language_name_ci"),
+        ]
+
     def __str__(self):
         return self.name or self.code
 
@@ -470,8 +479,10 @@ class SearchWord(models.Model):
 
     class Meta:
         indexes = [
-            GinIndex(
-                OpClass("word", name="gin_trgm_ops"), name="directory_searchword_trgm"
+            # GiST, not GIN: it returns the nearest words in order (KNN, "<->").
+            GistIndex(
+                OpClass("word", name="gist_trgm_ops"),
+                name="directory_searchword_gist",
             ),
         ]
 

@@ -32,10 +32,10 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     Window,
 )
@@ -72,6 +72,7 @@ TAXONOMY_SYNONYMS = {
 }
 
 MIN_WORD_SIMILARITY = 0.3
+MAX_CORRECTIONS = 3
 MAX_QUERY_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -156,10 +157,13 @@ def query_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())[:MAX_QUERY_WORDS]
 
 
-def correct_words(words: list[str]) -> dict[str, str]:
-    """Map each unknown word to the most similar word of the directory (one query).
+def correct_words(words: list[str]) -> dict[str, list[str]]:
+    """Map each unknown word to the nearest words of the directory (one query).
 
-    Words found as typed, and words with nothing similar enough, are left out.
+    A word found as typed is taken as meant. Otherwise up to MAX_CORRECTIONS words
+    at least MIN_WORD_SIMILARITY alike are searched for as well, so a place name
+    that happens to be closest ("peach" for "speach") does not hide the service
+    word ("speech").
     """
     candidates = [word for word in words if len(word) >= 4 and not word.isdigit()]
     if not candidates:
@@ -167,22 +171,29 @@ def correct_words(words: list[str]) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT typed.word, best.word
+            SELECT typed.word, near.word, near.distance
             FROM unnest(%s::text[]) AS typed(word)
             CROSS JOIN LATERAL (
-                SELECT w.word FROM directory_searchword w
-                WHERE w.word %% typed.word
-                ORDER BY similarity(w.word, typed.word) DESC, w.word
-                LIMIT 1
-            ) best
-            WHERE similarity(best.word, typed.word) >= %s
+                SELECT w.word, w.word <-> typed.word AS distance
+                FROM directory_searchword w
+                ORDER BY w.word <-> typed.word
+                LIMIT %s
+            ) near
+            WHERE near.distance <= %s
+            ORDER BY typed.word, near.distance, near.word
             """,
-            [candidates, MIN_WORD_SIMILARITY],
+            [candidates, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )
-        return {typed: best for typed, best in cursor.fetchall() if typed != best}
+        rows = cursor.fetchall()
+    known = {typed for typed, near, _ in rows if typed == near}
+    corrections: dict[str, list[str]] = {}
+    for typed, near, _ in rows:
+        if typed not in known:
+            corrections.setdefault(typed, []).append(near)
+    return corrections
 
 
-def build_tsquery(words: list[str], corrections: dict[str, str]) -> str:
+def build_tsquery(words: list[str], corrections: dict[str, list[str]]) -> str:
     """A to_tsquery() string: every word must match, as typed or as corrected.
 
     Words are already reduced to [a-z0-9]+, so nothing typed can inject tsquery
@@ -190,9 +201,7 @@ def build_tsquery(words: list[str], corrections: dict[str, str]) -> str:
     """
     parts = []
     for word in words:
-        options = [word]
-        if word in corrections:
-            options.append(corrections[word])
+        options = [word, *corrections.get(word, [])]
         terms = [f"{option}:*" if len(option) >= 5 else option for option in options]
         parts.append("(" + " | ".join(terms) + ")")
     return " & ".join(parts)
@@ -206,11 +215,41 @@ LISTED_STATUSES = ["active", "temporarily closed"]
 
 @dataclass
 class ServiceSearch:
-    """The services matching a search (not yet paginated) and how words were read."""
+    """One search: narrow rows of the matching services in order, and how its words
+    were read. ``page()`` turns a slice of them into Service objects."""
 
     queryset: QuerySet
-    corrections: dict[str, str] = field(default_factory=dict)
+    corrections: dict[str, list[str]] = field(default_factory=dict)
     has_distance: bool = False
+    # With keywords or a distance the total comes with each row (a window function:
+    # the matches are all ranked anyway). Otherwise a separate COUNT is cheaper, so
+    # the page itself can be read in index order.
+    counts_in_page: bool = False
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def page(self, number: int, size: int) -> tuple[list, int | None]:
+        """The services of one page and the total (None when past the last page of
+        a windowed search, where the rows that carry it are missing)."""
+        from .models import Service
+
+        offset = (number - 1) * size
+        rows = list(self.queryset[offset : offset + size])
+        if self.counts_in_page:
+            total = rows[0]["total"] if rows else (0 if number == 1 else None)
+        else:
+            total = self.count()
+        by_id = Service.objects.select_related("organization").in_bulk(
+            [row["id"] for row in rows]
+        )
+        services = []
+        for row in rows:
+            service = by_id[row["id"]]
+            service.rank = row.get("rank")
+            service.distance = row.get("distance")
+            services.append(service)
+        return services, total
 
 
 def haversine_miles(latitude: float, longitude: float, prefix: str = "") -> Func:
@@ -258,18 +297,51 @@ def open_now_q(now: datetime) -> Q:
 
 
 def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSearch:
-    """Build the search query from a valid ServiceSearchForm's cleaned_data.
+    """Build the search from a valid ServiceSearchForm's cleaned_data.
 
-    The queryset is one SQL statement: filters, relevance, distance to the nearest
-    location and (via a window function) the total number of matches.
+    Filters on related rows are uncorrelated IN (...) subqueries, which PostgreSQL
+    runs as semi-joins or hashed sets instead of once per service. A distance search
+    joins the locations inside a bounding box (by index) and keeps each service's
+    nearest one. Rows stay narrow (id, name, rank, distance) until the page is cut.
     """
-    from .models import Schedule, Service, ServiceAtLocation
+    from .forms import LANGUAGE_NAMES, with_descendants
+    from .models import Language, Schedule, Service, TaxonomyTerm
 
-    qs = Service.objects.filter(status__in=LISTED_STATUSES).select_related(
-        "organization"
-    )
+    qs = Service.objects.filter(status__in=LISTED_STATUSES)
     result = ServiceSearch(queryset=qs)
     ordering: list = []
+    fields = ["id", "name"]
+
+    term_ids = criteria.get("type_ids")
+    if term_ids is None and criteria.get("type"):
+        terms = list(TaxonomyTerm.objects.only("code", "parent_id"))
+        term_ids = with_descendants(terms, criteria["type"])
+    if criteria.get("type"):
+        links = Service.taxonomy_terms.through.objects.filter(
+            taxonomyterm_id__in=term_ids
+        )
+        qs = qs.filter(pk__in=links.values("service_id"))
+    if criteria.get("disease"):
+        qs = qs.filter(diseases__contains=[criteria["disease"]])
+    if criteria.get("language"):
+        code = criteria["language"]
+        spoken = Language.objects.filter(
+            Q(code__iexact=code) | Q(name__iexact=LANGUAGE_NAMES.get(code, code)),
+            service__isnull=False,
+        )
+        qs = qs.filter(pk__in=spoken.values("service_id"))
+    if criteria.get("telehealth"):
+        qs = qs.filter(telehealth=True)
+    if criteria.get("accepts_referrals"):
+        qs = qs.filter(accepts_referrals=True)
+    if criteria.get("open_now"):
+        # Two EXISTS rather than one with an OR inside, so that each can use the
+        # schedule's index per row, or be hashed once, whichever is cheaper.
+        hours = Schedule.objects.filter(open_now_q(timezone.localtime(now)))
+        qs = qs.filter(
+            Exists(hours.filter(service_id=OuterRef("pk")))
+            | Exists(hours.filter(service_at_location__service_id=OuterRef("pk")))
+        )
 
     words = query_words(criteria.get("q") or "")
     if words:
@@ -283,55 +355,26 @@ def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSe
             rank=SearchRank(F("search_vector"), query)
         )
         ordering = ["-rank"]
-
-    codes = criteria.get("type") or []
-    if codes:
-        links = Service.taxonomy_terms.through.objects.filter(
-            Q(taxonomyterm__code__in=codes)
-            | Q(taxonomyterm__parent__code__in=codes)
-            | Q(taxonomyterm__parent__parent__code__in=codes),
-            service_id=OuterRef("pk"),
-        )
-        qs = qs.filter(Exists(links))
-    if criteria.get("disease"):
-        qs = qs.filter(diseases__contains=[criteria["disease"]])
-    if criteria.get("language"):
-        code = criteria["language"]
-        from .forms import LANGUAGE_NAMES
-        from .models import Language
-
-        spoken = Language.objects.filter(
-            Q(code__iexact=code) | Q(name__iexact=LANGUAGE_NAMES.get(code, code)),
-            service_id=OuterRef("pk"),
-        )
-        qs = qs.filter(Exists(spoken))
-    if criteria.get("telehealth"):
-        qs = qs.filter(telehealth=True)
-    if criteria.get("accepts_referrals"):
-        qs = qs.filter(accepts_referrals=True)
-    if criteria.get("open_now"):
-        now = timezone.localtime(now)
-        schedules = Schedule.objects.filter(open_now_q(now)).filter(
-            Q(service_id=OuterRef("pk"))
-            | Q(service_at_location__service_id=OuterRef("pk"))
-        )
-        qs = qs.filter(Exists(schedules))
+        fields.append("rank")
 
     centroid = criteria.get("zip")
     if centroid:
         radius = criteria.get("radius") or 25
         lat, lng = centroid.latitude, centroid.longitude
-        nearby = ServiceAtLocation.objects.filter(**bounding_box(lat, lng, radius))
-        nearest = (
-            nearby.filter(service_id=OuterRef("pk"))
-            .annotate(miles=haversine_miles(lat, lng, prefix="location__"))
-            .order_by("miles")
-            .values("miles")[:1]
+        box = {
+            f"service_at_locations__{lookup}": value
+            for lookup, value in bounding_box(lat, lng, radius).items()
+        }
+        qs = (
+            qs.filter(**box)
+            .annotate(
+                distance=Min(
+                    haversine_miles(lat, lng, prefix="service_at_locations__location__")
+                )
+            )
+            .filter(distance__lte=radius)
         )
-        qs = qs.filter(pk__in=nearby.values("service_id")).annotate(
-            distance=Subquery(nearest, output_field=FloatField())
-        )
-        qs = qs.filter(distance__lte=radius)
+        fields.append("distance")
         result.has_distance = True
         sort = criteria.get("sort")
         if sort == "distance" or (not words and sort != "name"):
@@ -340,7 +383,10 @@ def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSe
             ordering = ordering + ["distance"]
     if criteria.get("sort") == "name":
         ordering = []
-    result.queryset = qs.annotate(total=Window(Count("id"))).order_by(
-        *ordering, "name", "id"
-    )
+
+    result.counts_in_page = bool(words or centroid)
+    if result.counts_in_page:
+        qs = qs.annotate(total=Window(Count("id")))
+        fields.append("total")
+    result.queryset = qs.order_by(*ordering, "name", "id").values(*fields)
     return result

@@ -59,18 +59,14 @@ def _saved_ids(user, services) -> set:
     )
 
 
-def _fetch_page(queryset, number: int) -> tuple[list, int]:
-    offset = (number - 1) * PAGE_SIZE
-    rows = list(queryset[offset : offset + PAGE_SIZE])
-    return rows, (rows[0].total if rows else 0)
-
-
 @require_GET
 @login_not_required
 def service_list(request):
-    """Search the directory. Queries: the page of results with its total count
-    (window function), then one prefetch each for taxonomy terms, locations and
-    addresses; taxonomy choices for the form; the patient's saved marks."""
+    """Search the directory. Queries: taxonomy choices for the form, the typo
+    lookup (with keywords), the page of matches (ids, with the total as a window
+    function, or a separate count when browsing), those services with their
+    organisations, then taxonomy terms, locations and addresses, and the patient's
+    saved marks."""
     form = ServiceSearchForm(request.GET)
     page_obj = None
     results: list = []
@@ -82,21 +78,19 @@ def service_list(request):
         corrections = search.corrections
         has_distance = search.has_distance
         number, notice = _page_number(request)
-        results, total = _fetch_page(search.queryset, number)
+        results, total = search.page(number, PAGE_SIZE)
         if not results and number > 1:
             # Past the last page: say so and show the last one.
-            total = search.queryset.count()
+            total = search.count() if total is None else total
+            last = max(1, (total - 1) // PAGE_SIZE + 1)
             if total:
-                last = (total - 1) // PAGE_SIZE + 1
                 notice = (
                     f"There are only {last} pages of results; here is the last."
                     if last > 1
                     else "There is only one page of results; here it is."
                 )
-                number = last
-                results, total = _fetch_page(search.queryset, number)
-            else:
-                number = 1
+                results, _ = search.page(last, PAGE_SIZE)
+            number = last
         paginator = Paginator([], PAGE_SIZE)
         paginator.count = total
         page_obj = Page(results, number, paginator)

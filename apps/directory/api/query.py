@@ -2,8 +2,9 @@
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 import zipcodes
 from django.contrib.postgres.search import SearchQuery
@@ -16,7 +17,6 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.utils.encoders import JSONEncoder
 
 from apps.directory.models import Service
 from apps.directory.search import (
@@ -242,59 +242,51 @@ def within(queryset: QuerySet, latitude: float, longitude: float, metres: float)
     )
 
 
-def page_response(queryset: QuerySet, params: dict, serializer_class) -> Response:
-    """One page in the HSDS Page envelope: a count, then the rows of the page."""
-    page, per_page = params["page"], params["per_page"]
-    total = queryset.count()
-    rows = list(queryset[(page - 1) * per_page : page * per_page])
+def envelope(page: int, per_page: int, total: int, contents: list) -> Response:
+    """The HSDS Page envelope around one page of objects."""
     total_pages = max(1, math.ceil(total / per_page))
     return Response(
         {
             "total_items": total,
             "total_pages": total_pages,
             "page_number": page,
-            "size": len(rows),
+            "size": len(contents),
             "first_page": page == 1,
             "last_page": page >= total_pages,
-            "empty": not rows,
-            "contents": serializer_class(rows, many=True).data,
+            "empty": not contents,
+            "contents": contents,
         }
     )
+
+
+def page_response(
+    queryset: QuerySet, params: dict, to_object: Callable[[Any], dict]
+) -> Response:
+    """One page of rows: a count, then the rows of the page."""
+    page, per_page = params["page"], params["per_page"]
+    total = queryset.count()
+    rows = queryset[(page - 1) * per_page : page * per_page]
+    return envelope(page, per_page, total, [to_object(row) for row in rows])
 
 
 def page_of_list(items: list, params: dict) -> Response:
-    """The Page envelope around an already serialised list held in memory."""
+    """One page of objects already held in memory."""
     page, per_page = params["page"], params["per_page"]
-    total = len(items)
     rows = items[(page - 1) * per_page : page * per_page]
-    total_pages = max(1, math.ceil(total / per_page))
-    return Response(
-        {
-            "total_items": total,
-            "total_pages": total_pages,
-            "page_number": page,
-            "size": len(rows),
-            "first_page": page == 1,
-            "last_page": page >= total_pages,
-            "empty": not rows,
-            "contents": rows,
-        }
+    return envelope(page, per_page, len(items), rows)
+
+
+def ndjson_lines(objects: Iterable[dict]) -> StreamingHttpResponse:
+    return StreamingHttpResponse(
+        (json.dumps(item, ensure_ascii=False) + "\n" for item in objects),
+        content_type="application/x-ndjson",
     )
 
 
-def ndjson_response(queryset: QuerySet, serializer_class) -> StreamingHttpResponse:
+def ndjson_response(
+    queryset: QuerySet, to_object: Callable[[Any], dict]
+) -> StreamingHttpResponse:
     """Every row, one JSON object per line, fetched in chunks with their prefetches."""
-
-    def lines() -> Iterator[str]:
-        for row in queryset.iterator(chunk_size=NDJSON_CHUNK):
-            data = serializer_class(row).data
-            yield json.dumps(data, cls=JSONEncoder, ensure_ascii=False) + "\n"
-
-    return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
-
-
-def ndjson_of_list(items: list) -> StreamingHttpResponse:
-    return StreamingHttpResponse(
-        (json.dumps(item, ensure_ascii=False) + "\n" for item in items),
-        content_type="application/x-ndjson",
+    return ndjson_lines(
+        to_object(row) for row in queryset.iterator(chunk_size=NDJSON_CHUNK)
     )

@@ -1,17 +1,13 @@
-"""The directory as HSDS 3.0 JSON objects.
+"""The HSDS 3.0 objects of the API, described for its OpenAPI document.
 
-HSDS types have no null, and an empty string is not a valid uri, email or date, so an
-optional value that is empty is left out of the object rather than sent as null or "".
-Nested lists read what the view prefetched (``.all()``), so serialising a page costs no
-further queries.
+The objects themselves are built in objects.py, by the HSDS export's own functions;
+these serializers only give drf-spectacular their fields and types. HSDS types have no
+null, so an empty optional value is left out of an object, never sent as null or "".
 """
 
-import uuid
-from datetime import UTC
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.directory.hsds.exporter import schema_required
 from apps.directory.models import (
     Address,
     Language,
@@ -24,57 +20,22 @@ from apps.directory.models import (
     TaxonomyTerm,
 )
 
-# Taxonomies and attributes are not rows of their own in CareNav; their HSDS ids are
-# derived from what identifies them, so they stay the same from one request to the next.
-TAXONOMY_NAMESPACE = uuid.UUID("5b0f3c2e-8d1a-4f6e-9c47-2a61d8e0b7f3")
-ATTRIBUTE_NAMESPACE = uuid.UUID("0e9d7c1b-3a54-4b8f-a2d6-7f1c9e4b5a08")
-
-TAXONOMY_DESCRIPTIONS = {
-    "carenav": "CareNav's own care-service taxonomy: the kinds of help people living "
-    "with ALS or MS look for, from specialist clinics to respite and legal advice.",
-}
-
-
-def taxonomy_id(name: str) -> uuid.UUID:
-    return uuid.uuid5(TAXONOMY_NAMESPACE, name)
-
-
-def attribute_id(link_id: uuid.UUID, term_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(ATTRIBUTE_NAMESPACE, f"{link_id}:{term_id}")
-
-
-def taxonomy_object(name: str) -> dict:
-    return {
-        "id": str(taxonomy_id(name)),
-        "name": name,
-        "description": TAXONOMY_DESCRIPTIONS.get(
-            name, f"Terms of the {name} taxonomy used in this directory."
-        ),
-    }
-
-
-class HSDSDateTimeField(serializers.DateTimeField):
-    """UTC with millisecond precision, as HSDS asks for last_modified."""
-
-    def to_representation(self, value):
-        if value is None:
-            return None
-        text = value.astimezone(UTC).isoformat(timespec="milliseconds")
-        return text.replace("+00:00", "Z")
-
 
 class HSDSSerializer(serializers.ModelSerializer):
-    """Leaves out optional values that are empty (None or "")."""
+    """Fields and types of one HSDS object, taken from the model where they match.
 
-    required_keys: tuple[str, ...] = ("id",)
+    Only what the HSDS schema of the object requires is marked required: the rest is
+    left out when empty.
+    """
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        return {
-            key: value
-            for key, value in data.items()
-            if key in self.required_keys or value not in (None, "")
-        }
+    hsds_object = ""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        required = set(schema_required(self.hsds_object)) | {"id"}
+        for name, field in fields.items():
+            field.required = name in required
+        return fields
 
 
 class TaxonomySerializer(serializers.Serializer):
@@ -86,9 +47,9 @@ class TaxonomySerializer(serializers.Serializer):
 
 
 class TaxonomyTermSerializer(HSDSSerializer):
-    required_keys = ("id", "name", "description")
-    taxonomy_id = serializers.SerializerMethodField()
-    taxonomy_detail = serializers.SerializerMethodField()
+    hsds_object = "taxonomy_term"
+    taxonomy_id = serializers.UUIDField()
+    taxonomy_detail = TaxonomySerializer()
 
     class Meta:
         model = TaxonomyTerm
@@ -105,13 +66,6 @@ class TaxonomyTermSerializer(HSDSSerializer):
             "term_uri",
         ]
 
-    def get_taxonomy_id(self, term) -> uuid.UUID:
-        return str(taxonomy_id(term.taxonomy))
-
-    @extend_schema_field(TaxonomySerializer)
-    def get_taxonomy_detail(self, term):
-        return taxonomy_object(term.taxonomy)
-
 
 class AttributeSerializer(serializers.Serializer):
     """A taxonomy term applied to a service, as an HSDS attribute."""
@@ -121,31 +75,21 @@ class AttributeSerializer(serializers.Serializer):
     link_type = serializers.CharField()
     link_entity = serializers.CharField()
     taxonomy_term_id = serializers.UUIDField()
+    value = serializers.CharField(required=False)
     taxonomy_term = TaxonomyTermSerializer()
 
 
-def service_attributes(service) -> list[dict]:
-    return [
-        {
-            "id": str(attribute_id(service.id, term.id)),
-            "link_id": str(service.id),
-            "link_type": "service_type",
-            "link_entity": "service",
-            "taxonomy_term_id": str(term.id),
-            "taxonomy_term": TaxonomyTermSerializer(term).data,
-        }
-        for term in service.taxonomy_terms.all()
-    ]
-
-
 class LanguageSerializer(HSDSSerializer):
+    hsds_object = "language"
+
     class Meta:
         model = Language
         fields = ["id", "service_id", "location_id", "phone_id", "name", "code", "note"]
 
 
 class PhoneSerializer(HSDSSerializer):
-    extension = serializers.SerializerMethodField()
+    hsds_object = "phone"
+    extension = serializers.IntegerField(required=False)
     languages = LanguageSerializer(many=True)
 
     class Meta:
@@ -163,12 +107,10 @@ class PhoneSerializer(HSDSSerializer):
             "languages",
         ]
 
-    def get_extension(self, phone) -> int | None:
-        # HSDS types the extension as a number; anything else cannot be sent.
-        return int(phone.extension) if phone.extension.isdigit() else None
-
 
 class ScheduleSerializer(HSDSSerializer):
+    hsds_object = "schedule"
+
     class Meta:
         model = Schedule
         fields = [
@@ -199,15 +141,7 @@ class ScheduleSerializer(HSDSSerializer):
 
 
 class AddressSerializer(HSDSSerializer):
-    required_keys = (
-        "id",
-        "address_1",
-        "city",
-        "state_province",
-        "postal_code",
-        "country",
-        "address_type",
-    )
+    hsds_object = "address"
 
     class Meta:
         model = Address
@@ -229,9 +163,9 @@ class AddressSerializer(HSDSSerializer):
 class LocationListSerializer(HSDSSerializer):
     """A location's own fields, without the lists that hang off it."""
 
-    required_keys = ("id", "location_type")
-    latitude = serializers.FloatField(allow_null=True)
-    longitude = serializers.FloatField(allow_null=True)
+    hsds_object = "location"
+    latitude = serializers.FloatField(required=False)
+    longitude = serializers.FloatField(required=False)
 
     class Meta:
         model = Location
@@ -268,7 +202,7 @@ class LocationSerializer(LocationListSerializer):
 
 
 class OrganizationListSerializer(HSDSSerializer):
-    required_keys = ("id", "name", "description")
+    hsds_object = "organization"
 
     class Meta:
         model = Organization
@@ -315,8 +249,7 @@ SERVICE_FIELDS = [
 class ServiceListSerializer(HSDSSerializer):
     """A service's own fields and its organization (HSDS compiled/service_list)."""
 
-    required_keys = ("id", "name", "status")
-    last_modified = HSDSDateTimeField()
+    hsds_object = "service"
     organization = OrganizationListSerializer()
 
     class Meta:
@@ -327,6 +260,7 @@ class ServiceListSerializer(HSDSSerializer):
 class ServiceAtLocationSerializer(HSDSSerializer):
     """A service at one location, with the location and what hangs off both."""
 
+    hsds_object = "service_at_location"
     location = LocationSerializer()
     phones = PhoneSerializer(many=True)
     schedules = ScheduleSerializer(many=True)
@@ -351,7 +285,7 @@ class ServiceSerializer(ServiceListSerializer):
     schedules = ScheduleSerializer(many=True)
     service_at_locations = ServiceAtLocationSerializer(many=True)
     languages = LanguageSerializer(many=True)
-    attributes = serializers.SerializerMethodField()
+    attributes = AttributeSerializer(many=True)
 
     class Meta(ServiceListSerializer.Meta):
         fields = [
@@ -363,10 +297,6 @@ class ServiceSerializer(ServiceListSerializer):
             "languages",
             "attributes",
         ]
-
-    @extend_schema_field(AttributeSerializer(many=True))
-    def get_attributes(self, service):
-        return service_attributes(service)
 
 
 class OrganizationServiceSerializer(ServiceSerializer):
@@ -395,6 +325,7 @@ class OrganizationSerializer(OrganizationListSerializer):
 class ServiceAtLocationListSerializer(HSDSSerializer):
     """HSDS compiled/service_at_location_list: the link, its location and service."""
 
+    hsds_object = "service_at_location"
     location = LocationListSerializer()
     service = ServiceListSerializer()
 

@@ -49,6 +49,9 @@ openapi_view = SpectacularAPIView.as_view(
         "Services Data Specification 3.0. Public and read-only; each client address "
         "may make a limited number of requests a minute (429 beyond that).",
         "VERSION": "3.0",
+        # Required means required by HSDS (serializers.HSDSSerializer), not "always
+        # sent because it is read-only".
+        "COMPONENT_NO_READ_ONLY_REQUIRED": True,
         # Locations and addresses share the HSDS physical/postal/virtual list.
         "ENUM_NAME_OVERRIDES": {
             "LocationTypeEnum": "apps.directory.models.Location.LocationType"

@@ -5,6 +5,7 @@ the page itself, and one query per prefetched list when results are fully nested
 """
 
 import uuid
+from itertools import chain
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -16,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.directory.hsds.mapping import taxonomy_id
 from apps.directory.models import (
     Address,
     Language,
@@ -28,6 +30,7 @@ from apps.directory.models import (
     TaxonomyTerm,
 )
 
+from . import objects
 from . import serializers as hsds
 from .query import (
     BadQuery,
@@ -37,8 +40,9 @@ from .query import (
     ServiceAtLocationListParams,
     ServiceListParams,
     TaxonomyTermListParams,
+    envelope,
     filter_services,
-    ndjson_of_list,
+    ndjson_lines,
     ndjson_response,
     page_of_list,
     page_response,
@@ -187,13 +191,13 @@ def service_list(request):
     params = parse(ServiceListParams, request)
     services = Service.objects.select_related("organization")
     services = filter_services(services, params).order_by("name", "id")
-    serializer = hsds.ServiceListSerializer
+    to_object = objects.service_list_object
     if params["full"]:
         services = services.prefetch_related(*service_prefetches())
-        serializer = hsds.ServiceSerializer
+        to_object = objects.service_object
     if params["format"] == "ndjson":
-        return ndjson_response(services, serializer)
-    return page_response(services, params, serializer)
+        return ndjson_response(services, to_object)
+    return page_response(services, params, to_object)
 
 
 @extend_schema(
@@ -212,7 +216,7 @@ def service_detail(request, id):
     )
     if service is None:
         raise NotFound("No service has this id.")
-    return Response(hsds.ServiceSerializer(service).data)
+    return Response(objects.service_object(service))
 
 
 @extend_schema(
@@ -244,8 +248,8 @@ def service_at_location_list(request):
     else:
         rows = rows.order_by("service__name", "location__name", "id")
     if params["format"] == "ndjson":
-        return ndjson_response(rows, hsds.ServiceAtLocationListSerializer)
-    return page_response(rows, params, hsds.ServiceAtLocationListSerializer)
+        return ndjson_response(rows, objects.service_at_location_list_object)
+    return page_response(rows, params, objects.service_at_location_list_object)
 
 
 @extend_schema(
@@ -269,8 +273,8 @@ def organization_list(request):
             | Q(description__icontains=text)
         )
     if params["format"] == "ndjson":
-        return ndjson_response(organizations, hsds.OrganizationListSerializer)
-    return page_response(organizations, params, hsds.OrganizationListSerializer)
+        return ndjson_response(organizations, objects.organization_list_object)
+    return page_response(organizations, params, objects.organization_list_object)
 
 
 @extend_schema(
@@ -294,7 +298,7 @@ def organization_detail(request, id):
     )
     if organization is None:
         raise NotFound("No organization has this id.")
-    return Response(hsds.OrganizationSerializer(organization).data)
+    return Response(objects.organization_object(organization))
 
 
 def taxonomy_names() -> list[str]:
@@ -316,7 +320,7 @@ def taxonomy_names() -> list[str]:
 @hsds_view
 def taxonomy_list(request):
     params = parse(ListParams, request)
-    items = [hsds.taxonomy_object(name) for name in taxonomy_names()]
+    items = objects.taxonomy_objects(taxonomy_names())
     if text := params.get("search"):
         text = text.casefold()
         items = [
@@ -325,7 +329,7 @@ def taxonomy_list(request):
             if text in item["name"].casefold() or text in item["description"].casefold()
         ]
     if params["format"] == "ndjson":
-        return ndjson_of_list(items)
+        return ndjson_lines(items)
     return page_of_list(items, params)
 
 
@@ -337,10 +341,10 @@ def taxonomy_list(request):
 )
 @hsds_view
 def taxonomy_detail(request, id):
-    wanted = parse_id(id)
-    for name in taxonomy_names():
-        if hsds.taxonomy_id(name) == wanted:
-            return Response(hsds.taxonomy_object(name))
+    wanted = str(parse_id(id))
+    for taxonomy in objects.taxonomy_objects(taxonomy_names()):
+        if taxonomy["id"] == wanted:
+            return Response(taxonomy)
     raise NotFound("No taxonomy has this id.")
 
 
@@ -358,22 +362,41 @@ def taxonomy_detail(request, id):
 def taxonomy_term_list(request):
     params = parse(TaxonomyTermListParams, request)
     terms = TaxonomyTerm.objects.order_by("taxonomy", "name", "id")
+    # After the rows come the terms naming CareNav's own service details.
+    facts = objects.fact_term_objects()
     if text := params.get("search"):
         terms = terms.filter(
             Q(name__icontains=text)
             | Q(code__icontains=text)
             | Q(description__icontains=text)
         )
+        folded = text.casefold()
+        facts = [
+            fact
+            for fact in facts
+            if any(folded in fact[key].casefold() for key in ("code", "name"))
+            or folded in fact["description"].casefold()
+        ]
     if wanted := params.get("taxonomy_id"):
-        names = [n for n in taxonomy_names() if hsds.taxonomy_id(n) == wanted]
+        names = [n for n in taxonomy_names() if taxonomy_id(n) == wanted]
         terms = terms.filter(taxonomy__in=names)
+        facts = [fact for fact in facts if fact["taxonomy_id"] == str(wanted)]
     if parent_id := params.get("parent_id"):
         terms = terms.filter(parent_id=parent_id)
+        facts = []
     if params["top_only"]:
         terms = terms.filter(parent__isnull=True)
     if params["format"] == "ndjson":
-        return ndjson_response(terms, hsds.TaxonomyTermSerializer)
-    return page_response(terms, params, hsds.TaxonomyTermSerializer)
+        rows = (objects.term_object(term) for term in terms.iterator(chunk_size=200))
+        return ndjson_lines(chain(rows, facts))
+    page, per_page = params["page"], params["per_page"]
+    start = (page - 1) * per_page
+    total_rows = terms.count()
+    contents = [objects.term_object(term) for term in terms[start : start + per_page]]
+    if len(contents) < per_page:
+        first_fact = max(0, start - total_rows)
+        contents += facts[first_fact : first_fact + per_page - len(contents)]
+    return envelope(page, per_page, total_rows + len(facts), contents)
 
 
 @extend_schema(
@@ -384,7 +407,11 @@ def taxonomy_term_list(request):
 )
 @hsds_view
 def taxonomy_term_detail(request, id):
-    term = TaxonomyTerm.objects.filter(pk=parse_id(id)).first()
-    if term is None:
-        raise NotFound("No taxonomy term has this id.")
-    return Response(hsds.TaxonomyTermSerializer(term).data)
+    wanted = parse_id(id)
+    term = TaxonomyTerm.objects.filter(pk=wanted).first()
+    if term is not None:
+        return Response(objects.term_object(term))
+    for fact in objects.fact_term_objects():
+        if fact["id"] == str(wanted):
+            return Response(fact)
+    raise NotFound("No taxonomy term has this id.")

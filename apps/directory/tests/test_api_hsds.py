@@ -13,10 +13,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Resource
 from referencing.jsonschema import DRAFT202012
 
-from apps.directory.api.serializers import taxonomy_id
+from apps.directory.hsds import schemas as hsds_schemas
+from apps.directory.hsds.mapping import FACTS, FACTS_TAXONOMY, taxonomy_id
 from apps.directory.models import Service
 from apps.directory.search import refresh_search_index
 from apps.directory.tests.factories import (
@@ -30,27 +31,19 @@ from apps.directory.tests.factories import (
     TaxonomyTermFactory,
 )
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "api" / "hsds_schema"
-BASE_URI = "https://hsds.example/schema/"
-
-
-def _registry() -> Registry:
-    resources = []
-    for path in [*SCHEMA_DIR.glob("*.json"), *SCHEMA_DIR.glob("compiled/*.json")]:
-        contents = json.loads(path.read_text())
-        name = path.relative_to(SCHEMA_DIR).as_posix()
-        resources.append(
-            (
-                BASE_URI + name,
-                Resource.from_contents(contents, default_specification=DRAFT202012),
-            )
-        )
-    return Registry().with_resources(resources)
-
-
-REGISTRY = _registry()
-OPENAPI = json.loads((SCHEMA_DIR / "openapi.json").read_text())
-PAGE_SCHEMA = OPENAPI["components"]["schemas"]["Page"]
+# The object schemas (and the Page envelope) come with the HSDS import/export; the
+# compiled list schemas the API's lists follow are kept next to the API.
+COMPILED_DIR = Path(__file__).resolve().parents[1] / "api" / "hsds_schema" / "compiled"
+REGISTRY = hsds_schemas.registry().with_resources(
+    (
+        f"compiled/{path.name}",
+        Resource.from_contents(
+            json.loads(path.read_text()), default_specification=DRAFT202012
+        ),
+    )
+    for path in COMPILED_DIR.glob("*.json")
+)
+PAGE_SCHEMA = json.loads((hsds_schemas.SCHEMA_DIR / "page.json").read_text())
 PAGE_KEYS = set(PAGE_SCHEMA["properties"]) | {"contents"}
 
 
@@ -78,7 +71,7 @@ def is_uri(value) -> bool:
 def assert_valid(instance, schema_name: str) -> None:
     """Validate against one HSDS schema, formats (uuid, email, date-time, uri) too."""
     validator = Draft202012Validator(
-        {"$ref": BASE_URI + schema_name}, registry=REGISTRY, format_checker=FORMATS
+        {"$ref": schema_name}, registry=REGISTRY, format_checker=FORMATS
     )
     errors = [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
@@ -215,12 +208,29 @@ def test_service_detail_is_fully_nested_and_valid(client, service, terms):
     assert len(at["location"]["phones"]) == 1
     assert at["location"]["schedules"][0]["byday"] == "SA"
     assert len(at["phones"]) == 1
-    (attribute,) = data["attributes"]
+    (attribute,) = [a for a in data["attributes"] if a["link_type"] == "service_type"]
     assert attribute["taxonomy_term_id"] == str(terms["child"].id)
     assert attribute["taxonomy_term"]["parent_id"] == str(terms["parent"].id)
     assert attribute["taxonomy_term"]["taxonomy_detail"]["id"] == str(
         taxonomy_id("carenav")
     )
+    # CareNav's own details travel as attributes too, as in an HSDS export.
+    details = {
+        a["taxonomy_term"]["code"]: a["value"]
+        for a in data["attributes"]
+        if a["link_type"] != "service_type"
+    }
+    assert details["carenav-disease"] == "als"
+    assert details["carenav-accepts-referrals"] == "true"
+    assert details["carenav-telehealth"] == "false"
+
+
+def test_api_and_export_agree(client, service):
+    """The API's objects are the JSON export's objects, ids included."""
+    from apps.directory.hsds.exporter import service_object, services_for_export
+
+    data = get(client, "service_detail", service.id).json()
+    assert data == service_object(services_for_export().get(pk=service.pk))
 
 
 def test_service_at_location_list_is_valid(client, service, other_service):
@@ -250,18 +260,36 @@ def test_organization_list_and_detail_are_valid(client, service):
 def test_taxonomies_and_terms_are_valid(client, terms):
     data = get(client, "taxonomy_list").json()
     assert_page(data, "taxonomy.json")
-    (taxonomy,) = data["contents"]
-    assert taxonomy["name"] == "carenav"
-    response = get(client, "taxonomy_detail", taxonomy["id"])
-    assert response.status_code == 200
-    assert_valid(response.json(), "taxonomy.json")
+    assert [t["name"] for t in data["contents"]] == [
+        "carenav",
+        FACTS_TAXONOMY["name"],
+    ]
+    for taxonomy in data["contents"]:
+        response = get(client, "taxonomy_detail", taxonomy["id"])
+        assert response.status_code == 200
+        assert response.json() == taxonomy
+        assert_valid(response.json(), "taxonomy.json")
 
     data = get(client, "taxonomy_term_list").json()
     assert_page(data, "taxonomy_term.json")
-    assert data["total_items"] == 3
-    response = get(client, "taxonomy_term_detail", terms["child"].id)
-    assert response.status_code == 200
-    assert_valid(response.json(), "taxonomy_term.json")
+    # The three rows, then the terms of CareNav's own service details.
+    assert data["total_items"] == 3 + len(FACTS)
+    for term_id in [terms["child"].id, FACTS[0].term_id]:
+        response = get(client, "taxonomy_term_detail", term_id)
+        assert response.status_code == 200
+        assert_valid(response.json(), "taxonomy_term.json")
+
+
+def test_taxonomy_term_pages_run_on_into_the_detail_terms(client, terms):
+    pages = [
+        get(client, "taxonomy_term_list", per_page=3, page=page).json()
+        for page in (1, 2, 3)
+    ]
+    codes = [t["code"] for page in pages for t in page["contents"]]
+    assert codes[:3] == ["respite", "speech-language", "therapy"]
+    assert codes[3:] == [fact.code for fact in FACTS]
+    assert [page["size"] for page in pages] == [3, 3, 2]
+    assert pages[2]["last_page"] and not pages[1]["last_page"]
 
 
 def test_taxonomy_term_filters(client, terms):
@@ -269,14 +297,13 @@ def test_taxonomy_term_filters(client, terms):
         data = get(client, "taxonomy_term_list", **params).json()
         return sorted(t["code"] for t in data["contents"])
 
-    assert codes(top_only="true") == ["respite", "therapy"]
+    carenav = taxonomy_id("carenav")
+    assert codes(top_only="true", taxonomy_id=carenav) == ["respite", "therapy"]
     assert codes(parent_id=terms["parent"].id) == ["speech-language"]
     assert codes(search="speech") == ["speech-language"]
-    assert codes(taxonomy_id=taxonomy_id("carenav")) == [
-        "respite",
-        "speech-language",
-        "therapy",
-    ]
+    assert codes(search="telehealth") == ["carenav-telehealth"]
+    assert codes(taxonomy_id=carenav) == ["respite", "speech-language", "therapy"]
+    assert codes(taxonomy_id=FACTS_TAXONOMY["id"]) == sorted(f.code for f in FACTS)
     assert codes(taxonomy_id=uuid.uuid4()) == []
 
 
@@ -551,7 +578,10 @@ def test_ndjson_streams_every_result_one_per_line(
 
     response = get(client, "taxonomy_list", format="ndjson")
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert [json.loads(line)["name"] for line in lines] == ["carenav"]
+    assert [json.loads(line)["name"] for line in lines] == [
+        "carenav",
+        FACTS_TAXONOMY["name"],
+    ]
 
 
 def test_ndjson_full_services(client, service):
@@ -599,4 +629,8 @@ def test_openapi_document_describes_the_endpoints(client, db):
     assert {"search", "page", "per_page", "format", "postcode", "proximity"} <= names
     assert {"taxonomy_term_id", "organization_id", "modified_after"} <= names
     assert "full" not in names
+    # Required as HSDS requires, not every field.
+    schemas = document["components"]["schemas"]
+    assert sorted(schemas["Service"]["required"]) == ["id", "name", "status"]
+    assert sorted(schemas["Phone"]["required"]) == ["id", "number"]
     assert set(document["paths"]["/api/hsds/services"]) == {"get"}

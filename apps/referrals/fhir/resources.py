@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from apps.directory.api.serializers import taxonomy_id
+from apps.directory.hsds.mapping import taxonomy_id
 from apps.directory.models import TaxonomyTerm
 from apps.referrals.models import Note, Referral, ReferralEvent
 

@@ -152,10 +152,15 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.organization.name})"
 
 
+class ClientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} ({obj.email})" if obj.email else obj.full_name
+
+
 class ReferralForm(forms.ModelForm):
     """A new referral, saved as a draft until the caseworker sends it."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    client = ClientChoiceField(queryset=Client.objects.none())
     service = ServiceChoiceField(
         queryset=Service.objects.none(),
         help_text="Only services that take referrals through CareNav are listed.",

@@ -423,3 +423,16 @@ def test_administrator_reads_but_cannot_change(client, administrator, client_rec
     assert client.get(delete).status_code == 403
     client_record.refresh_from_db()
     assert client_record.full_name != "Changed"
+
+
+def test_the_referral_form_names_clients_and_preselects_from_the_links(
+    client, caseworker, client_record, service
+):
+    client.force_login(caseworker)
+    page = client.get(
+        reverse("referrals:referral_create")
+        + f"?client={client_record.pk}&service={service.pk}"
+    )
+    assertContains(page, client_record.full_name)
+    form = page.context["form"]
+    assert form.initial == {"client": client_record.pk, "service": service.pk}

@@ -125,7 +125,7 @@ def dashboard(request):
                 updated_at__gte=now - timedelta(days=DECLINED_SHOWN_DAYS),
             )
         )
-        .select_related("client", "service")
+        .select_related("client", "client__caseworker", "service")
         .order_by("follow_up_on", "sent_at", "pk")[: DASHBOARD_ROWS + 1]
     )
     has_more = len(needing_action) > DASHBOARD_ROWS

@@ -41,10 +41,10 @@ class BadQuery(APIException):
     default_detail = "The query parameters are not valid."
     default_code = "invalid"
 
-    def __init__(self, errors: dict):
-        super().__init__(
-            {"detail": "The query parameters are not valid.", "errors": errors}
-        )
+    def __init__(
+        self, errors: dict, detail: str = "The query parameters are not valid."
+    ):
+        super().__init__({"detail": detail, "errors": errors})
 
 
 class HSDSRateThrottle(SimpleRateThrottle):

@@ -103,7 +103,8 @@ def parse_id(value: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise BadQuery(
-            {"id": ["Ids are UUIDs, such as 3f7b145d-84af-42d7-8fae-eaca714b02b2."]}
+            {"id": ["Ids are UUIDs, such as 3f7b145d-84af-42d7-8fae-eaca714b02b2."]},
+            detail="This is not an id.",
         ) from None
 
 

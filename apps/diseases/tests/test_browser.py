@@ -14,7 +14,11 @@ from .factories import (
     GlossaryTermFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    # Put back what migrations wrote (groups, permissions) for the tests after these.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from apps.accounts.models import PatientProfile
 from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
@@ -15,6 +18,21 @@ from .factories import (
     DiseaseFactory,
     StageFactory,
 )
+
+
+@pytest.fixture
+def content_editor(content_editor):
+    """The shared content editor, with the permissions of the data migration.
+
+    Tests that flush the database (browser tests with a live server) also remove
+    rows that migrations wrote; granting again keeps these tests independent of
+    the order they run in.
+    """
+    migration = import_module(
+        "apps.checklists.migrations.0004_content_editor_permissions"
+    )
+    migration.grant(apps, None)
+    return content_editor
 
 
 @pytest.fixture

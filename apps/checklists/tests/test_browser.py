@@ -10,7 +10,10 @@ from apps.core.tests.browser import PHONE, check_accessibility
 
 from .conftest import set_profile
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, live_server, user):
@@ -49,6 +52,7 @@ def test_tick_and_note_with_one_click(page, live_server, ready_patient, items):
     progress = ItemProgress.objects.get(patient=ready_patient, item=item)
     assert progress.done_on == timezone.localdate()
 
+    page.locator(f"#item-{item.pk} summary", has_text="Add a private note").click()
     page.fill(f"#note-{item.pk}", "Booked for the 3rd")
     card = page.locator(f"#item-{item.pk}")
     card.get_by_role("button", name=f"Save note: {item.title}").click()

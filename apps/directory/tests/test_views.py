@@ -1,0 +1,376 @@
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import NoReverseMatch, reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from apps.directory.models import ListingReport, SavedService, Service
+
+from .factories import (
+    AddressFactory,
+    LanguageFactory,
+    LocationFactory,
+    PhoneFactory,
+    ScheduleFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+    TaxonomyTermFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = {
+    "anonymous": 200,
+    "patient": 200,
+    "other_patient": 200,
+    "caseworker": 200,
+    "other_caseworker": 200,
+    "supervisor": 200,
+    "other_supervisor": 200,
+    "content_editor": 200,
+    "administrator": 200,
+}
+ONLY_PATIENTS = {
+    "anonymous": 302,
+    "patient": 200,
+    "caseworker": 403,
+    "supervisor": 403,
+    "content_editor": 403,
+    "administrator": 403,
+}
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def service(db):
+    service = ServiceFactory(
+        name="Harbor Voice Clinic",
+        eligibility_description="Adults with ALS.",
+        fees_description="Free for everyone.",
+        last_verified="2026-05-04",
+        telehealth=True,
+        taxonomy_terms=[TaxonomyTermFactory(code="speech", name="Speech therapy")],
+    )
+    sal = ServiceAtLocationFactory(service=service)
+    AddressFactory(location=sal.location, address_1="12 Example Wharf")
+    PhoneFactory(service=service, number="617-555-0123")
+    ScheduleFactory(service=service, byday="MO,TU,WE,TH,FR")
+    LanguageFactory(service=service, name="Spanish", code="es")
+    return service
+
+
+def test_service_detail_shows_the_listing(client, service):
+    response = client.get(service.get_absolute_url())
+    for text in [
+        "Harbor Voice Clinic",
+        "12 Example Wharf",
+        "617-555-0123",
+        "Monday to Friday: 9:00 AM to 5:00 PM",
+        "Adults with ALS.",
+        "Free for everyone.",
+        "Spanish",
+        "Yes, some visits can be by video",
+        "Accepted",
+        "May 4, 2026",
+        service.organization.name,
+        service.organization.get_absolute_url(),
+        reverse("directory:service_report", args=[service.id]),
+    ]:
+        assertContains(response, text)
+    assertContains(response, "<h1>", count=1)
+
+
+def test_service_detail_role_matrix(assert_access, service):
+    assert_access(service.get_absolute_url(), EVERYONE)
+    assert_access(service.get_absolute_url(), {"anonymous": 405}, method="post")
+
+
+def test_service_detail_query_count(client, service, django_assert_num_queries):
+    # 1 service with organisation, 2 terms, 3 languages, 4 phones, 5 schedules,
+    # 6 service-at-locations with locations, 7 addresses, 8 location phones,
+    # 9 per-site phones, 10 per-site schedules, 11 location schedules.
+    with django_assert_num_queries(11):
+        client.get(service.get_absolute_url())
+
+
+def test_defunct_and_unknown_services_are_404(client, service):
+    Service.objects.filter(pk=service.pk).update(status=Service.Status.DEFUNCT)
+    assert client.get(service.get_absolute_url()).status_code == 404
+    url = reverse(
+        "directory:service_detail", args=["0" * 8 + "-0000-4000-8000-" + "0" * 12]
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_refer_button_only_for_casework(client, service, login_as):
+    try:
+        refer = reverse("referrals:referral_create")
+    except NoReverseMatch:
+        pytest.skip("referral form not built yet")
+    link = f"{refer}?service={service.id}"
+    for who, shown in [
+        ("caseworker", True),
+        ("supervisor", True),
+        ("patient", False),
+        ("anonymous", False),
+        ("content_editor", False),
+    ]:
+        login_as(who)
+        response = client.get(service.get_absolute_url())
+        assert (link in response.content.decode()) is shown, who
+
+
+def test_organization_detail_lists_services_and_locations(client, service):
+    location = LocationFactory(organization=service.organization, name="Quay site")
+    AddressFactory(location=location, address_1="99 Quay Road")
+    ServiceFactory(organization=service.organization, name="Gone", status="defunct")
+    response = client.get(service.organization.get_absolute_url())
+    assertContains(response, "Harbor Voice Clinic")
+    assertContains(response, "99 Quay Road")
+    assertNotContains(response, "Gone")
+
+
+def test_organization_detail_role_matrix(assert_access, service):
+    assert_access(service.organization.get_absolute_url(), EVERYONE)
+
+
+def test_organization_query_count_is_flat(client, service, django_assert_num_queries):
+    for index in range(5):
+        other = ServiceFactory(organization=service.organization, name=f"S{index}")
+        ServiceAtLocationFactory(service=other)
+    # 1 organisation, 2 its listed services, 3 their terms, 4 its locations,
+    # 5 addresses, 6 location phones, 7 organisation phones.
+    with django_assert_num_queries(7):
+        client.get(service.organization.get_absolute_url())
+
+
+# Reports -------------------------------------------------------------------
+
+
+def test_report_a_problem_stores_and_emails(
+    client, service, settings, django_capture_on_commit_callbacks
+):
+    settings.CONTENT_TEAM_EMAIL = "content-team@example.org"
+    url = reverse("directory:service_report", args=[service.id])
+    assertContains(client.get(url), "What is wrong or out of date?")
+    assert not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"message": "The phone number is wrong.", "contact_email": ""}
+        )
+    assertRedirects(response, service.get_absolute_url(), fetch_redirect_response=False)
+    report = ListingReport.objects.get()
+    assert report.service == service
+    assert report.message == "The phone number is wrong."
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["content-team@example.org"]
+    assert "The phone number is wrong." in mail.outbox[0].body
+    assertContains(client.get(response["Location"]), "Your report has reached our team")
+
+
+def test_report_needs_a_message(client, service):
+    url = reverse("directory:service_report", args=[service.id])
+    response = client.post(url, {"message": "", "contact_email": "not an address"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"message", "contact_email"}
+    assert not ListingReport.objects.exists()
+
+
+def test_report_honeypot_is_silently_dropped(client, service):
+    url = reverse("directory:service_report", args=[service.id])
+    response = client.post(url, {"message": "Buy now", "website": "http://spam"})
+    assertRedirects(response, service.get_absolute_url())
+    assert not ListingReport.objects.exists()
+    assert not mail.outbox
+
+
+def test_reports_are_rate_limited_per_address(client, service):
+    url = reverse("directory:service_report", args=[service.id])
+    for number in range(7):
+        client.post(url, {"message": f"Report {number}"})
+    assert ListingReport.objects.count() == 5
+
+
+def test_report_needs_csrf(service):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    url = reverse("directory:service_report", args=[service.id])
+    assert strict.post(url, {"message": "Hello"}).status_code == 403
+
+
+def test_report_role_matrix(assert_access, service):
+    url = reverse("directory:service_report", args=[service.id])
+    assert_access(url, EVERYONE)
+    assert_access(url, {"anonymous": 405}, method="put")
+
+
+# Saved services ----------------------------------------------------------
+
+
+def test_patient_saves_and_unsaves_without_javascript(client, patient, service):
+    client.force_login(patient)
+    back = reverse("directory:service_list") + "?q=voice"
+    response = client.post(
+        reverse("directory:service_save", args=[service.id]), {"next": back}
+    )
+    assertRedirects(response, back, fetch_redirect_response=False)
+    assert SavedService.objects.filter(user=patient, service=service).exists()
+    # Saving twice keeps one row.
+    client.post(reverse("directory:service_save", args=[service.id]))
+    assert SavedService.objects.count() == 1
+    assertContains(client.get(service.get_absolute_url()), "Saved &ndash; remove")
+    response = client.post(reverse("directory:service_unsave", args=[service.id]))
+    assertRedirects(response, service.get_absolute_url())
+    assert not SavedService.objects.exists()
+
+
+def test_save_ignores_an_outside_next_url(client, patient, service):
+    client.force_login(patient)
+    response = client.post(
+        reverse("directory:service_save", args=[service.id]),
+        {"next": "https://evil.example.com/"},
+    )
+    assertRedirects(response, service.get_absolute_url())
+
+
+def test_save_with_htmx_returns_the_button(client, patient, service):
+    client.force_login(patient)
+    response = client.post(
+        reverse("directory:service_save", args=[service.id]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assertContains(response, reverse("directory:service_unsave", args=[service.id]))
+    assertContains(response, 'hx-swap-oob="true"')
+    assertContains(response, "Saved to your list.")
+
+
+def test_save_role_matrix(assert_access, service):
+    url = reverse("directory:service_save", args=[service.id])
+    assert_access(url, ONLY_PATIENTS | {"patient": 302}, method="post")
+    assert_access(url, {"patient": 405})
+
+
+def test_unsave_only_touches_own_list(client, patient, other_patient, service):
+    SavedService.objects.create(user=other_patient, service=service)
+    client.force_login(patient)
+    client.post(reverse("directory:service_unsave", args=[service.id]))
+    assert SavedService.objects.filter(user=other_patient).exists()
+
+
+def test_saved_list_shows_only_own_services(client, patient, other_patient, service):
+    mine = ServiceFactory(name="Mine to keep")
+    SavedService.objects.create(user=patient, service=mine)
+    SavedService.objects.create(user=other_patient, service=service)
+    client.force_login(patient)
+    response = client.get(reverse("directory:saved_list"))
+    assertContains(response, "Mine to keep")
+    assertNotContains(response, "Harbor Voice Clinic")
+    client.force_login(other_patient)
+    response = client.get(reverse("directory:saved_list"))
+    assertContains(response, "Harbor Voice Clinic")
+    assertNotContains(response, "Mine to keep")
+
+
+def test_saved_list_role_matrix(assert_access):
+    for name in ["directory:saved_list", "directory:saved_list_print"]:
+        assert_access(reverse(name), ONLY_PATIENTS)
+        assert_access(reverse(name), {"patient": 405}, method="post")
+
+
+def test_saved_list_is_empty_kindly(client, patient):
+    client.force_login(patient)
+    assertContains(client.get(reverse("directory:saved_list")), "not saved any")
+
+
+@pytest.mark.parametrize("name", ["directory:saved_list", "directory:saved_list_print"])
+def test_saved_list_query_count_is_flat(
+    client, patient, name, django_assert_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            service = ServiceFactory()
+            sal = ServiceAtLocationFactory(service=service)
+            AddressFactory(location=sal.location)
+            PhoneFactory(service=service)
+            SavedService.objects.create(user=patient, service=service)
+
+    client.force_login(patient)
+    add(2)
+    # 1 session, 2 user, 3 saved rows with services and organisations,
+    # 4 service-at-locations with locations, 5 addresses, 6 location phones,
+    # 7 service phones, 8 taxonomy terms.
+    with django_assert_num_queries(8):
+        client.get(reverse(name))
+    add(10)
+    with django_assert_num_queries(8):
+        response = client.get(reverse(name))
+    assert len(response.context["saved"]) == 12
+
+
+def test_print_view_is_a_clean_table(client, patient, service):
+    SavedService.objects.create(user=patient, service=service)
+    client.force_login(patient)
+    response = client.get(reverse("directory:saved_list_print"))
+    assertContains(response, "<table")
+    assertContains(response, "617-555-0123")
+    assertContains(response, "12 Example Wharf")
+
+
+def test_email_the_list_to_myself(client, patient, other_patient, service):
+    SavedService.objects.create(user=patient, service=service)
+    SavedService.objects.create(
+        user=other_patient, service=ServiceFactory(name="Not mine")
+    )
+    client.force_login(patient)
+    response = client.post(
+        reverse("directory:saved_list_email"), {"to": "someone@evil.example.com"}
+    )
+    assertRedirects(response, reverse("directory:saved_list"))
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [patient.email]
+    assert "Harbor Voice Clinic" in mail.outbox[0].body
+    assert "617-555-0123" in mail.outbox[0].body
+    assert "Not mine" not in mail.outbox[0].body
+
+
+def test_email_an_empty_list_sends_nothing(client, patient):
+    client.force_login(patient)
+    client.post(reverse("directory:saved_list_email"))
+    assert not mail.outbox
+
+
+def test_email_role_matrix(assert_access):
+    url = reverse("directory:saved_list_email")
+    assert_access(url, ONLY_PATIENTS | {"patient": 302}, method="post")
+    assert_access(url, {"patient": 405})
+
+
+def test_patient_sees_save_buttons_in_results(client, patient, service):
+    client.force_login(patient)
+    response = client.get(reverse("directory:service_list"))
+    assertContains(response, reverse("directory:service_save", args=[service.id]))
+    client.logout()
+    response = client.get(reverse("directory:service_list"))
+    assertNotContains(response, reverse("directory:service_save", args=[service.id]))
+
+
+def test_navigation_items(client, patient, caseworker):
+    response = client.get(reverse("directory:service_list"))
+    assertContains(response, 'aria-current="page">Find services')
+    assertNotContains(response, "Saved services</a>")
+    client.force_login(patient)
+    assertContains(client.get(reverse("core:home") + "?stay=1"), "Saved services</a>")
+    client.force_login(caseworker)
+    response = client.get(reverse("directory:service_list"))
+    assertNotContains(response, "Saved services</a>")
+
+
+def test_home_links_to_the_directory(client):
+    assertContains(
+        client.get(reverse("core:home")), f'href="{reverse("directory:service_list")}"'
+    )

@@ -319,3 +319,26 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "hsds": os.environ.get("HSDS_API_RATE", "120/minute"),
 }
 REST_FRAMEWORK["NUM_PROXIES"] = env_int("DJANGO_PROXY_COUNT", 0)
+
+# Production serving and performance: the public-page cache (apps/core/caching.py), a
+# read replica for directory search (carenav/db_router.py) and the bench-only view.
+# Anonymous visitors share rendered public pages for this long (0: off). On by default
+# only with the shared Redis cache: one copy serves every app server.
+PUBLIC_PAGE_CACHE_SECONDS = env_int(
+    "PUBLIC_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
+)
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    # Tests read the primary's test database through this alias: no second copy.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["carenav.db_router.ReplicaRouter"]
+    MIDDLEWARE.append("carenav.db_router.ReplicaReadsMiddleware")
+# CARENAV_BENCH=1 (bench/run.py only) adds /bench/bare, the constant answer that the
+# load test measures every page against. Never set it in production.
+if env_bool("CARENAV_BENCH"):
+    ROOT_URLCONF = "bench.urls"

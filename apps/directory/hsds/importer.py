@@ -99,9 +99,10 @@ def write(plan: Plan, result: ImportResult) -> None:
             )
         result.counts[name] = counts
         changed[name] = changed_ids
-    result.links_added = add_links(plan.links)
+    linked = add_links(plan.links)
+    result.links_added = len(linked)
     touched_services |= changed["service"]
-    touched_services |= {service_id for service_id, _term in plan.links}
+    touched_services |= {service_id for service_id, _term in linked}
     if changed["organization"]:
         touched_services |= set(
             Service.objects.filter(
@@ -168,11 +169,11 @@ def _same(stored, value) -> bool:
     return stored == value
 
 
-def add_links(links: set) -> int:
-    """Add the (service, taxonomy term) links that are not there yet."""
+def add_links(links: set) -> list[tuple]:
+    """Add the (service, taxonomy term) links that are not there yet; returns them."""
     through = Service.taxonomy_terms.through
     links = list(links)
-    added = 0
+    added = []
     for start in range(0, len(links), CHUNK):
         chunk = links[start : start + CHUNK]
         service_ids = {service_id for service_id, _term in chunk}
@@ -187,7 +188,7 @@ def add_links(links: set) -> int:
             if (service_id, term_id) not in present
         ]
         through.objects.bulk_create(missing, batch_size=1000)
-        added += len(missing)
+        added += [(link.service_id, link.taxonomyterm_id) for link in missing]
     return added
 
 

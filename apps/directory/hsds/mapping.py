@@ -16,6 +16,7 @@ them; ``import_hsds`` turns them back into the service's fields.
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import models
 
@@ -314,6 +315,7 @@ NOT_HELD_OWNERS = {"phone": "contact_id"}
 SERVICE_TYPE_LINK = "service_type"
 
 
+@cache
 def taxonomy_id(name: str) -> uuid.UUID:
     """The HSDS id of a taxonomy, which CareNav knows only by its name."""
     return uuid.uuid5(CARENAV_NAMESPACE, f"taxonomy:{name}")

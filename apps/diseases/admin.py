@@ -6,6 +6,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
@@ -14,8 +15,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from pghistory.models import Event, MiddlewareEvents
-
-from apps.accounts.models import User
 
 from .models import (
     Article,
@@ -60,7 +59,7 @@ def history_rows(events) -> list[dict]:
         for event in events
         if (event.pgh_context or {}).get("user") is not None
     }
-    users = User.objects.in_bulk(user_ids)
+    users = get_user_model().objects.in_bulk(user_ids)
     rows = []
     for event in events:
         context = event.pgh_context or {}
@@ -247,6 +246,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "reviewed_by" in self.fields:
+            User = get_user_model()
             self.fields["reviewed_by"].queryset = User.objects.filter(
                 models.Q(role=User.Role.CONTENT_EDITOR) | models.Q(is_superuser=True)
             )
@@ -309,7 +309,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
             return "Save the article to preview it."
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as the public will '
-            "see it</a>",
+            "see it (opens in a new tab)</a>",
             reverse("diseases:article_preview", args=[obj.pk]),
         )
 

@@ -3,6 +3,9 @@
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print-page]").forEach(function (button) {
     button.hidden = false;
+    document.querySelectorAll("[data-print-hint]").forEach(function (hint) {
+      hint.hidden = true;
+    });
     button.addEventListener("click", function () {
       window.print();
     });

@@ -1,0 +1,92 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from apps.directory import demo
+from apps.directory.models import (
+    Address,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    SavedService,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from apps.directory.search import search_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_directory_makes_a_searchable_directory():
+    out = StringIO()
+    call_command("seed_directory", services=60, seed=7, stdout=out)
+    assert "Created 60 services" in out.getvalue()
+    assert Service.objects.count() == 60
+    assert not Service.objects.filter(search_vector__isnull=True).exists()
+    # Every service has a place, a phone, opening hours, a language and a type.
+    assert ServiceAtLocation.objects.values("service").distinct().count() == 60
+    assert Phone.objects.filter(service__isnull=False).count() == 60
+    assert Schedule.objects.filter(freq="WEEKLY").count() == 60
+    assert Language.objects.filter(code="en").count() == 60
+    assert (
+        Service.taxonomy_terms.through.objects.values("service").distinct().count()
+        == 60
+    )
+    assert Address.objects.count() == Location.objects.count()
+    assert Organization.objects.filter(name__endswith="(example)").count() == (
+        Organization.objects.count()
+    )
+    # Taxonomy loaded when missing; locations sit at real ZIP centroids.
+    assert TaxonomyTerm.objects.filter(code="speech-language").exists()
+    address = Address.objects.select_related("location").first()
+    found = search_services(
+        {"zip": _centroid(address.postal_code), "radius": 10}
+    ).queryset
+    assert address.location.service_at_locations.first().service_id in {
+        row["id"] for row in found
+    }
+
+
+def test_seed_directory_is_repeatable_with_a_seed():
+    call_command("seed_directory", services=5, seed=3, stdout=StringIO())
+    first = sorted(Service.objects.values_list("name", flat=True))
+    Service.objects.all().delete()
+    Organization.objects.all().delete()
+    call_command("seed_directory", services=5, seed=3, stdout=StringIO())
+    assert sorted(Service.objects.values_list("name", flat=True)) == first
+
+
+def _centroid(zip_code):
+    from apps.directory.forms import find_zip
+
+    return find_zip(zip_code)
+
+
+def test_demo_fixtures_load_and_seed_twice(patient):
+    for fixture in demo.FIXTURES:
+        call_command("loaddata", fixture, verbosity=0)
+    out = StringIO()
+    demo.seed(stdout=out)
+    demo.seed(stdout=out)
+    assert 35 <= Service.objects.count() <= 45
+    assert not Service.objects.filter(search_vector__isnull=True).exists()
+    assert all(
+        "(example)" in name for name in Service.objects.values_list("name", flat=True)
+    )
+    emails = Service.objects.exclude(email="").values_list("email", flat=True)
+    assert all(email.endswith("example.org") for email in emails)
+    assert all(
+        "-555-" in number for number in Phone.objects.values_list("number", flat=True)
+    )
+    # The demo patient's saved list (patient fixture is not the demo account).
+    assert not SavedService.objects.filter(user=patient).exists()
+    # Each demo area has services nearby.
+    for zip_code in ["02114", "10001", "60611", "77030", "94110"]:
+        found = search_services({"zip": _centroid(zip_code), "radius": 25}).queryset
+        assert found.count() >= 5, zip_code
+    speech = search_services({"q": "speach therapy"}).queryset
+    assert any("Speech" in row["name"] for row in speech)

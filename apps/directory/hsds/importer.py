@@ -74,7 +74,7 @@ def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = Fals
         result = ImportResult(plan=plan, not_held_files=batch.not_held_files)
         if strict and plan.problems:
             return result
-        write(plan, result)
+        write(plan, result, refresh_index=not dry_run)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -82,7 +82,7 @@ def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = Fals
     return result
 
 
-def write(plan: Plan, result: ImportResult) -> None:
+def write(plan: Plan, result: ImportResult, *, refresh_index: bool = True) -> None:
     touched_services = set()
     changed = {}
     for name in WRITE_ORDER:
@@ -115,7 +115,7 @@ def write(plan: Plan, result: ImportResult) -> None:
                 taxonomyterm_id__in=changed["taxonomy_term"]
             ).values_list("service_id", flat=True)
         )
-    if touched_services:
+    if touched_services and refresh_index:
         refresh_search_index(touched_services)
 
 

@@ -9,7 +9,8 @@ Two serialisations are read:
   objects are unfolded into rows of their own tables, and the nesting gives the
   reference (a phone inside a service gets that service's ``service_id``). The same
   object may appear in several places (a phone of a service and of its location): the
-  copies are merged into one row.
+  copies are merged into one row (values missing from the first copy are taken from
+  the others; references must agree).
 
 A file that cannot be read as a whole (not UTF-8, not CSV or JSON at all, a required
 column missing, a resource missing) raises ``HSDSFileError`` with a one-line message.
@@ -114,8 +115,12 @@ def read_path(path: Path, batch: Batch) -> None:
             return
         json_files = sorted(path.glob("*.json"))
         if not json_files:
+            hint = ""
+            if (path / "csv" / "datapackage.json").exists():
+                hint = " Give its csv or json folder (export_hsds writes both)."
             raise HSDSFileError(
-                f"{path}: this folder holds neither a datapackage.json nor .json files."
+                f"{path}: this folder holds neither a datapackage.json nor .json "
+                f"files.{hint}"
             )
         for json_file in json_files:
             read_json(json_file, batch)
@@ -153,6 +158,8 @@ def _load_json(path: Path, label: str | None = None):
     text = _decode(path)
     try:
         return json.loads(text)
+    except RecursionError:
+        raise HSDSFileError(f"{label or path.name}: nested too deeply.") from None
     except json.JSONDecodeError as error:
         raise HSDSFileError(
             f"{label or path.name}: not valid JSON ({error.msg} at line "

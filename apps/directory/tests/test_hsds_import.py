@@ -320,13 +320,17 @@ def test_hsds_import_updates_changed_rows_only(tmp_path):
     tables = clean_tables()
     run(write_package(tmp_path / "first", tables))
     untouched = Service.objects.get(pk=SERVICE_2).last_modified
-    tables["services.csv"][0]["name"] = "Harbour ALS and MND clinic"
+    other = OrganizationFactory()
+    tables["services.csv"][0].update(
+        name="Harbour ALS and MND clinic", organization_id=str(other.pk)
+    )
 
     out, error = run(write_package(tmp_path / "second", tables))
 
     assert error is None
     assert "services: 0 created, 1 updated, 1 unchanged" in out
-    assert Service.objects.get(pk=SERVICE).name == "Harbour ALS and MND clinic"
+    service = Service.objects.get(pk=SERVICE)
+    assert (service.name, service.organization) == ("Harbour ALS and MND clinic", other)
     assert Service.objects.get(pk=SERVICE_2).last_modified == untouched
 
 
@@ -758,6 +762,13 @@ def test_hsds_bad_json(tmp_path):
     message = one_line_error(path)
 
     assert "services.json: not valid JSON (Expecting property name" in message
+
+
+def test_hsds_json_nested_too_deeply(tmp_path):
+    path = tmp_path / "services.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+
+    assert "services.json: nested too deeply" in one_line_error(path)
 
 
 def test_hsds_bad_datapackage_json(tmp_path):

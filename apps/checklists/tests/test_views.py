@@ -455,7 +455,7 @@ def test_print_view_has_one_page_per_stage(client, bulbar_patient, items):
     html = response.content.decode()
     assert html.count("print-page-break") == 2  # three stages, a break before 2 and 3
     assert "Booked for Tuesday" in html
-    assert "Status: done on" in html
+    assert "(done on " in html
     assert "Window open: 4 months left" in html
     assert items["falls"].title not in html
     assert "data-print-page" in html
@@ -538,3 +538,15 @@ def test_navigation_entry_by_role(client, patient, caseworker, items):
     response = client.get(home)
     assertContains(response, ">Checklists</a>")
     assertNotContains(response, ">My checklist</a>")
+
+
+def test_done_items_are_not_called_overdue(client, patient, items):
+    set_profile(patient, diagnosis_date=months_ago(22))
+    ItemProgressFactory(
+        patient=patient, item=items["clinic"], status="done", done_on=months_ago(21)
+    )
+    client.force_login(patient)
+    for name in ("my_checklist", "my_checklist_print"):
+        response = client.get(reverse(f"checklists:{name}"))
+        assertNotContains(response, "Overdue")
+        assertContains(response, "Closing soon")

@@ -35,10 +35,16 @@ def stage_list(request, disease):
             item.find_url = directory_search_url(item)
             item.audience = personalise.audience_label(item)
             item.timing_rule = personalise.describe_rule(item)
+    other_diseases = (
+        Disease.objects.published()
+        .filter(stages__isnull=False)
+        .exclude(pk=disease.pk)
+        .distinct()
+    )
     return render(
         request,
         "checklists/stage_list.html",
-        {"disease": disease, "stages": stages},
+        {"disease": disease, "stages": stages, "other_diseases": other_diseases},
     )
 
 

@@ -74,6 +74,12 @@ def test_stage_list_shows_stages_and_items_to_anyone(client, items):
     assertContains(response, "Within 3 months of diagnosis.")
 
 
+def test_stage_list_links_the_other_diseases_checklists(client, items, ms):
+    StageFactory(disease=ms)
+    response = client.get(reverse("checklists:stage_list", args=["als"]))
+    assertContains(response, reverse("checklists:stage_list", args=["ms"]))
+
+
 def test_stage_list_does_not_link_unpublished_articles(client, items):
     article = items["clinic"].related_article
     article.status = article.Status.DRAFT
@@ -100,8 +106,9 @@ def test_stage_list_refuses_post(client, als):
 
 def test_stage_list_query_count_is_flat(client, items, django_assert_num_queries):
     url = reverse("checklists:stage_list", args=["als"])
-    # disease, stages, current items joined to article and its disease, service types
-    with django_assert_num_queries(4):
+    # disease, stages, current items joined to article and its disease, service
+    # types, other diseases with a checklist
+    with django_assert_num_queries(5):
         client.get(url)
     stage = items["diary"].stage
     for n in range(5):
@@ -109,7 +116,7 @@ def test_stage_list_query_count_is_flat(client, items, django_assert_num_queries
             stage=stage, service_types=[TaxonomyTermFactory(code=f"extra-{n}")]
         )
     StageFactory(disease=stage.disease)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.status_code == 200
 

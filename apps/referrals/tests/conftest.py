@@ -3,6 +3,12 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import UserFactory
+from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
+    browser,
+    new_page,
+    page,
+    pytest_runtest_makereport,
+)
 from apps.directory.tests.factories import ServiceAtLocationFactory, ServiceFactory
 from apps.referrals.models import ClientInvitation, Referral
 from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory

@@ -145,9 +145,11 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
                 FROM ({source}) src
             ) words
             WHERE length(word) BETWEEN 3 AND 100
+              -- Stop words ("each", "with") are never searched, so never offered.
+              AND to_tsvector(%s, word) <> ''::tsvector
             ON CONFLICT (word) DO NOTHING
             """,
-            params,
+            [*params, SEARCH_CONFIG],
         )
     return updated
 
@@ -176,13 +178,14 @@ def correct_words(words: list[str]) -> dict[str, list[str]]:
             CROSS JOIN LATERAL (
                 SELECT w.word, w.word <-> typed.word AS distance
                 FROM directory_searchword w
+                WHERE to_tsvector(%s, w.word) <> ''::tsvector
                 ORDER BY w.word <-> typed.word
                 LIMIT %s
             ) near
             WHERE near.distance <= %s
             ORDER BY typed.word, near.distance, near.word
             """,
-            [candidates, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
+            [candidates, SEARCH_CONFIG, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )
         rows = cursor.fetchall()
     known = {typed for typed, near, _ in rows if typed == near}

@@ -73,6 +73,8 @@ TAXONOMY_SYNONYMS = {
 
 MIN_WORD_SIMILARITY = 0.3
 MAX_CORRECTIONS = 3
+# Browsing (no keywords, no distance) counts at most this many matches.
+COUNT_LIMIT = 1000
 MAX_QUERY_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -230,7 +232,15 @@ class ServiceSearch:
     counts_in_page: bool = False
 
     def count(self) -> int:
-        return self.queryset.count()
+        """The number of matches; when browsing, counted up to COUNT_LIMIT only."""
+        if self.counts_in_page:
+            return self.queryset.count()
+        # Counting every listed service would read the whole table on each page.
+        return self.queryset.order_by()[:COUNT_LIMIT].count()
+
+    @property
+    def is_count_capped(self) -> bool:
+        return not self.counts_in_page
 
     def page(self, number: int, size: int) -> tuple[list, int | None]:
         """The services of one page and the total (None when past the last page of

@@ -22,7 +22,7 @@ from .models import (
     Service,
     ServiceAtLocation,
 )
-from .search import LISTED_STATUSES, search_services
+from .search import COUNT_LIMIT, LISTED_STATUSES, search_services
 
 PAGE_SIZE = 20
 # Reports accepted from one address per hour, against floods of spam.
@@ -72,6 +72,7 @@ def service_list(request):
     results: list = []
     corrections: dict = {}
     has_distance = False
+    is_capped = False
     notice = None
     if form.is_valid():
         search = search_services(form.cleaned_data)
@@ -94,6 +95,16 @@ def service_list(request):
         paginator = Paginator([], PAGE_SIZE)
         paginator.count = total
         page_obj = Page(results, number, paginator)
+        is_capped = search.is_count_capped and total >= COUNT_LIMIT
+        if is_capped and number >= paginator.num_pages:
+            notice = (
+                f"Only the first {COUNT_LIMIT:,} services are shown page by page. "
+                "Add a keyword, a ZIP code or a filter to narrow them down."
+            )
+            if number > paginator.num_pages:
+                number = paginator.num_pages
+                results, _ = search.page(number, PAGE_SIZE)
+                page_obj = Page(results, number, paginator)
         prefetch_related_objects(results, "taxonomy_terms", _locations_prefetch())
     saved_ids = _saved_ids(request.user, results)
     for service in results:
@@ -107,6 +118,7 @@ def service_list(request):
             "results": results,
             "corrections": corrections,
             "has_distance": has_distance,
+            "is_capped": is_capped,
             "notice": notice,
             "searched": any(
                 value for key, value in request.GET.items() if key != "page"

@@ -396,3 +396,17 @@ def test_taxonomy_choices_group_children_under_parents(terms):
         "Therapy and rehabilitation"
     ]
     assert TaxonomyTerm.objects.count() == 4
+
+
+def test_browsing_counts_only_up_to_a_limit(client, monkeypatch):
+    monkeypatch.setattr("apps.directory.search.COUNT_LIMIT", 10)
+    monkeypatch.setattr("apps.directory.views.COUNT_LIMIT", 10)
+    ServiceFactory.create_batch(25)
+    response = search(client)
+    assert "More than 10 services found" in response.content.decode()
+    response = search(client, page="2")
+    assert response.context["page_obj"].number == 1
+    assert "narrow them down" in response.context["notice"]
+    # A keyword search counts everything it matched.
+    refresh_search_index()
+    assert search(client, q="example").context["page_obj"].paginator.count == 25

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
 from apps.core.audit import client_ip
+from apps.core.caching import cache_public_page
 
 from . import services
 from .forms import ListingReportForm, ServiceSearchForm
@@ -61,6 +62,7 @@ def _saved_ids(user, services) -> set:
 
 @require_GET
 @login_not_required
+@cache_public_page()
 def service_list(request):
     """Search the directory. Queries: taxonomy choices for the form, the typo
     lookup (with keywords), the page of matches (ids, with the total as a window
@@ -135,6 +137,7 @@ def _listed_service(pk):
 
 @require_GET
 @login_not_required
+@cache_public_page()
 def service_detail(request, pk):
     service = _listed_service(pk)
     prefetch_related_objects(
@@ -190,6 +193,7 @@ def service_report(request, pk):
 
 @require_GET
 @login_not_required
+@cache_public_page()
 def organization_detail(request, pk):
     organization = get_object_or_404(Organization, pk=pk)
     listed = (

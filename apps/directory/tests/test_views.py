@@ -374,3 +374,20 @@ def test_home_links_to_the_directory(client):
     assertContains(
         client.get(reverse("core:home")), f'href="{reverse("directory:service_list")}"'
     )
+
+
+def test_public_pages_are_shared_but_never_with_personal_bits(
+    client, settings, patient, service
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    url = service.get_absolute_url()
+    assertContains(client.get(url), "Harbor Voice Clinic")
+    Service.objects.filter(pk=service.pk).update(name="Renamed")
+    # Anonymous visitors get the stored copy for a while...
+    assertContains(client.get(url), "Harbor Voice Clinic")
+    # ...signed-in patients always a fresh page, with their save button.
+    client.force_login(patient)
+    response = client.get(url)
+    assertContains(response, "Renamed")
+    assertContains(response, reverse("directory:service_save", args=[service.id]))

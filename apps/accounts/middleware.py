@@ -3,9 +3,10 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages a staff member may open before setting up a second factor: sign-in,
-# sign-out and the MFA set-up itself, plus what every page needs to load.
-ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# Paths a staff member may open before setting up a second factor: sign-in,
+# sign-out and the MFA set-up itself, what every page needs to load, and the
+# public directory API, which never uses the session.
+ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/hsds/")
 
 
 class StaffMFARequiredMiddleware:

@@ -182,3 +182,10 @@ def test_password_change_page_needs_login(client, patient):
     assert client.get(reverse("account_change_password")).status_code == 302
     client.force_login(patient)
     assert client.get(reverse("account_change_password")).status_code == 200
+
+
+def test_public_directory_api_does_not_wait_for_mfa_setup(client, db):
+    user = UserFactory(role=User.Role.CASEWORKER, setup=False)
+    client.force_login(user)
+    response = client.get(reverse("hsds_api:service_list"))
+    assert response.status_code == 200

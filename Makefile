@@ -9,7 +9,7 @@ export PIP_CONSTRAINT := $(CURDIR)/.ci/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TEST_WORKERS ?= 2
 
-.PHONY: run test install postgres migrate lint format browser-test clean
+.PHONY: run test install postgres migrate lint format browser-test clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -50,3 +50,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules test-artifacts
+
+# Load test under gunicorn (needs wrk: apt-get install -y wrk); see bench/run.py.
+bench: postgres
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -898,6 +898,9 @@ def main() -> None:
     if args.rebuild or not data_is_built(args.database_url):
         build_seconds = build(args)
         print(f"Data set built in {build_seconds / 60:.1f} minutes.")
+    else:
+        # The code may have moved on since the data set was built.
+        manage("migrate", "--no-input", "-v", "0", env=build_env(args))
 
     env = server_env(args, secrets.token_urlsafe(40))
     print("Collecting static files ...", flush=True)

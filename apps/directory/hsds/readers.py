@@ -94,7 +94,7 @@ def _merge(first: Record, copy: Record) -> None:
             first.data[key] = value
         elif key.endswith("_id") and str(current).lower() != str(value).lower():
             first.error = first.error or (
-                f"{key} {current} disagrees with {value} in its copy at {copy.row}"
+                f"{key} {current} disagrees with {value} in its copy at {copy.where}"
             )
 
 

@@ -37,7 +37,11 @@ from apps.directory.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = exporter.SPEC_DIR / "examples"
+# The reference copy next to the project when it is there, else the package's copy.
+SHARED_EXAMPLES = Path(settings.BASE_DIR).parent / "shared" / "hsds-3.0" / "examples"
+EXAMPLES = (
+    SHARED_EXAMPLES if SHARED_EXAMPLES.is_dir() else exporter.SPEC_DIR / "examples"
+)
 MODELS = [
     Organization,
     Service,

@@ -829,3 +829,46 @@ def test_hsds_command_line_exit_status_and_no_traceback(tmp_path):
         "CommandError: Nothing was imported. services.json: holds binary data, not "
         "text."
     )
+
+
+# ---------------------------------------------------------------- JSON shapes
+
+
+def service_json(**changes) -> dict:
+    return {
+        "id": SERVICE,
+        "name": "Harbour ALS clinic",
+        "status": "active",
+        "organization": {"id": ORG, "name": "Harbour Neuro Care", "description": ""},
+        "phones": [{"id": PHONE, "number": "617-555-0100"}],
+        **changes,
+    }
+
+
+def test_hsds_json_files_given_together_refer_to_each_other(tmp_path):
+    (tmp_path / "organizations.json").write_text(
+        json.dumps([{"id": ORG, "name": "Harbour Neuro Care", "description": ""}])
+    )
+    service = service_json(organization_id=ORG)
+    del service["organization"]
+    (tmp_path / "services.json").write_text(json.dumps({"contents": [service]}))
+
+    out, error = run(tmp_path / "services.json", tmp_path / "organizations.json")
+
+    assert error is None, out
+    assert str(Service.objects.get().organization_id) == ORG
+    assert str(Phone.objects.get().service_id) == SERVICE
+
+
+def test_hsds_json_nested_reference_that_disagrees_is_refused(tmp_path):
+    phone = {"id": PHONE, "number": "617-555-0100", "service_id": SERVICE_2}
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps(service_json(phones=[phone])))
+
+    out, error = run(path)
+
+    assert (
+        f"services.json, phones[0]: service_id {SERVICE_2} disagrees with the object "
+        f"it is in ({SERVICE}); row skipped." in out
+    )
+    assert Service.objects.exists() and not Phone.objects.exists()

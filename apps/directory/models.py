@@ -102,7 +102,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(status=Service.Status.ACTIVE)
 
 
-@track_history("last_modified", "search_vector")
+@track_history("last_modified", "search_vector", "search_terms", "search_languages")
 class Service(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -153,8 +153,17 @@ class Service(models.Model):
     )
     telehealth = models.BooleanField(default=False)
     last_verified = models.DateField(null=True, blank=True)
-    # Weighted full-text vector kept by apps.directory.search.refresh_search_index.
+    # Kept by apps.directory.search.refresh_search_index, for the search only: the
+    # weighted full-text vector, the ids of the service's taxonomy terms and of their
+    # ancestors, and its languages (codes and names, lower case). Array columns let
+    # one bitmap index scan combine keywords and filters.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_terms = ArrayField(
+        models.UUIDField(), default=list, blank=True, editable=False
+    )
+    search_languages = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True, editable=False
+    )
 
     objects = ServiceQuerySet.as_manager()
 
@@ -165,6 +174,8 @@ class Service(models.Model):
             # Browsing without criteria reads the first page in name order.
             models.Index(fields=["name", "id"], name="directory_service_name_id"),
             GinIndex(fields=["diseases"], name="directory_service_diseases"),
+            GinIndex(fields=["search_terms"], name="directory_service_terms"),
+            GinIndex(fields=["search_languages"], name="directory_service_languages"),
             GinIndex(
                 OpClass(Upper("name"), name="gin_trgm_ops"),
                 name="directory_service_name_trgm",

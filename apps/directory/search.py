@@ -6,6 +6,9 @@ Every service keeps a weighted ``tsvector`` in ``Service.search_vector``:
 - B: organisation name, taxonomy term names (and a few everyday words for each term)
 - C: service description
 
+and, for the filters, the ids of its taxonomy terms with their ancestors
+(``search_terms``) and its languages' codes and names (``search_languages``).
+
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
 Explicit calls were chosen over database triggers because the vector depends on four
@@ -86,7 +89,7 @@ def _synonym_values() -> tuple[str, list[str]]:
 
 
 def refresh_search_index(service_ids: Iterable | None = None) -> int:
-    """Rebuild the stored search vector of the given services (all when None).
+    """Rebuild the stored search columns of the given services (all when None).
 
     Returns the number of services updated. Set-based: one UPDATE for the vectors and
     one INSERT for the typo-correction word list, whatever the number of services.
@@ -107,17 +110,30 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
             concat_ws(' ', s2.name, s2.alternate_name) AS service_names,
             concat_ws(' ', o.name, o.alternate_name) AS organization_names,
             coalesce(terms.words, '') AS term_words,
+            coalesce(terms.ids, '{{}}') AS term_ids,
+            coalesce(spoken.names, '{{}}') AS languages,
             s2.description
         FROM directory_service s2
         JOIN directory_organization o ON o.id = s2.organization_id
         LEFT JOIN (
             SELECT st.service_id,
-                   string_agg(concat_ws(' ', t.name, syn.words), ' ') AS words
+                   string_agg(concat_ws(' ', t.name, syn.words), ' ') AS words,
+                   array_agg(DISTINCT t.id)
+                   || array_remove(array_agg(DISTINCT t.parent_id), NULL)
+                   || array_remove(array_agg(DISTINCT p.parent_id), NULL) AS ids
             FROM directory_service_taxonomy_terms st
             JOIN directory_taxonomyterm t ON t.id = st.taxonomyterm_id
+            LEFT JOIN directory_taxonomyterm p ON p.id = t.parent_id
             LEFT JOIN (VALUES {synonym_rows}) AS syn(code, words) ON syn.code = t.code
             GROUP BY st.service_id
         ) terms ON terms.service_id = s2.id
+        LEFT JOIN (
+            SELECT l.service_id, array_agg(DISTINCT lower(v.name)) AS names
+            FROM directory_language l
+            CROSS JOIN LATERAL (VALUES (l.code), (l.name)) AS v(name)
+            WHERE l.service_id IS NOT NULL AND v.name <> ''
+            GROUP BY l.service_id
+        ) spoken ON spoken.service_id = s2.id
         {where}
     """
     params = synonym_params + where_params
@@ -128,7 +144,9 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
                 setweight(to_tsvector(%s, src.service_names), 'A')
                 || setweight(to_tsvector(%s, src.organization_names), 'B')
                 || setweight(to_tsvector(%s, src.term_words), 'B')
-                || setweight(to_tsvector(%s, src.description), 'C')
+                || setweight(to_tsvector(%s, src.description), 'C'),
+                search_terms = src.term_ids,
+                search_languages = src.languages
             FROM ({source}) src
             WHERE src.id = s.id
             """,
@@ -312,13 +330,14 @@ def open_now_q(now: datetime) -> Q:
 def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSearch:
     """Build the search from a valid ServiceSearchForm's cleaned_data.
 
-    Filters on related rows are uncorrelated IN (...) subqueries, which PostgreSQL
-    runs as semi-joins or hashed sets instead of once per service. A distance search
-    joins the locations inside a bounding box (by index) and keeps each service's
-    nearest one. Rows stay narrow (id, name, rank, distance) until the page is cut.
+    Keywords, types, languages and diseases are all GIN-indexed columns of the
+    service row, so PostgreSQL can AND their bitmaps before reading any row. A
+    distance search joins the locations inside a bounding box (by index) and keeps
+    each service's nearest one. Rows stay narrow (id, name, rank, distance) until
+    the page is cut.
     """
     from .forms import LANGUAGE_NAMES, with_descendants
-    from .models import Language, Schedule, Service, TaxonomyTerm
+    from .models import Schedule, Service, TaxonomyTerm
 
     qs = Service.objects.filter(status__in=LISTED_STATUSES)
     result = ServiceSearch(queryset=qs)
@@ -330,19 +349,13 @@ def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSe
         terms = list(TaxonomyTerm.objects.only("code", "parent_id"))
         term_ids = with_descendants(terms, criteria["type"])
     if criteria.get("type"):
-        links = Service.taxonomy_terms.through.objects.filter(
-            taxonomyterm_id__in=term_ids
-        )
-        qs = qs.filter(pk__in=links.values("service_id"))
+        qs = qs.filter(search_terms__overlap=term_ids)
     if criteria.get("disease"):
         qs = qs.filter(diseases__contains=[criteria["disease"]])
     if criteria.get("language"):
         code = criteria["language"]
-        spoken = Language.objects.filter(
-            Q(code__iexact=code) | Q(name__iexact=LANGUAGE_NAMES.get(code, code)),
-            service__isnull=False,
-        )
-        qs = qs.filter(pk__in=spoken.values("service_id"))
+        names = {code.lower(), LANGUAGE_NAMES.get(code, code).lower()}
+        qs = qs.filter(search_languages__overlap=sorted(names))
     if criteria.get("telehealth"):
         qs = qs.filter(telehealth=True)
     if criteria.get("accepts_referrals"):

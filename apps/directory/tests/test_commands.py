@@ -90,3 +90,14 @@ def test_demo_fixtures_load_and_seed_twice(patient):
         assert found.count() >= 5, zip_code
     speech = search_services({"q": "speach therapy"}).queryset
     assert any("Speech" in row["name"] for row in speech)
+
+
+def test_refresh_search_index_command():
+    from apps.directory.tests.factories import ServiceFactory
+
+    service = ServiceFactory(name="Unindexed clinic")
+    out = StringIO()
+    call_command("refresh_search_index", stdout=out)
+    assert "refreshed for 1 services" in out.getvalue()
+    service.refresh_from_db()
+    assert "'unindex':" in service.search_vector

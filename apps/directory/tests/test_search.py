@@ -75,14 +75,19 @@ def test_refresh_weights_name_above_description(terms):
     assert [row["id"] for row in found] == [named.pk, described.pk]
 
 
-def test_refresh_includes_organisation_and_taxonomy(terms):
+def test_refresh_includes_organisation_taxonomy_and_languages(terms):
     service = ServiceFactory(
         name="Harbor team",
         organization=OrganizationFactory(name="Lighthouse Health"),
         taxonomy_terms=[terms["speech"]],
     )
+    LanguageFactory(service=service, code="es", name="Spanish")
+    LanguageFactory(service=service, code="", name="Tagalog")
     refresh_search_index([service.pk])
     service.refresh_from_db()
+    # Terms with their ancestors; languages by code and name, in lower case.
+    assert set(service.search_terms) == {terms["speech"].id, terms["therapy"].id}
+    assert service.search_languages == ["es", "spanish", "tagalog"]
     assert "'lighthous':" in service.search_vector
     assert "'patholog':" in service.search_vector
     # Everyday words of the term are indexed too.
@@ -144,6 +149,7 @@ def test_filter_by_taxonomy_includes_children(client, terms):
     ServiceFactory(name="Speech", taxonomy_terms=[terms["speech"]])
     ServiceFactory(name="PT", taxonomy_terms=[terms["pt"]])
     ServiceFactory(name="Respite", taxonomy_terms=[terms["respite"]])
+    refresh_search_index()
     assert names(search(client, type="speech-language")) == ["Speech"]
     assert names(search(client, type="therapy")) == ["PT", "Speech"]
     response = client.get(
@@ -169,6 +175,7 @@ def test_filter_by_language_code_or_name(client):
     LanguageFactory(service=ServiceFactory(name="Coded"), code="es", name="")
     LanguageFactory(service=ServiceFactory(name="Named"), code="", name="spanish")
     LanguageFactory(service=ServiceFactory(name="Other"), code="vi", name="Vietnamese")
+    refresh_search_index()
     assert names(search(client, language="es")) == ["Coded", "Named"]
 
 

@@ -5,6 +5,8 @@ into .ci/node_modules. Without them the browser tests skip locally and fail in C
 """
 
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,8 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The password of every user the factories make.
+PASSWORD = "correct-horse-battery"  # nosec B105
 
 
 def require_browser_tools() -> None:
@@ -38,16 +42,19 @@ def require_browser_tools() -> None:
         pytest.skip(message)
 
 
-def check_accessibility(page, *, context: str = "") -> None:
+def check_accessibility(page, *, context: str = "", within: str = "") -> None:
     """Run axe-core on the page; fail on any serious or critical violation.
 
-    axe needs JavaScript: pages opened without it are checked in a JS-enabled run.
+    within: a CSS selector to check only part of the page, e.g. the part that an
+    htmx request has just replaced. axe needs JavaScript: pages opened without it
+    are checked in a JS-enabled run.
     """
-    page.add_script_tag(path=str(AXE_JS))
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
-        "async (tags) => await axe.run(document, "
-        "{runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
+        "async ([tags, within]) => await axe.run(within ? {include: [within]} : "
+        "document, {runOnly: {type: 'tag', values: tags}})",
+        [AXE_TAGS, within],
     )
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "; ".join(
@@ -56,3 +63,101 @@ def check_accessibility(page, *, context: str = "") -> None:
         for v in bad
     )
     assert not bad, f"Accessibility violations on {context or page.url}: {details}"
+
+
+# Journeys: each runs as a desktop visitor with JavaScript, on a phone with
+# JavaScript, and without JavaScript (on a phone, where a plain form is most likely).
+JOURNEY_MODES = [
+    pytest.param({"javascript": True, "viewport": DESKTOP}, id="desktop"),
+    pytest.param({"javascript": True, "viewport": PHONE}, id="phone"),
+    pytest.param({"javascript": False, "viewport": PHONE}, id="no-js"),
+]
+
+
+class Journey:
+    """One person's way through the site, step by step.
+
+    Each step is checked with axe-core (when JavaScript is on) and photographed; the
+    photographs are written to test-artifacts/ only when the test fails, so a failure
+    late in a journey still shows every page that led to it.
+    """
+
+    def __init__(self, new_page, *, javascript: bool, viewport: dict):
+        self._new_page = new_page
+        self.javascript = javascript
+        self.viewport = viewport
+        self.steps: list[tuple[str, bytes]] = []
+
+    @property
+    def is_phone(self) -> bool:
+        return self.viewport["width"] < 576
+
+    def new_page(self):
+        return self._new_page(javascript=self.javascript, viewport=self.viewport)
+
+    def step(self, page, name: str, *, axe: bool = True, within: str = "") -> None:
+        """Photograph the page as it is now and check it with axe-core.
+
+        within: check only that part (after an in-page update of a long page).
+        """
+        page.wait_for_load_state()
+        if self.javascript:
+            # The pointer leaves what it clicked, and hover transitions settle: axe
+            # would otherwise measure colours half-way through one.
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(250)
+        # What the person sees now: the part of the page they are working in.
+        self.steps.append((name, page.screenshot()))
+        if axe and self.javascript:
+            context = f"step '{name}' at {page.url}"
+            check_accessibility(page, context=context, within=within)
+            # axe does not count headings: one h1 per page.
+            assert page.locator("h1").count() == 1, f"one h1 at {context}"
+
+    def save_steps(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        for index, (name, png) in enumerate(self.steps, start=1):
+            slug = re.sub(r"[^\w-]+", "-", name).strip("-")[:60]
+            (directory / f"{index:02d}-{slug}.png").write_bytes(png)
+
+
+def link_in_last_email(outbox, pattern: str) -> str:
+    """The path of the first link matching pattern in the last e-mail sent."""
+    assert outbox, "no e-mail was sent"
+    match = re.search(r"https?://[^/\s]+(" + pattern + r")", outbox[-1].body)
+    assert match, f"no link like {pattern} in: {outbox[-1].body}"
+    return match.group(1)
+
+
+def current_totp(user) -> str:
+    """The code an authenticator app shows now for the user's TOTP secret.
+
+    Waits for the next 30-second period when this one is about to end, so the code
+    is still valid when the server checks it (the tolerance is 0).
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    if time.time() % 30 > 26:
+        time.sleep(30 - time.time() % 30 + 0.2)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in(page, base_url: str, user, *, password: str = PASSWORD) -> None:
+    """Sign in through the site's own form, with the second step for staff."""
+    from django.urls import reverse
+
+    page.goto(base_url + reverse("account_login"))
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    if user.requires_mfa:
+        assert reverse("mfa_authenticate") in page.url, page.url
+        page.fill("input[name=code]", current_totp(user))
+        page.locator("main form button[type=submit]").last.click()
+        page.wait_for_load_state()
+    assert reverse("account_login") not in page.url, "still on the sign-in page"

@@ -1,10 +1,17 @@
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, require_browser_tools
+from .browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    Journey,
+    require_browser_tools,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
@@ -59,11 +66,50 @@ def new_page(browser, request, live_server):
     for index, (context, page) in enumerate(opened):
         if failed is not None and failed.failed:
             ARTIFACTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+            name = _artifact_name(request)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{index}.png"), full_page=True)
         context.close()
+
+
+def _artifact_name(request) -> str:
+    return re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
 
 
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def journey(request, new_page):
+    """A Journey in the mode given by indirect parametrisation (JOURNEY_MODES).
+
+    On failure every step's screenshot is kept in test-artifacts/<test>/.
+    """
+    from django.core.cache import cache
+
+    # Rate limits (e-mails, answers, reports) and used TOTP codes live in the cache,
+    # shared by every test of this process: each journey starts afresh.
+    cache.clear()
+    mode = getattr(request, "param", {"javascript": True, "viewport": DESKTOP})
+    journey = Journey(new_page, **mode)
+    yield journey
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        journey.save_steps(ARTIFACTS / _artifact_name(request))
+
+
+@pytest.fixture
+def site_content(db):
+    """The seed content of every public page: disease information, the checklists,
+    the care-service taxonomy and the demo directory, searchable."""
+    from django.core.management import call_command
+
+    from apps.directory.search import refresh_search_index
+    from apps.diseases.demo import seed as seed_diseases
+
+    call_command(
+        "loaddata", "taxonomy", "diseases", "checklists", "directory_demo", verbosity=0
+    )
+    seed_diseases(stdout=io.StringIO())
+    refresh_search_index()

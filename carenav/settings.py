@@ -296,7 +296,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "CareNav API", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CareNav API",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Locations and addresses share HSDS's physical/postal/virtual choices.
+    "ENUM_NAME_OVERRIDES": {
+        "LocationTypeEnum": "apps.directory.models.Location.LocationType"
+    },
+}
 
 # Application logs carry no personal data: only ids, paths and status codes.
 LOGGING = {

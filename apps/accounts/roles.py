@@ -41,7 +41,10 @@ def grant_content_permissions(apps, schema_editor, app_label: str) -> None:
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = app_config.models_module or True
+    # A migration's app config has no models_module, which create_permissions
+    # checks before creating anything; any true value lets it proceed.
+    if not getattr(app_config, "models_module", None):
+        app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

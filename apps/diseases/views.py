@@ -1,7 +1,9 @@
 """Public disease information, and the editors' preview of a draft.
 
 Only published content is read here (QuerySet.published()); nothing is cached
-per visitor.
+per visitor. Anonymous visitors share one rendered copy of each public page for a
+few minutes (apps.core.caching.cache_public_page), as these pages are heavy to render
+(Markdown, glossary linking) and the same for everyone who is not signed in.
 """
 
 import string
@@ -16,6 +18,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
+from apps.core.caching import cache_public_page
+
 from .models import Article, Comparison, Disease, GlossaryTerm
 from .rendering import GlossaryMatcher, render_markdown, search_snippet
 from .search import clean_query, search_articles
@@ -26,6 +30,7 @@ SEARCH_PAGE_SIZE = 20
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def disease_list(request):
     diseases = Disease.objects.published()
     comparisons = Comparison.objects.published().select_related(
@@ -40,6 +45,7 @@ def disease_list(request):
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def disease_detail(request, slug):
     disease = get_object_or_404(Disease.objects.published(), slug=slug)
     articles = disease.articles.filter(status=Article.Status.PUBLISHED).only(
@@ -97,6 +103,7 @@ def _render_article(request, article: Article, *, is_preview: bool = False):
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def article_detail(request, disease, article):
     article = get_object_or_404(
         Article.objects.published().select_related("disease"),
@@ -120,6 +127,7 @@ def article_preview(request, pk):
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def comparison_detail(request, slug):
     comparison = get_object_or_404(
         Comparison.objects.published().select_related(
@@ -147,6 +155,7 @@ def comparison_detail(request, slug):
 
 @login_not_required
 @require_safe
+@cache_public_page()
 def glossary(request):
     terms = GlossaryTerm.objects.select_related(
         "related_article__disease", "reference"

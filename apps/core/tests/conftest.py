@@ -23,8 +23,14 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium, started once per test module.
+
+    Other apps' conftests import this fixture, which registers it again under their
+    folder; Playwright's sync API allows one instance at a time, so one that lasted
+    the whole session would stop the next app's browser tests from starting.
+    """
     require_browser_tools()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make around it are still synchronous.

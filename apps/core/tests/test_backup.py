@@ -54,7 +54,7 @@ def scratch_database():
         )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restored_database_has_the_same_rows(tmp_path, scratch_database):
     UserFactory.create_batch(3)
     AccessLog.objects.create(action="view", record_type="x", record_id="1")
@@ -78,7 +78,7 @@ def test_restore_refuses_without_confirmation_or_file(tmp_path):
         call_command("restore_db", str(dump))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_of_a_broken_file_changes_nothing(tmp_path, scratch_database):
     dump = tmp_path / "broken.dump"
     dump.write_bytes(b"PGDMP garbage")

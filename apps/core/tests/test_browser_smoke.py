@@ -3,7 +3,13 @@ from django.urls import reverse
 
 from .browser import PHONE, check_accessibility
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    # Put back what migrations wrote (content types, groups, permissions), as the
+    # other browser tests do: a plain flush lets post_migrate re-create them under
+    # new ids, and the next serialized-rollback test then fails to restore its own.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_home_page_is_accessible_and_keyboard_usable(page, live_server):

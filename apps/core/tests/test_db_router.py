@@ -118,7 +118,7 @@ def settings_dir() -> str:
     return str(Path(__file__).resolve().parents[3])
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_directory_search_page_reads_from_the_replica(client, replica_alias):
     service = ServiceFactory(name="Riverside Speech Therapy")
     refresh_search_index([service.pk])
@@ -135,7 +135,7 @@ def test_directory_search_page_reads_from_the_replica(client, replica_alias):
     assert ReplicaRouter().db_for_read(Service) is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_other_pages_read_from_the_primary(client, replica_alias):
     service = ServiceFactory(name="Riverside Speech Therapy")
     with CaptureQueriesContext(replica_alias) as on_replica:

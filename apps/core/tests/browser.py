@@ -42,12 +42,15 @@ def require_browser_tools() -> None:
         pytest.skip(message)
 
 
-def check_accessibility(page, *, context: str = "", within: str = "") -> None:
+def check_accessibility(
+    page, *, context: str = "", within: str = "", known: tuple = ()
+) -> None:
     """Run axe-core on the page; fail on any serious or critical violation.
 
     within: a CSS selector to check only part of the page, e.g. the part that an
-    htmx request has just replaced. axe needs JavaScript: pages opened without it
-    are checked in a JS-enabled run.
+    htmx request has just replaced. known: (rule id, part of the element's selector)
+    pairs to tolerate, for faults of third-party pages such as DJANGO_ADMIN_KNOWN.
+    axe needs JavaScript: pages opened without it are checked in a JS-enabled run.
     """
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
@@ -56,13 +59,37 @@ def check_accessibility(page, *, context: str = "", within: str = "") -> None:
         "document, {runOnly: {type: 'tag', values: tags}})",
         [AXE_TAGS, within],
     )
-    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    details = "; ".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + ", ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in bad
+    bad = []
+    for violation in result["violations"]:
+        if violation["impact"] not in ("serious", "critical"):
+            continue
+        targets = [
+            " ".join(map(str, node["target"]))
+            for node in violation["nodes"]
+            if not any(
+                rule == violation["id"] and part in " ".join(map(str, node["target"]))
+                for rule, part in known
+            )
+        ]
+        if targets:
+            bad.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+                + ", ".join(targets[:3])
+            )
+    assert not bad, f"Accessibility violations on {context or page.url}: " + "; ".join(
+        bad
     )
-    assert not bad, f"Accessibility violations on {context or page.url}: {details}"
+
+
+# Faults of Django's own admin pages (not of CareNav's templates), tolerated there
+# only: tabular inlines label their inputs by column headings, which axe does not
+# accept; the autocomplete widget (select2) has no accessible name; breadcrumb
+# links differ from the text around them by colour alone.
+DJANGO_ADMIN_KNOWN = (
+    ("label", "#id_citations-"),
+    ("aria-input-field-name", "select2"),
+    ("link-in-text-block", ".breadcrumbs"),
+)
 
 
 # Journeys: each runs as a desktop visitor with JavaScript, on a phone with
@@ -95,7 +122,9 @@ class Journey:
     def new_page(self):
         return self._new_page(javascript=self.javascript, viewport=self.viewport)
 
-    def step(self, page, name: str, *, axe: bool = True, within: str = "") -> None:
+    def step(
+        self, page, name: str, *, axe: bool = True, within: str = "", known=()
+    ) -> None:
         """Photograph the page as it is now and check it with axe-core.
 
         within: check only that part (after an in-page update of a long page).
@@ -110,7 +139,7 @@ class Journey:
         self.steps.append((name, page.screenshot()))
         if axe and self.javascript:
             context = f"step '{name}' at {page.url}"
-            check_accessibility(page, context=context, within=within)
+            check_accessibility(page, context=context, within=within, known=known)
             # axe does not count headings: one h1 per page.
             assert page.locator("h1").count() == 1, f"one h1 at {context}"
 
@@ -153,11 +182,12 @@ def sign_in(page, base_url: str, user, *, password: str = PASSWORD) -> None:
     page.goto(base_url + reverse("account_login"))
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").last.click()
+    page.get_by_role("main").get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
     if user.requires_mfa:
         assert reverse("mfa_authenticate") in page.url, page.url
         page.fill("input[name=code]", current_totp(user))
-        page.locator("main form button[type=submit]").last.click()
+        page.get_by_role("main").get_by_role("button", name="Sign In").click()
         page.wait_for_load_state()
-    assert reverse("account_login") not in page.url, "still on the sign-in page"
+    for step in ("account_login", "mfa_authenticate"):
+        assert reverse(step) not in page.url, f"still at {page.url}"

@@ -119,3 +119,19 @@ def site_content(db):
     )
     seed_diseases(stdout=io.StringIO())
     refresh_search_index()
+
+
+@pytest.fixture
+def content_editor(content_editor):
+    """The shared content editor, with the permissions the data migrations grant.
+
+    Browser tests flush the database; with --reuse-db the rows that migrations wrote
+    may be gone before the serialized copy is taken, so they are granted again.
+    """
+    from django.apps import apps
+
+    from apps.accounts.roles import CONTENT_APPS, grant_content_permissions
+
+    for label in CONTENT_APPS:
+        grant_content_permissions(apps, None, label)
+    return content_editor

@@ -1,0 +1,87 @@
+"""A content editor signs in with a second factor, edits a draft article in the admin,
+previews it, publishes it, and the public page shows the new text.
+
+Runs as a desktop visitor, on a phone, and without JavaScript (JOURNEY_MODES).
+"""
+
+import pytest
+from django.urls import reverse
+
+from apps.diseases.models import Article
+
+from .browser import DJANGO_ADMIN_KNOWN, JOURNEY_MODES, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+NEW_SENTENCE = "Message banking can start today, on any phone that records sound."
+
+
+@pytest.fixture
+def draft(site_content):
+    article = Article.objects.get(slug="voice-banking-and-communication")
+    article.status = Article.Status.DRAFT
+    article.save()
+    return article
+
+
+@pytest.mark.parametrize("journey", JOURNEY_MODES, indirect=True)
+def test_editor_edits_previews_and_publishes(
+    journey, live_server, draft, content_editor
+):
+    url = live_server.url
+    public_url = url + draft.get_absolute_url()
+    visitor = journey.new_page()
+    response = visitor.goto(public_url)
+    assert response.status == 404, "a draft is not public"
+
+    page = journey.new_page()
+    sign_in(page, url, content_editor)
+    assert page.url.endswith(reverse("admin:index")), page.url
+    journey.step(page, "admin home", known=DJANGO_ADMIN_KNOWN)
+    page.get_by_role("link", name="Articles", exact=True).first.click()
+    page.wait_for_load_state()
+    journey.step(page, "article list", known=DJANGO_ADMIN_KNOWN)
+    page.get_by_role("link", name=draft.title, exact=True).click()
+    page.wait_for_load_state()
+    journey.step(page, "article form", known=DJANGO_ADMIN_KNOWN)
+
+    body = page.input_value("#id_body")
+    page.fill("#id_body", body + "\n\n" + NEW_SENTENCE)
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state()
+    journey.step(page, "saved, still a draft", known=DJANGO_ADMIN_KNOWN)
+    assert "was changed successfully" in page.inner_text("body")
+    draft.refresh_from_db()
+    assert NEW_SENTENCE in draft.body
+    assert draft.status == Article.Status.DRAFT
+    assert visitor.goto(public_url).status == 404
+
+    # The preview opens in a new tab, as the public will see the page.
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name="Preview as the public will see it").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    journey.step(preview, "preview")
+    assert NEW_SENTENCE in preview.inner_text("main")
+    assert preview.locator("h1").inner_text() == draft.title
+    preview.close()
+
+    page.get_by_role("link", name="Articles", exact=True).first.click()
+    page.wait_for_load_state()
+    row = page.locator("#result_list tr", has_text=draft.title)
+    row.locator("input[name=_selected_action]").check()
+    page.select_option("select[name=action]", "publish")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_load_state()
+    journey.step(page, "published", known=DJANGO_ADMIN_KNOWN)
+    assert "1 article(s) published." in page.inner_text("body")
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+
+    response = visitor.goto(public_url)
+    assert response.status == 200
+    journey.step(visitor, "public page")
+    assert NEW_SENTENCE in visitor.inner_text("main")

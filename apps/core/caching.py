@@ -27,12 +27,16 @@ visitor their own CSRF cookie (and ``Vary: Cookie``), exactly as an uncached ren
 would. A page whose render used the token in some other way (so no token is found in
 its body) is not cached.
 
-Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off):
-an edit in the admin shows on public pages after at most that long.
+Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off),
+plus the LOCAL_SECONDS a worker keeps its own copy: an edit in the admin shows on
+public pages after at most that long.
 """
 
 import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -50,6 +54,13 @@ CSRF_PLACEHOLDER = b"\x00carenav-csrf-token\x00"
 TOKEN_PATTERN = re.compile(
     rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH
 )
+# Each worker also keeps the pages it served last in its own memory for a few
+# seconds, so that a popular page costs no round trip to the shared cache (Redis) on
+# most visits. A page may then be up to LOCAL_SECONDS older than the shared timeout.
+LOCAL_SECONDS = 10
+LOCAL_MAX_ENTRIES = 200
+_local: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+_local_lock = threading.Lock()
 # Response headers set later by middleware for every page; a view that sets them
 # itself is telling us something about the answer, so the page is not cached.
 REFUSING_HEADERS = ("Vary", "Cache-Control", "Set-Cookie", "Expires")
@@ -65,7 +76,7 @@ def _may_use_cache(request) -> bool:
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not request.META.get("QUERY_STRING")
-        and request.headers.get("HX-Request") != "true"
+        and request.META.get("HTTP_HX_REQUEST") != "true"
         and not request.user.is_authenticated
         and not _pending_message_count(request)
     )
@@ -132,6 +143,33 @@ def _from_stored(request, stored) -> HttpResponse:
     return response
 
 
+def _recall(key: str):
+    """The stored page: this worker's own copy while it is fresh, else the shared
+    cache's (kept here for LOCAL_SECONDS)."""
+    now = time.monotonic()
+    entry = _local.get(key)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    stored = cache.get(key)
+    if stored is not None:
+        _keep_locally(key, stored, now)
+    return stored
+
+
+def _keep_locally(key: str, stored, now: float) -> None:
+    with _local_lock:
+        _local[key] = (now + LOCAL_SECONDS, stored)
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_MAX_ENTRIES:
+            _local.popitem(last=False)
+
+
+def forget_local_copies() -> None:
+    """Empty this worker's own copies (tests; the shared cache is left alone)."""
+    with _local_lock:
+        _local.clear()
+
+
 def cache_public_page(timeout: int | None = None):
     """Serve anonymous visitors a shared rendered copy of the page (see above).
 
@@ -145,7 +183,7 @@ def cache_public_page(timeout: int | None = None):
             if not _may_use_cache(request):
                 return view(request, *args, **kwargs)
             key = cache_key(request)
-            stored = cache.get(key)
+            stored = _recall(key)
             if stored is not None:
                 return _from_stored(request, stored)
             session = getattr(request, "session", None)
@@ -154,14 +192,12 @@ def cache_public_page(timeout: int | None = None):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             stored = _storable(request, response, modified_before)
-            if stored is not None:
-                cache.set(
-                    key,
-                    stored,
-                    timeout
-                    if timeout is not None
-                    else settings.PUBLIC_PAGE_CACHE_SECONDS,
-                )
+            seconds = (
+                timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
+            )
+            if stored is not None and seconds > 0:
+                cache.set(key, stored, seconds)
+                _keep_locally(key, stored, time.monotonic())
             return response
 
         return wrapper

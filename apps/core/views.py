@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.models import User
 
+from .caching import cache_public_page
+
 logger = logging.getLogger(__name__)
 
 # Where each role starts its visit.
@@ -36,6 +38,7 @@ def start_url_for(user) -> str | None:
 
 @require_GET
 @login_not_required
+@cache_public_page()
 def home(request):
     if request.user.is_authenticated:
         start = start_url_for(request.user)

@@ -8,9 +8,12 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
+from django.urls import reverse
 
+from apps.accounts.models import User
 from apps.accounts.tests.factories import UserFactory
-from apps.core.caching import CSRF_PLACEHOLDER, cache_key
+from apps.core import caching
+from apps.core.caching import CSRF_PLACEHOLDER, cache_key, forget_local_copies
 
 from . import caching_urls
 
@@ -26,9 +29,11 @@ def page_cache(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
     cache.clear()
+    forget_local_copies()
     caching_urls.RENDERS["count"] = 0
     yield
     cache.clear()
+    forget_local_copies()
 
 
 def renders() -> int:
@@ -166,3 +171,41 @@ def test_post_is_never_answered_from_the_cache():
     response = Client().post("/page/")
     assert response.content == b"posted"
     assert renders() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("carenav.urls")
+def test_home_page_is_shared_by_visitors_but_not_by_signed_in_people():
+    first, second = Client(), Client()
+    first.get(reverse("core:home"))
+    assert cache.get(cache_key(RequestFactory().get("/"))) is not None
+    page = second.get(reverse("core:home")).content.decode()
+    secret = second.cookies["csrftoken"].value
+    assert _unmask_cipher_token(HEADER_TOKEN.search(page).group(1)) == secret
+    member = Client()
+    member.force_login(UserFactory(role=User.Role.CASEWORKER))
+    # Signed in, the home page sends each person to their own start page.
+    assert member.get(reverse("core:home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_each_worker_keeps_its_own_copy_for_a_few_seconds_only(monkeypatch):
+    Client().get("/plain/")
+    cache.delete(cache_key(RequestFactory().get("/plain/")))
+    # Gone from the shared cache, but this worker still has its copy.
+    Client().get("/plain/")
+    assert renders() == 1
+    later = caching.time.monotonic() + caching.LOCAL_SECONDS + 1
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
+    Client().get("/plain/")
+    assert renders() == 2
+
+
+@pytest.mark.django_db
+def test_a_copy_from_the_shared_cache_is_kept_by_the_worker(monkeypatch):
+    Client().get("/plain/")
+    forget_local_copies()
+    Client().get("/plain/")  # from the shared cache, now kept locally too
+    cache.delete(cache_key(RequestFactory().get("/plain/")))
+    Client().get("/plain/")
+    assert renders() == 1

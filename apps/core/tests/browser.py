@@ -191,3 +191,89 @@ def sign_in(page, base_url: str, user, *, password: str = PASSWORD) -> None:
         page.wait_for_load_state()
     for step in ("account_login", "mfa_authenticate"):
         assert reverse(step) not in page.url, f"still at {page.url}"
+
+
+def log_in(page, base_url: str, user) -> None:
+    """Start a signed-in session in the page's browser without the sign-in form
+    (which the journeys go through, second step included)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": base_url,
+            }
+        ]
+    )
+
+
+UNLABELLED_CONTROLS_JS = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea'
+  )).filter(el => !(el.labels && el.labels.length)
+    && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')
+    && !el.closest('[hidden]'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+def unlabelled_controls(page) -> list[str]:
+    """Form controls that no label, aria-label or aria-labelledby names."""
+    return page.evaluate(UNLABELLED_CONTROLS_JS)
+
+
+def check_skip_link(page) -> None:
+    """The first Tab reaches the skip link, and Enter moves focus to the content."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content", f"first Tab at {page.url}: {focused!r}"
+    assert is_focus_visible(page), f"skip link not visible when focused at {page.url}"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main", page.url
+
+
+FOCUS_STYLE_JS = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+    shadow: style.boxShadow !== 'none',
+    shown: box.width > 1 && box.height > 1,
+  };
+}"""
+
+
+def is_focus_visible(page) -> bool:
+    """The focused element is on screen with an outline or a focus shadow."""
+    style = page.evaluate(FOCUS_STYLE_JS)
+    return style["shown"] and (style["outline"] or style["shadow"])
+
+
+ERRORS_ANNOUNCED_JS = """() => {
+  const alerts = Array.from(document.querySelectorAll('[role=alert]'))
+    .filter(el => el.textContent.trim());
+  const invalid = Array.from(document.querySelectorAll('[aria-invalid=true]'));
+  const undescribed = invalid.filter(el => {
+    const ids = (el.getAttribute('aria-describedby') || '').split(/\\s+/)
+      .filter(Boolean);
+    return !ids.some(id => {
+      const target = document.getElementById(id);
+      return target && target.textContent.trim();
+    });
+  }).map(el => el.name || el.id);
+  return {alerts: alerts.length, invalid: invalid.length, undescribed};
+}"""
+
+
+def check_errors_announced(page) -> None:
+    """A form shown again with errors says so to screen readers: a summary with
+    role=alert, or fields marked aria-invalid that point at their error text."""
+    found = page.evaluate(ERRORS_ANNOUNCED_JS)
+    assert found["alerts"] or found["invalid"], f"no error announced at {page.url}"
+    assert not found["undescribed"], (
+        f"invalid fields without their error text at {page.url}: {found['undescribed']}"
+    )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
+from apps.core.caching import cache_public_page
 from apps.diseases.models import Disease
 
 from . import personalise
@@ -26,8 +27,10 @@ from .services import (
 
 @login_not_required
 @require_http_methods(["GET", "HEAD"])
+@cache_public_page()
 def stage_list(request, disease):
-    """The stages and items of a disease, the same for everyone."""
+    """The stages and items of a disease, the same for everyone (anonymous visitors
+    share one cached copy: the page renders about 80 items)."""
     disease = get_object_or_404(Disease.objects.published(), slug=disease)
     stages = list(disease.stages.order_by("order").prefetch_related(current_items()))
     for stage in stages:

@@ -26,6 +26,7 @@ from .models import (
 from .search import COUNT_LIMIT, LISTED_STATUSES, search_services
 
 PAGE_SIZE = 20
+MAX_PAGE_NUMBER = 1_000_000
 # Reports accepted from one address per hour, against floods of spam.
 REPORTS_PER_HOUR = 5
 
@@ -47,7 +48,9 @@ def _page_number(request) -> tuple[int, str | None]:
         return 1, "Page numbers are whole numbers; here is the first page."
     if number < 1:
         return 1, "Page numbers start at 1; here is the first page."
-    return number, None
+    # Far past any last page (and past what the database's OFFSET can hold): the
+    # view then shows the last page, as for any page number past it.
+    return min(number, MAX_PAGE_NUMBER), None
 
 
 def _saved_ids(user, services) -> set:

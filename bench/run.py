@@ -38,6 +38,7 @@ import secrets
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,9 +75,11 @@ class Scenario:
     # Filled in while running:
     paths: list[str] = field(default_factory=list)
     skipped: str = ""
-    sql_miss: int | None = None
+    sql_miss: int | None = None  # queries, transaction control not counted
     sql_hit: int | None = None
+    sql_transaction: int = 0  # BEGIN, COMMIT, SAVEPOINT, RELEASE on a miss
     result: dict = field(default_factory=dict)
+    results: list[dict] = field(default_factory=list)
     counted_referral: tuple | None = None
 
 
@@ -454,13 +457,37 @@ def _status_form(version: int, status: str, pk: int) -> dict[str, str]:
     }
 
 
+TRANSACTION_CONTROL = re.compile(
+    r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE
+)
+
+
+def split_queries(captured) -> tuple[int, int]:
+    """(queries, transaction control statements) among the captured statements.
+
+    Django logs BEGIN, COMMIT and savepoints as statements too; they are counted
+    apart. pghistory sends its context as "SELECT set_config(...); <statement>":
+    the statement after it is what counts.
+    """
+    queries = control = 0
+    for entry in captured.captured_queries:
+        sql = entry["sql"]
+        if sql.startswith("SELECT set_config('pghistory"):
+            sql = sql.rsplit("; ", 1)[-1]
+        if TRANSACTION_CONTROL.match(sql):
+            control += 1
+        else:
+            queries += 1
+    return queries, control
+
+
 def count_queries(items: list[Scenario], contexts: dict[str, Context], port: int):
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from apps.core.caching import cache_key
+    from apps.core.caching import cache_key, forget_local_copies
 
     host = f"127.0.0.1:{port}"
     for item in items:
@@ -477,16 +504,17 @@ def count_queries(items: list[Scenario], contexts: dict[str, Context], port: int
             data = _status_form(version, status, pk)
             with CaptureQueriesContext(connection) as queries:
                 response = client.post(path, data, headers=context.headers)
-            item.sql_miss = len(queries)
+            item.sql_miss, item.sql_transaction = split_queries(queries)
         else:
             client.get(path)  # warm-up: first-use caches of this process
             cache.delete(cache_key(RequestFactory().get(path, HTTP_HOST=host)))
+            forget_local_copies()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
-            item.sql_miss = len(queries)
+            item.sql_miss, item.sql_transaction = split_queries(queries)
             with CaptureQueriesContext(connection) as queries:
                 client.get(path)
-            item.sql_hit = len(queries)
+            item.sql_hit = split_queries(queries)[0]
         if response.status_code != item.expect:
             item.skipped = (
                 f"answered {response.status_code} instead of {item.expect} "
@@ -640,6 +668,19 @@ def refresh_pool(context: Context) -> None:
     context.pool = [tuple(row) for row in rows]
 
 
+def median_result(results: list[dict]) -> dict:
+    """Median throughput and latencies of the rounds; problems of all rounds."""
+    merged = {
+        key: statistics.median(r[key] for r in results)
+        for key in ("rps", "p50_us", "p95_us", "p99_us")
+    }
+    for key in ("requests", "unexpected", "connect", "read", "write", "timeout"):
+        merged[key] = sum(r[key] for r in results)
+    merged["status"] = sum(r["status"] for r in results)
+    merged["rounds_rps"] = [round(r["rps"]) for r in results]
+    return merged
+
+
 def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
     process = subprocess.Popen(
@@ -764,7 +805,7 @@ def table(items: list[Scenario]) -> list[str]:
     bare = next((i for i in items if i.kind == "ceiling" and i.result), None)
     bare_rps = bare.result["rps"] if bare else 0
     lines = [
-        "| page | kind | req/s | % of bare | p50 ms | p95 ms | SQL (miss/hit) | "
+        "| page | kind | req/s | % of bare | p50 ms | p95 ms | SQL queries | "
         "target | met |",
         "|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
@@ -785,6 +826,8 @@ def table(items: list[Scenario]) -> list[str]:
         if item.kind != "ceiling":
             target.append(f"<= {MAX_QUERIES} SQL")
         sql = "-" if item.sql_miss is None else str(item.sql_miss)
+        if item.sql_transaction:
+            sql += f" (+{item.sql_transaction} tx)"
         if item.sql_hit is not None and item.kind == "public":
             sql += f" / {item.sql_hit}"
         missed = verdicts(item, bare_rps) if item.kind != "ceiling" else []
@@ -839,16 +882,19 @@ def write_results(items, args, command, info, sizes, build_seconds, workers):
             else ""
         ),
         f"- wrk: {args.threads} threads, {args.connections} connections, "
-        f"{args.duration} s per page after a {args.warmup} s warm-up, on the same "
-        "machine (it takes part of the 2 cores too).",
+        f"{args.duration} s per page after a {args.warmup} s warm-up, "
+        f"{args.rounds} rounds through all pages (the table shows each page's "
+        "median round), on the same machine (wrk takes part of the 2 cores too).",
         "- Data: " + ", ".join(f"{n:,} {label}" for label, n in sizes.items()) + ".",
         *(
             [f"- Data set built in this run in {build_seconds / 60:.1f} minutes."]
             if build_seconds
             else []
         ),
-        "- SQL: queries per request counted with the test client against the same "
-        "database; public pages show a cache miss / a cache hit.",
+        "- SQL queries: per request, counted with the test client against the same "
+        "database. Public pages show a cache miss / a cache hit. Transaction control "
+        "statements that Django logs too (BEGIN, COMMIT, SAVEPOINT, RELEASE) are "
+        "shown apart as `+N tx` and not counted against the limit of 10.",
         "",
         "## Results",
         "",
@@ -876,6 +922,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each page is loaded"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers")
@@ -924,22 +973,34 @@ def main() -> None:
             print(f"Skipping {item.label}: {item.skipped}.")
 
     workers = env.get("GUNICORN_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="carenav-bench-") as tmp:
         workdir = Path(tmp)
         log = workdir / "gunicorn.log"
         server = start_gunicorn(env, args.port, log)
         try:
-            for item in items:
-                if item.skipped:
-                    continue
-                context = contexts[item.who]
-                print(f"Loading {item.label} ...", flush=True)
-                if args.warmup:
-                    run_wrk(item, context, args, workdir, args.warmup)
+            # Rounds go through every page in turn, so that a burst of other work
+            # on the machine does not land on one page only; the median counts.
+            for round_number in range(1, args.rounds + 1):
+                for item in items:
+                    if item.skipped:
+                        continue
+                    context = contexts[item.who]
+                    print(
+                        f"Round {round_number}/{args.rounds}: {item.label} ...",
+                        flush=True,
+                    )
+                    if args.warmup and round_number == 1:
+                        run_wrk(item, context, args, workdir, args.warmup)
                     if item.method == "POST":
-                        time.sleep(1)  # let the warm-up's last requests finish
+                        time.sleep(1)  # let the last requests finish
                         refresh_pool(context)
-                item.result = run_wrk(item, context, args, workdir, args.duration)
+                    item.results.append(
+                        run_wrk(item, context, args, workdir, args.duration)
+                    )
+            for item in items:
+                if item.results:
+                    item.result = median_result(item.results)
         finally:
             stop(server)
         errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
@@ -947,6 +1008,11 @@ def main() -> None:
             print(f"gunicorn logged {len(errors)} tracebacks; log tail:")
             print(log.read_text()[-3000:])
 
+    load_after = os.getloadavg()
+    info["load average (1 min) before / after the load"] = (
+        f"{load_before[0]:.1f} / {load_after[0]:.1f} (other work on the machine "
+        "shares the cores with the bench)"
+    )
     lines = table(items)
     print()
     print("\n".join(lines))

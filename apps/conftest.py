@@ -7,6 +7,24 @@ from apps.accounts.models import PatientProfile, User
 from apps.accounts.tests.factories import TeamFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that really commits (live server, backups) restores the database.
+
+    Such tests end with a flush, which also empties what migrations wrote (groups,
+    permissions, content types). Mixing them with tests that restore a serialized
+    copy makes the two fight over content types, so all of them restore one.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        commits = kwargs.get("transaction") or (
+            {"transactional_db", "live_server"} & set(item.fixturenames)
+        )
+        if commits and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

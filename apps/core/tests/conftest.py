@@ -35,9 +35,18 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make around it are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # While that loop runs, Django keeps database connections in a separate,
+    # per-task store: the test would get new connection objects, without the
+    # serialized copy of the database that serialized_rollback restores (so a
+    # flush re-created content types under new ids, and the next test that
+    # restores the copy failed). The test keeps using the same connections.
+    same_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in same_connections.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )

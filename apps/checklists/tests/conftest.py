@@ -1,12 +1,11 @@
-import os
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 
 from apps.accounts.models import PatientProfile
-from apps.core.tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser_tools
 from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
+    browser,
     new_page,
     page,
     pytest_runtest_makereport,
@@ -19,22 +18,6 @@ from .factories import (
     DiseaseFactory,
     StageFactory,
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only: Playwright's sync API allows one instance at
-    a time, so a session-long one here would stop other apps' browser tests."""
-    require_browser_tools()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ install: $(VENV)/.installed
 
 postgres: install
 	@.ci/ensure-postgres
-	@$(PY) manage.py ensure_database
+	@# Only creates the database: development settings spare a fresh clone a secret key.
+	@DJANGO_DEBUG=1 $(PY) manage.py ensure_database
 
 migrate: postgres
 	$(PY) manage.py migrate --no-input

@@ -42,6 +42,8 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
 
@@ -168,6 +170,14 @@ def forget_local_copies() -> None:
     """Empty this worker's own copies (tests; the shared cache is left alone)."""
     with _local_lock:
         _local.clear()
+
+
+@receiver(setting_changed)
+def _forget_on_new_settings(*, setting, **kwargs):
+    # A test that turns the cache on, or swaps the cache backend, starts with no
+    # copies left over from another test.
+    if setting in ("PUBLIC_PAGE_CACHE_SECONDS", "CACHES"):
+        forget_local_copies()
 
 
 def cache_public_page(timeout: int | None = None):

@@ -209,3 +209,12 @@ def test_a_copy_from_the_shared_cache_is_kept_by_the_worker(monkeypatch):
     cache.delete(cache_key(RequestFactory().get("/plain/")))
     Client().get("/plain/")
     assert renders() == 1
+
+
+@pytest.mark.django_db
+def test_changing_the_cache_settings_forgets_the_worker_copies(settings):
+    Client().get("/plain/")
+    cache.clear()
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    Client().get("/plain/")
+    assert renders() == 2

@@ -129,3 +129,21 @@ def test_trigram_extension_is_enabled(db, django_db_blocker):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone()
+
+
+def test_oversized_body_is_refused_before_it_is_read(client, db):
+    response = client.post(
+        reverse("core:home"),
+        data=b"x" * 10,
+        content_type="application/octet-stream",
+        CONTENT_LENGTH=str(6 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assertContains(response, "too much to send", status_code=413)
+
+
+def test_failed_csrf_check_shows_a_page_in_the_site_look(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("account_login"), {"login": "a@example.org"})
+    assert response.status_code == 403
+    assertContains(response, "Please go back and try again", status_code=403)

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,9 @@ from .forms import ListingReportForm, ServiceSearchForm
 from .models import (
     Location,
     Organization,
+    Phone,
     SavedService,
+    Schedule,
     Service,
     ServiceAtLocation,
 )
@@ -147,23 +149,44 @@ def service_detail(request, pk):
         [service],
         "taxonomy_terms",
         "languages",
-        "phones",
-        "schedules",
         Prefetch(
             "service_at_locations",
             queryset=ServiceAtLocation.objects.select_related(
                 "location"
-            ).prefetch_related(
-                "location__addresses",
-                "location__phones",
-                "phones",
-                "schedules",
-                "location__schedules",
-            ),
+            ).prefetch_related("location__addresses"),
         ),
     )
+    _attach_phones_and_hours(service)
     service.is_saved = bool(_saved_ids(request.user, [service]))
     return render(request, "directory/service_detail.html", {"service": service})
+
+
+def _attach_phones_and_hours(service) -> None:
+    """Phones and opening hours of the service, its locations and each of its
+    service-at-locations (HSDS hangs them on all three), in one query each.
+
+    Sets phone_list/schedule_list on the service and on each service-at-location,
+    and location_phone_list/location_schedule_list for the location it names.
+    """
+    at_locations = list(service.service_at_locations.all())
+    location_ids = {sal.location_id for sal in at_locations}
+    related = (
+        Q(service_id=service.id)
+        | Q(location_id__in=location_ids)
+        | Q(service_at_location_id__in=[sal.id for sal in at_locations])
+    )
+    for model, name in ((Phone, "phone_list"), (Schedule, "schedule_list")):
+        rows = list(model.objects.filter(related).order_by("pk"))
+        setattr(service, name, [row for row in rows if row.service_id == service.id])
+        for sal in at_locations:
+            setattr(
+                sal, name, [row for row in rows if row.service_at_location_id == sal.id]
+            )
+            setattr(
+                sal,
+                f"location_{name}",
+                [row for row in rows if row.location_id == sal.location_id],
+            )
 
 
 @require_http_methods(["GET", "POST"])

@@ -90,11 +90,24 @@ def test_service_detail_role_matrix(assert_access, service):
 
 
 def test_service_detail_query_count(client, service, django_assert_num_queries):
-    # 1 service with organisation, 2 terms, 3 languages, 4 phones, 5 schedules,
-    # 6 service-at-locations with locations, 7 addresses, 8 location phones,
-    # 9 per-site phones, 10 per-site schedules, 11 location schedules.
-    with django_assert_num_queries(11):
+    # 1 service with organisation, 2 terms, 3 languages, 4 service-at-locations
+    # with locations, 5 addresses, 6 every phone (service, sites, locations),
+    # 7 every schedule (the same).
+    with django_assert_num_queries(7):
         client.get(service.get_absolute_url())
+
+
+def test_service_detail_shows_phones_and_hours_of_every_level(client, service):
+    sal = service.service_at_locations.first()
+    PhoneFactory(service=None, location=sal.location, number="617-555-0111")
+    PhoneFactory(service=None, service_at_location=sal, number="617-555-0122")
+    ScheduleFactory(
+        service=None, location=sal.location, byday="SA", description="Saturday clinic"
+    )
+    response = client.get(service.get_absolute_url())
+    assertContains(response, "617-555-0111")
+    assertContains(response, "617-555-0122")
+    assertContains(response, "Saturday clinic")
 
 
 def test_defunct_and_unknown_services_are_404(client, service):

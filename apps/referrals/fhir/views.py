@@ -104,41 +104,48 @@ class ServiceRequestSearch(FHIRView):
             raise exceptions.ParseError(
                 "Search by subject (or patient): the client's id, e.g. subject=42."
             )
-        referrals = list(
-            resources.service_requests(request.user).filter(
-                client_id=parse_reference(subject, "Patient")
-            )
+        referrals = resources.service_requests(request.user).filter(
+            client_id=parse_reference(subject, "Patient")
         )
-        record_accesses(
-            request, referrals, AccessLog.Action.VIEW, subject_of=lambda r: r.client
+        return _search_bundle(
+            request,
+            referrals,
+            "fhir_api:service_request_detail",
+            resources.service_request,
         )
-        return Response(
-            resources.bundle(
-                [
-                    (
-                        request.build_absolute_uri(
-                            reverse("fhir_api:service_request_detail", args=[r.pk])
-                        ),
-                        resources.service_request(r),
-                    )
-                    for r in referrals
-                ],
-                request.build_absolute_uri(),
-            )
+
+
+def _visible_referral(request, referrals, id, resource_type: str):
+    """The referral behind a resource id, if this user may see it (read logged)."""
+    pk = object_id(id)
+    referral = referrals.filter(pk=pk).first() if pk is not None else None
+    if referral is None:
+        raise exceptions.NotFound(f"No {resource_type} has this id.")
+    record_access(request, referral, AccessLog.Action.VIEW, subject=referral.client)
+    return referral
+
+
+def _search_bundle(request, referrals, detail_url_name: str, to_resource):
+    """A searchset Bundle of the referrals as resources; every read is logged."""
+    referrals = list(referrals)
+    record_accesses(
+        request, referrals, AccessLog.Action.VIEW, subject_of=lambda r: r.client
+    )
+    entries = [
+        (
+            request.build_absolute_uri(reverse(detail_url_name, args=[r.pk])),
+            to_resource(r),
         )
+        for r in referrals
+    ]
+    return Response(resources.bundle(entries, request.build_absolute_uri()))
 
 
 class ServiceRequestDetail(FHIRView):
     def get(self, request, id):
-        pk = object_id(id)
-        referral = (
-            resources.service_requests(request.user).filter(pk=pk).first()
-            if pk is not None
-            else None
+        referral = _visible_referral(
+            request, resources.service_requests(request.user), id, "ServiceRequest"
         )
-        if referral is None:
-            raise exceptions.NotFound("No ServiceRequest has this id.")
-        record_access(request, referral, AccessLog.Action.VIEW, subject=referral.client)
         return Response(resources.service_request(referral))
 
 
@@ -159,37 +166,14 @@ class TaskSearch(FHIRView):
             referrals = referrals.filter(pk=parse_reference(focus, "ServiceRequest"))
         if subject:
             referrals = referrals.filter(client_id=parse_reference(subject, "Patient"))
-        referrals = list(referrals)
-        record_accesses(
-            request, referrals, AccessLog.Action.VIEW, subject_of=lambda r: r.client
-        )
-        return Response(
-            resources.bundle(
-                [
-                    (
-                        request.build_absolute_uri(
-                            reverse("fhir_api:task_detail", args=[r.pk])
-                        ),
-                        resources.task(r),
-                    )
-                    for r in referrals
-                ],
-                request.build_absolute_uri(),
-            )
+        return _search_bundle(
+            request, referrals, "fhir_api:task_detail", resources.task
         )
 
 
 class TaskDetail(FHIRView):
     def get(self, request, id):
-        pk = object_id(id)
-        referral = (
-            resources.tasks(request.user).filter(pk=pk).first()
-            if pk is not None
-            else None
-        )
-        if referral is None:
-            raise exceptions.NotFound("No Task has this id.")
-        record_access(request, referral, AccessLog.Action.VIEW, subject=referral.client)
+        referral = _visible_referral(request, resources.tasks(request.user), id, "Task")
         return Response(resources.task(referral))
 
 

@@ -31,6 +31,10 @@ run: export DJANGO_DEBUG = 1
 run: migrate
 	$(PY) manage.py seed_demo
 	@echo "CareNav is at http://127.0.0.1:8000 (demo accounts: see README.md)"
+	@# The task worker (it sends every e-mail) runs beside the web server; stopping
+	@# one (Ctrl-C) stops the other. A background job ignores Ctrl-C, hence the trap.
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: postgres

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +290,20 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CareNav <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every e-mail is queued (apps/core/mail.py) and sent by a task worker (`manage.py
+# db_worker`); a failed attempt is retried after EMAIL_RETRY_BASE_SECONDS, doubled
+# each time, until EMAIL_MAX_ATTEMPTS, then kept as failed for staff to resend.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 10)
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 60)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Background tasks: the database backend needs no broker, and a task is enqueued in
+# the same transaction as the change that causes it. Tests run tasks at once
+# (TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 # Where "report a problem with this listing" and similar messages go.
 CONTENT_TEAM_EMAIL = os.environ.get("CONTENT_TEAM_EMAIL", "content@localhost")
 

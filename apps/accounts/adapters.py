@@ -1,6 +1,34 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.sites.requests import RequestSite
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from apps.core.mail import header_text, queue_mail, render_plain
 
 from .models import User
+
+
+class ConfiguredSite(RequestSite):
+    """The site as SITE_URL names it, whatever Host header the request carried."""
+
+    def __init__(self):
+        self.domain = urlsplit(settings.SITE_URL).netloc
+        self.name = "CareNav"
+
+
+def rebase_link(value, request):
+    """A link allauth built from the request's host, moved onto SITE_URL."""
+    if not isinstance(value, str) or request is None:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
+        return value
+    site = urlsplit(settings.SITE_URL)
+    path = (site.path.rstrip("/") + parts.path) if site.path else parts.path
+    return urlunsplit((site.scheme, site.netloc, path, parts.query, parts.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,3 +42,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
             assign_role(user=user, role=User.Role.PATIENT)
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Queue allauth's mails (verification, password reset, notices) like every
+        other: rendered as plain text, links on SITE_URL, sent by the worker."""
+        request = self.request
+        ctx = {"email": email, "current_site": ConfiguredSite()}
+        ctx.update({key: rebase_link(value, request) for key, value in context.items()})
+        ctx["request"] = request
+        subject = self.format_email_subject(
+            header_text(render_plain(f"{template_prefix}_subject.txt", ctx))
+        )
+        body = render_plain(f"{template_prefix}_message.txt", ctx).strip()
+        try:
+            html_body = render_to_string(f"{template_prefix}_message.html", ctx)
+        except TemplateDoesNotExist:
+            html_body = ""
+        queue_mail(
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            to=[email],
+            from_email=self.get_from_email(),
+        )

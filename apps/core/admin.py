@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import AccessLog
+from .mail import resend
+from .models import AccessLog, OutgoingEmail
 
 
 @admin.register(AccessLog)
@@ -26,3 +27,38 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The mail outbox, for administrators only: messages may carry personal data.
+
+    A message that kept failing stays here as failed; "Send again" queues it anew.
+    """
+
+    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at"]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+    readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send again", permissions=["change"])
+    def send_again(self, request, queryset):
+        count = resend(queryset)
+        self.message_user(request, f"{count} message(s) queued to be sent again.")

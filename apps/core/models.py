@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -58,3 +61,59 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.record_type} {self.record_id}"
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self) -> "OutgoingEmailQuerySet":
+        """Messages still waiting whose next attempt time has come."""
+        return self.filter(
+            status=OutgoingEmail.Status.PENDING, next_attempt_at__lte=Now()
+        )
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail on its way out: the outbox that the mail task works through.
+
+    Written in the same transaction as the change that causes it, so a rolled-back
+    change sends nothing and a committed one is never lost. A message that keeps
+    failing stays here as failed for an administrator to resend; it may carry
+    personal data, so only administrators see it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up retrying)"
+
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    to = ArrayField(models.EmailField(max_length=254))
+    reply_to = ArrayField(models.EmailField(max_length=254), default=list, blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outgoing e-mail"
+        indexes = [
+            models.Index(
+                fields=["status", "next_attempt_at"], name="core_outgoingemail_due"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]),
+                name="core_outgoingemail_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"E-mail {self.pk} ({self.get_status_display().lower()})"

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from apps.core.mail import queue_mail, render_plain
 
 from .models import ListingReport, Service
 
@@ -16,28 +16,27 @@ def create_listing_report(
     )
     report.full_clean()
     report.save()
-    transaction.on_commit(lambda: notify_content_team(report_id=report.pk))
+    notify_content_team(report=report)
     return report
 
 
-def notify_content_team(*, report_id: int) -> None:
-    report = ListingReport.objects.select_related("service").get(pk=report_id)
-    body = render_to_string(
+def notify_content_team(*, report: ListingReport) -> None:
+    body = render_plain(
         "directory/email/listing_report.txt",
         {"report": report, "site_url": settings.SITE_URL},
     )
-    send_mail(
-        f"Listing report: {report.service.name}"[:150],
-        body,
-        None,
-        [settings.CONTENT_TEAM_EMAIL],
+    queue_mail(
+        subject=f"Listing report: {report.service.name}",
+        body=body,
+        to=[settings.CONTENT_TEAM_EMAIL],
+        reply_to=report.contact_email or None,
     )
 
 
 def email_saved_list(*, user, saved: list) -> None:
     """Send a patient their own saved list; only ever to the account's address."""
-    body = render_to_string(
+    body = render_plain(
         "directory/email/saved_list.txt",
         {"saved": saved, "site_url": settings.SITE_URL},
     )
-    send_mail("Your saved services on CareNav", body, None, [user.email])
+    queue_mail(subject="Your saved services on CareNav", body=body, to=[user.email])

@@ -1,18 +1,18 @@
 """Writes that touch several records or leave the process (e-mail).
 
 E-mails carry no client details: only what the reader needs to follow a link.
-They leave after the transaction commits, so a refused change sends nothing.
+They are queued in the same transaction as the change (apps/core/mail.py), so a
+refused change sends nothing and a saved one is never lost.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.mail import absolute_url, queue_mail, render_mail
 
 from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
 from .tokens import make_invitation_token, make_respond_token
@@ -26,20 +26,9 @@ SERVICE_ACTIONS = {
 }
 
 
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _send(template: str, *, to: str, context: dict) -> None:
-    subject = render_to_string(f"referrals/email/{template}_subject.txt", context)
-    body = render_to_string(f"referrals/email/{template}.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [to],
-        fail_silently=False,
-    )
+    subject, body = render_mail(f"referrals/email/{template}", context)
+    queue_mail(subject=subject, body=body, to=[to])
 
 
 def _email_service_link(referral: Referral) -> None:
@@ -56,8 +45,7 @@ def _email_service_link(referral: Referral) -> None:
         "url": url,
         "max_age_days": settings.REFERRAL_LINK_MAX_AGE_DAYS,
     }
-    to = service.referral_email
-    transaction.on_commit(lambda: _send("service_link", to=to, context=context))
+    _send("service_link", to=service.referral_email, context=context)
 
 
 def _issue_link(referral: Referral, *, bump: bool) -> None:
@@ -129,9 +117,7 @@ def respond_as_service(
         "status": Referral.Status(event.to_status).label,
         "url": absolute_url(referral.get_absolute_url()),
     }
-    transaction.on_commit(
-        lambda: _send("service_answered", to=caseworker_email, context=context)
-    )
+    _send("service_answered", to=caseworker_email, context=context)
     return event
 
 
@@ -207,7 +193,7 @@ def invite_client(*, client: Client, email: str, by: User) -> ClientInvitation:
         ),
         "max_age_days": settings.CLIENT_INVITATION_MAX_AGE_DAYS,
     }
-    transaction.on_commit(lambda: _send("invitation", to=email, context=context))
+    _send("invitation", to=email, context=context)
     return invitation
 
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.validators import validate_no_control_characters
+
 
 class Team(models.Model):
     """A group of caseworkers; a supervisor sees every client of the team."""
@@ -54,7 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         CONTENT_EDITOR = "content_editor", "Content editor"
 
     email = models.EmailField("e-mail address", unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(
+        max_length=150, blank=True, validators=[validate_no_control_characters]
+    )
     role = models.CharField(
         max_length=20, choices=Role, default=Role.PATIENT, blank=True
     )

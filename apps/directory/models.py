@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from apps.core.validators import validate_no_control_characters
+
 WEEKDAY_CODES = {
     "MO": "Monday",
     "TU": "Tuesday",
@@ -65,7 +67,7 @@ class TaxonomyTerm(models.Model):
 @track_history("last_modified")
 class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[validate_no_control_characters])
     alternate_name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
     email = models.EmailField(blank=True)
@@ -119,7 +121,7 @@ class Service(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="services"
     )
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[validate_no_control_characters])
     alternate_name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
+from apps.core.validators import validate_no_control_characters
 
 
 class ReferralStatus(models.TextChoices):
@@ -110,7 +111,9 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="clients")
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(
+        max_length=150, validators=[validate_no_control_characters]
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)

@@ -11,7 +11,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.validators import validate_no_control_characters
+from apps.core.validators import (
+    readable_years_constraint,
+    validate_no_control_characters,
+    validate_past_date,
+)
 
 
 class Team(models.Model):
@@ -69,7 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         default=False, help_text="Can sign in to the admin site."
     )
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(
+        default=timezone.now, validators=[validate_past_date]
+    )
 
     objects = UserManager()
 
@@ -92,6 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 ),
                 name="accounts_user_role_valid",
             ),
+            readable_years_constraint("accounts_user", "date_joined"),
         ]
 
     def __str__(self):
@@ -184,9 +191,14 @@ class PatientProfile(models.Model):
     )
     disease = models.CharField(max_length=10, choices=Disease, default=Disease.NOT_SURE)
     symptom_onset_date = models.DateField(
-        "when symptoms started", null=True, blank=True
+        "when symptoms started",
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
     )
-    diagnosis_date = models.DateField("date of diagnosis", null=True, blank=True)
+    diagnosis_date = models.DateField(
+        "date of diagnosis", null=True, blank=True, validators=[validate_past_date]
+    )
     onset_site = models.CharField(
         "where symptoms started",
         max_length=10,
@@ -224,6 +236,8 @@ class PatientProfile(models.Model):
                 | models.Q(symptom_onset_date__lte=models.F("diagnosis_date")),
                 name="accounts_patientprofile_onset_before_diagnosis",
             ),
+            readable_years_constraint("accounts_patientprofile", "symptom_onset_date"),
+            readable_years_constraint("accounts_patientprofile", "diagnosis_date"),
         ]
 
     def __str__(self):
@@ -233,17 +247,10 @@ class PatientProfile(models.Model):
         return reverse("accounts:profile_update")
 
     def clean(self):
-        today = timezone.localdate()
+        # Each date's own range is checked by its field's validator.
         errors = {}
-        for field in ("symptom_onset_date", "diagnosis_date"):
-            value = getattr(self, field)
-            if value and value > today:
-                errors[field] = "This date is in the future. Enter a date up to today."
-            elif value and value.year < 1900:
-                errors[field] = "Enter a date after 1900."
         if (
-            not errors
-            and self.symptom_onset_date
+            self.symptom_onset_date
             and self.diagnosis_date
             and self.symptom_onset_date > self.diagnosis_date
         ):

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from apps.core.validators import readable_years_constraint, validate_past_date
+
 
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
@@ -139,7 +141,7 @@ class ItemProgress(models.Model):
         ChecklistItem, on_delete=models.PROTECT, related_name="progress"
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.TODO)
-    done_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True, validators=[validate_past_date])
     note = models.TextField(blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +156,7 @@ class ItemProgress(models.Model):
                 condition=models.Q(status="done") | models.Q(done_on__isnull=True),
                 name="checklists_itemprogress_done_on_only_when_done",
             ),
+            readable_years_constraint("checklists_itemprogress", "done_on"),
         ]
 
     def __str__(self):

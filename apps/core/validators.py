@@ -49,8 +49,12 @@ class DateRangeValidator:
             return
         day = value
         if isinstance(value, datetime.datetime):
-            aware = timezone.is_aware(value)
-            day = timezone.localdate(value) if aware else value.date()
+            day = value.date()
+            if timezone.is_aware(value):
+                try:
+                    day = timezone.localdate(value)
+                except OverflowError:  # beyond year 9999 (or before 1) in local time
+                    pass
         earliest, latest = self.bounds()
         if day < earliest:
             raise ValidationError(
@@ -60,7 +64,7 @@ class DateRangeValidator:
             )
         if day > latest:
             if self.future_years == 0:
-                message = "The date cannot be in the future."
+                message = "This date is in the future. Enter a date up to today."
             else:
                 message = "Enter a date on or before %(date)s."
             raise ValidationError(
@@ -96,8 +100,10 @@ def _years_from(day: datetime.date, years: int) -> datetime.date:
 validate_past_date = DateRangeValidator(future_years=0)  # birth, diagnosis, done
 validate_appointment = DateRangeValidator(past_years=5, future_years=5)
 validate_follow_up = DateRangeValidator(past_years=5, future_years=5)
-validate_review_date = DateRangeValidator(future_years=10)  # content review, dates
-validate_plausible_date = DateRangeValidator(future_years=100)  # anything else
+# A search bound or anything else with no meaning of its own: only readable.
+validate_readable_date = DateRangeValidator(future_years=None)
+# Next review, a schedule's dates: planned ahead, but not decades ahead.
+validate_planning_date = DateRangeValidator(future_years=10)
 
 
 def readable_years_constraint(model_label: str, field: str) -> models.CheckConstraint:
@@ -109,3 +115,42 @@ def readable_years_constraint(model_label: str, field: str) -> models.CheckConst
         | models.Q(**{f"{lookup}__gte": EARLIEST_YEAR, f"{lookup}__lte": LATEST_YEAR}),
         name=f"{model_label}_{field}_readable",
     )
+
+
+class UnreadableDatesFound(Exception):
+    """Rows hold dates the new database constraints would refuse."""
+
+
+def report_unreadable_dates(apps, columns: dict[str, list[str]]) -> None:
+    """For a migration about to add `readable_years_constraint`s: list every row
+    that would break one, and stop before the constraint fails obscurely.
+
+    Nothing is repaired: such a value was entered by someone and means something;
+    a person decides what it should have been. Rows are named by id only.
+    """
+    problems = []
+    for label, fields in columns.items():
+        model = apps.get_model(label)
+        table = model._meta.db_table
+        for field in fields:
+            lookup = f"{field}__year"
+            readable = models.Q(**{f"{field}__isnull": True}) | models.Q(
+                **{f"{lookup}__gte": EARLIEST_YEAR, f"{lookup}__lte": LATEST_YEAR}
+            )
+            ids = list(
+                model._default_manager.exclude(readable)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            if ids:
+                shown = ", ".join(str(pk) for pk in ids[:50])
+                more = f" and {len(ids) - 50} more" if len(ids) > 50 else ""
+                problems.append(f"  {table}.{field}: rows {shown}{more}")
+    if problems:
+        report = (
+            f"These rows hold a date outside {EARLIEST_YEAR}-{LATEST_YEAR}, which "
+            "pages cannot show; correct them (for example set the column to NULL "
+            "with SQL) and migrate again:\n" + "\n".join(problems)
+        )
+        print(report)  # noqa: T201 (the operator running the migration reads it)
+        raise UnreadableDatesFound(report)

@@ -16,7 +16,12 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from apps.core.validators import validate_no_control_characters
+from apps.core.validators import (
+    readable_years_constraint,
+    validate_no_control_characters,
+    validate_past_date,
+    validate_planning_date,
+)
 
 WEEKDAY_CODES = {
     "MO": "Monday",
@@ -135,7 +140,9 @@ class Service(models.Model):
     eligibility_description = models.TextField(blank=True)
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    assured_date = models.DateField(null=True, blank=True)
+    assured_date = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
     assurer_email = models.EmailField(blank=True)
     alert = models.TextField(blank=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -154,7 +161,9 @@ class Service(models.Model):
         blank=True, help_text="Where referral requests are sent."
     )
     telehealth = models.BooleanField(default=False)
-    last_verified = models.DateField(null=True, blank=True)
+    last_verified = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
     # Kept by apps.directory.search.refresh_search_index, for the search only: the
     # weighted full-text vector, the ids of the service's taxonomy terms and of their
     # ancestors, and its languages (codes and names, lower case). Array columns let
@@ -189,6 +198,8 @@ class Service(models.Model):
                 | ~models.Q(referral_email=""),
                 name="directory_service_referral_email_when_accepting",
             ),
+            readable_years_constraint("directory_service", "assured_date"),
+            readable_years_constraint("directory_service", "last_verified"),
         ]
 
     def __str__(self):
@@ -358,11 +369,17 @@ class Schedule(models.Model):
         on_delete=models.CASCADE,
         related_name="schedules",
     )
-    valid_from = models.DateField(null=True, blank=True)
-    valid_to = models.DateField(null=True, blank=True)
-    dtstart = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
+    valid_to = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
+    dtstart = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
     timezone = models.FloatField(null=True, blank=True)
-    until = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True, validators=[validate_planning_date])
     count = models.PositiveIntegerField(null=True, blank=True)
     wkst = models.CharField(max_length=2, blank=True)
     freq = models.CharField(max_length=10, blank=True)
@@ -377,6 +394,12 @@ class Schedule(models.Model):
     schedule_link = models.URLField(max_length=500, blank=True)
     attending_type = models.CharField(max_length=255, blank=True)
     notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            readable_years_constraint("directory_schedule", field)
+            for field in ("valid_from", "valid_to", "dtstart", "until")
+        ]
 
     def __str__(self):
         return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"

@@ -8,6 +8,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.validators import (
+    readable_years_constraint,
+    validate_past_date,
+    validate_planning_date,
+)
+
 SEARCH_CONFIG = "english"
 
 
@@ -43,13 +49,21 @@ class Disease(models.Model):
     summary = models.TextField(help_text="Two or three plain sentences.")
     order = models.PositiveSmallIntegerField(default=0)
     is_published = models.BooleanField(default=False)
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
+    next_review = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
 
     objects = DiseaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
+        constraints = [
+            readable_years_constraint("diseases_disease", "last_reviewed"),
+            readable_years_constraint("diseases_disease", "next_review"),
+        ]
 
     def __str__(self):
         return self.name
@@ -69,10 +83,11 @@ class Reference(models.Model):
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True)
-    accessed = models.DateField(null=True, blank=True)
+    accessed = models.DateField(null=True, blank=True, validators=[validate_past_date])
 
     class Meta:
         ordering = ["title"]
+        constraints = [readable_years_constraint("diseases_reference", "accessed")]
 
     def __str__(self):
         return self.title
@@ -122,8 +137,12 @@ class Article(models.Model):
     references = models.ManyToManyField(
         Reference, through="ArticleReference", related_name="articles", blank=True
     )
-    last_reviewed = models.DateField(null=True, blank=True)
-    next_review = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
+    next_review = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -156,6 +175,8 @@ class Article(models.Model):
             models.UniqueConstraint(
                 fields=["disease", "slug"], name="diseases_article_unique_slug"
             ),
+            readable_years_constraint("diseases_article", "last_reviewed"),
+            readable_years_constraint("diseases_article", "next_review"),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="diseases_article_search"),
@@ -243,12 +264,17 @@ class Comparison(models.Model):
         Disease, on_delete=models.PROTECT, related_name="+"
     )
     is_published = models.BooleanField(default=False)
-    last_reviewed = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
 
     objects = ComparisonQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            readable_years_constraint("diseases_comparison", "last_reviewed")
+        ]
 
     def __str__(self):
         return self.title

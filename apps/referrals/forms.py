@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, User, zip_code_validator
+from apps.core.validators import validate_appointment
 from apps.directory.models import Location, Service
 
 from .models import OPEN_STATUSES, Client, Referral
@@ -75,14 +76,6 @@ class ClientForm(forms.ModelForm):
                 label="Caseworker",
                 help_text="The caseworker of your team who looks after this client.",
             )
-
-    def clean_date_of_birth(self):
-        value = self.cleaned_data["date_of_birth"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value and value.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
-        return value
 
     def save(self, commit=True):
         client = super().save(commit=False)
@@ -233,6 +226,7 @@ class StatusChangeForm(VersionMixin):
         label="Appointment date and time",
         required=False,
         widget=DateTimeInput(),
+        validators=[validate_appointment],
         help_text="Needed when the referral is scheduled.",
     )
     note = forms.CharField(
@@ -267,7 +261,9 @@ class RespondForm(VersionMixin):
     """
 
     appointment_at = forms.DateTimeField(
-        label="Appointment date and time", widget=DateTimeInput()
+        label="Appointment date and time",
+        widget=DateTimeInput(),
+        validators=[validate_appointment],
     )
     note = forms.CharField(
         label="Message for the caseworker (optional)",

@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
-from apps.core.validators import validate_no_control_characters
+from apps.core.validators import (
+    readable_years_constraint,
+    validate_appointment,
+    validate_follow_up,
+    validate_no_control_characters,
+    validate_past_date,
+)
 
 
 class ReferralStatus(models.TextChoices):
@@ -116,7 +122,9 @@ class Client(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(
+        null=True, blank=True, validators=[validate_past_date]
+    )
     zip_code = models.CharField(max_length=5, blank=True)
     preferred_language = models.CharField(max_length=5, blank=True, default="en")
     # The patient account this record is linked to, once the patient accepted.
@@ -145,6 +153,7 @@ class Client(models.Model):
             models.Index(fields=["caseworker", "full_name"]),
             models.Index(fields=["team", "full_name"]),
         ]
+        constraints = [readable_years_constraint("referrals_client", "date_of_birth")]
 
     def __str__(self):
         return f"Client {self.pk}"
@@ -195,8 +204,12 @@ class Referral(models.Model):
     status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
     reason = models.TextField(max_length=4000)
     urgency = models.CharField(max_length=10, choices=Urgency, default=Urgency.ROUTINE)
-    follow_up_on = models.DateField(null=True, blank=True)
-    appointment_at = models.DateTimeField(null=True, blank=True)
+    follow_up_on = models.DateField(
+        null=True, blank=True, validators=[validate_follow_up]
+    )
+    appointment_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_appointment]
+    )
     # Optimistic locking: each change bumps it; a stale form is refused.
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -234,6 +247,8 @@ class Referral(models.Model):
                 ),
                 name="referrals_referral_status_valid",
             ),
+            readable_years_constraint("referrals_referral", "follow_up_on"),
+            readable_years_constraint("referrals_referral", "appointment_at"),
         ]
         triggers = [
             # The database refuses what REFERRAL_TRANSITIONS does not allow, even

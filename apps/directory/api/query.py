@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.core.validators import validate_readable_date
 from apps.directory.models import Service
 from apps.directory.search import (
     SEARCH_CONFIG,
@@ -118,6 +119,7 @@ class ServiceListParams(ListParams):
     )
     modified_after = serializers.DateTimeField(
         required=False,
+        validators=[validate_readable_date],
         help_text="Only services changed on or after this date and time (ISO 8601).",
     )
     full = serializers.BooleanField(

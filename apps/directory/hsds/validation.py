@@ -225,9 +225,10 @@ def convert(table: Table, column: str, raw):
         return float(_number(raw, column))
     if isinstance(model_field, models.DateField):
         try:
-            return date.fromisoformat(str(raw).strip())
+            value = date.fromisoformat(str(raw).strip())
         except ValueError:
             raise Invalid(f"{column} {_show(raw)} is not a date (YYYY-MM-DD)") from None
+        return _validated(model_field, column, raw, value)
     if isinstance(model_field, models.TimeField):
         try:
             value = time.fromisoformat(str(raw).strip())

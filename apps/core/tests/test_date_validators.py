@@ -1,0 +1,80 @@
+"""The shared date ranges, and the migration step that reports unreadable rows."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.apps import apps as global_apps
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from apps.core.validators import (
+    UnreadableDatesFound,
+    report_unreadable_dates,
+    validate_appointment,
+    validate_past_date,
+    validate_planning_date,
+)
+from apps.directory.hsds.mapping import TABLES_BY_NAME
+from apps.directory.hsds.validation import Invalid, convert
+from apps.referrals.tests.factories import ClientFactory, ReferralFactory
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def test_appointment_at_the_end_of_year_9999_in_new_york_is_refused():
+    with pytest.raises(ValidationError, match="on or before"):
+        validate_appointment(datetime.datetime(9999, 12, 31, 23, 30, tzinfo=NEW_YORK))
+
+
+def test_an_instant_beyond_what_python_can_convert_is_refused():
+    far = datetime.datetime(9999, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    with pytest.raises(ValidationError):
+        validate_appointment(far)
+
+
+def test_past_dates_refuse_tomorrow_and_the_1800s():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError, match="in the future"):
+        validate_past_date(tomorrow)
+    with pytest.raises(ValidationError, match="after 1900"):
+        validate_past_date(datetime.date(1850, 1, 1))
+    validate_past_date(timezone.localdate())
+    validate_past_date(None)
+
+
+def test_planning_dates_reach_ten_years_ahead_only():
+    validate_planning_date(timezone.localdate() + datetime.timedelta(days=365 * 9))
+    with pytest.raises(ValidationError):
+        validate_planning_date(datetime.date(2999, 1, 1))
+
+
+def test_hsds_import_refuses_a_schedule_date_out_of_range():
+    table = TABLES_BY_NAME["schedule"]
+    with pytest.raises(Invalid, match="valid_to"):
+        convert(table, "valid_to", "9999-12-31")
+    assert convert(table, "valid_to", "2027-01-31") == datetime.date(2027, 1, 31)
+
+
+@pytest.mark.django_db
+def test_migration_reports_rows_the_new_constraints_would_refuse(caseworker, capsys):
+    referral = ReferralFactory(client=ClientFactory(caseworker=caseworker))
+    with connection.cursor() as cursor:
+        # As before the constraint existed (undone when the test ends).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "ALTER TABLE referrals_referral "
+            "DROP CONSTRAINT referrals_referral_appointment_at_readable"
+        )
+        cursor.execute(
+            "UPDATE referrals_referral SET appointment_at = %s WHERE id = %s",
+            ["10000-01-01 04:30+00", referral.pk],
+        )
+    with pytest.raises(UnreadableDatesFound) as error:
+        report_unreadable_dates(
+            global_apps, {"referrals.Referral": ["appointment_at", "follow_up_on"]}
+        )
+    assert f"referrals_referral.appointment_at: rows {referral.pk}" in str(error.value)
+    assert "follow_up_on" not in str(error.value)
+    assert "referrals_referral.appointment_at" in capsys.readouterr().out

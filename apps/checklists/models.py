@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from apps.core.validators import readable_years_constraint, validate_past_date
+from apps.core.validators import readable_years_constraint, validate_readable_date
 
 
 @pghistory.track(
@@ -141,7 +141,9 @@ class ItemProgress(models.Model):
         ChecklistItem, on_delete=models.PROTECT, related_name="progress"
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.TODO)
-    done_on = models.DateField(null=True, blank=True, validators=[validate_past_date])
+    done_on = models.DateField(
+        null=True, blank=True, validators=[validate_readable_date]
+    )
     note = models.TextField(blank=True, max_length=2000)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             field=models.DateField(
                 blank=True,
                 null=True,
-                validators=[apps.core.validators.DateRangeValidator(future_years=0)],
+                validators=[apps.core.validators.DateRangeValidator(future_years=None)],
             ),
         ),
         migrations.AddConstraint(

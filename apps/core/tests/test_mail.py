@@ -173,7 +173,7 @@ def test_signup_with_mail_server_down_shows_the_normal_page(client, db, smtp_dow
     response = client.post(
         reverse("account_signup"),
         {
-            "email": "new.person@example.org",
+            "email": "mail.down@example.org",
             "password1": "a-long-enough-password-9",
             "password2": "a-long-enough-password-9",
         },
@@ -182,7 +182,7 @@ def test_signup_with_mail_server_down_shows_the_normal_page(client, db, smtp_dow
     assert response.status_code == 200
     assertContains(response, "Verify Your Email Address")
     message = OutgoingEmail.objects.get()
-    assert message.to == ["new.person@example.org"]
+    assert message.to == ["mail.down@example.org"]
     assert message.status == OutgoingEmail.Status.PENDING
 
 

@@ -93,15 +93,16 @@ def test_names_that_reach_headers_refuse_control_characters(make):
 
 def test_signup_link_is_built_from_site_url_not_the_host_header(client, settings):
     settings.SITE_URL = "https://carenav.example"
-    client.post(
+    response = client.post(
         reverse("account_signup"),
         {
-            "email": "new.person@example.org",
+            "email": "host.header@example.org",
             "password1": "a-long-enough-password-9",
             "password2": "a-long-enough-password-9",
         },
         HTTP_HOST="localhost",
     )
+    assert response.status_code == 302, response.content.decode()[:3000]
     [message] = mail.outbox
     assert "https://carenav.example/accounts/confirm-email/" in message.body
     assert "localhost" not in message.body + message.subject

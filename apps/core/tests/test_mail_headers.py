@@ -132,3 +132,18 @@ def test_referral_link_is_built_from_site_url(client, caseworker, settings):
     [message] = mail.outbox
     assert "https://carenav.example/respond/" in message.body
     assert "localhost" not in message.body
+
+
+def test_createuser_refuses_a_name_with_a_line_break():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="control characters"):
+        call_command(
+            "createuser",
+            "new.worker@example.org",
+            "--role",
+            "caseworker",
+            "--name",
+            "Robin\nBcc: someone@example.org",
+        )
+    assert not mail.outbox

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from apps.accounts.models import Team, User
 from apps.accounts.roles import assign_role
+from apps.core.validators import validate_no_control_characters
 
 
 class Command(BaseCommand):
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             validate_email(email)
         except ValidationError as error:
             raise CommandError(f"{email!r} is not an e-mail address") from error
+        try:
+            validate_no_control_characters(name)
+        except ValidationError as error:
+            raise CommandError(f"The name: {error.messages[0]}") from error
         if User.objects.filter(email=email).exists():
             raise CommandError(f"An account for {email} already exists")
         with transaction.atomic():

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.validators import (
@@ -78,3 +79,11 @@ def test_migration_reports_rows_the_new_constraints_would_refuse(caseworker, cap
     assert f"referrals_referral.appointment_at: rows {referral.pk}" in str(error.value)
     assert "follow_up_on" not in str(error.value)
     assert "referrals_referral.appointment_at" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("since", ["9999-12-31T23:30:00", "1066-10-14T09:00:00"])
+def test_hsds_api_refuses_a_modified_after_out_of_range(client, since):
+    response = client.get(reverse("hsds_api:service_list"), {"modified_after": since})
+    assert response.status_code == 400
+    assert response.json()["errors"]["modified_after"]

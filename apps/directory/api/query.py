@@ -109,6 +109,17 @@ class ListParams(serializers.Serializer):
             self.initial_data = {k: v for k, v in self.initial_data.items() if v != ""}
 
 
+class ReadableDateTimeField(serializers.DateTimeField):
+    """DRF's own time-zone check overflows on a time late in year 9999 (a 500);
+    such a value is refused as out of range instead."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class ServiceListParams(ListParams):
     taxonomy_term_id = serializers.UUIDField(
         required=False,
@@ -117,7 +128,7 @@ class ServiceListParams(ListParams):
     organization_id = serializers.UUIDField(
         required=False, help_text="Only services of this organization."
     )
-    modified_after = serializers.DateTimeField(
+    modified_after = ReadableDateTimeField(
         required=False,
         validators=[validate_readable_date],
         help_text="Only services changed on or after this date and time (ISO 8601).",

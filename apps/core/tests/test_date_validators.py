@@ -87,3 +87,25 @@ def test_hsds_api_refuses_a_modified_after_out_of_range(client, since):
     response = client.get(reverse("hsds_api:service_list"), {"modified_after": since})
     assert response.status_code == 400
     assert response.json()["errors"]["modified_after"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model_path", "field", "value"),
+    [
+        ("directory.Service", "last_verified", "9999-12-31"),
+        ("diseases.Article", "next_review", "9999-12-31"),
+        ("diseases.Disease", "last_reviewed", "2999-01-01"),
+    ],
+)
+def test_admin_forms_refuse_content_dates_out_of_range(
+    rf, administrator, model_path, field, value
+):
+    from django.contrib import admin
+
+    model = global_apps.get_model(model_path)
+    request = rf.get("/")
+    request.user = administrator
+    form_class = admin.site._registry[model].get_form(request)
+    form = form_class(data={field: value})
+    assert field in form.errors

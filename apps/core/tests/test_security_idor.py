@@ -64,6 +64,9 @@ PERSONAL_ADMIN_MODELS = {
     "account_emailaddress": lambda r: r.client.patient.emailaddress_set.get().pk,
     "mfa_authenticator": lambda r: r.created_by.authenticator_set.get().pk,
     "core_accesslog": lambda r: r.access_log.pk,
+    # The mail outbox holds whole messages; a task row names the message by id.
+    "core_outgoingemail": lambda r: r.outgoing_email.pk,
+    "django_tasks_database_dbtaskresult": lambda r: r.task_result.pk,
 }
 NOT_PERSONAL = {
     "diseases:comparison_detail": "public disease content",
@@ -147,7 +150,9 @@ def test_every_url_with_an_id_is_classified():
 def records(caseworker, patient, administrator):
     """A client of the caseworker (North team), linked to the patient, with a sent
     referral, a note, an invitation and an access-log row."""
-    from apps.core.models import AccessLog
+    from django_tasks_db.models import DBTaskResult
+
+    from apps.core.models import AccessLog, OutgoingEmail
 
     client = ClientFactory(
         caseworker=caseworker,
@@ -169,6 +174,17 @@ def records(caseworker, patient, administrator):
     )
     referral.access_log = AccessLog.objects.create(
         action="view", record_type="referrals.client", record_id=str(client.pk)
+    )
+    referral.outgoing_email = OutgoingEmail.objects.create(
+        subject="A referral", body="NOTE-4417", to=["service@example.org"]
+    )
+    referral.task_result = DBTaskResult.objects.create(
+        args_kwargs={"args": [referral.outgoing_email.pk], "kwargs": {}},
+        task_path="apps.core.mail.deliver_email",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
     )
     return referral
 

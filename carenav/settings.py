@@ -185,8 +185,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareNav] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# django-axes owns the lock-out; allauth's own failed-login limit would mask it.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# django-axes owns the per-account lock-out; allauth keeps only its per-address limit
+# on failed log-ins (true client addresses: see TRUSTED_PROXY_COUNT below).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CareNav"
 
@@ -197,7 +198,6 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_from_credentials"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = [
     # Locking by IP address as well would lock out everyone behind one clinic's
@@ -205,6 +205,14 @@ SILENCED_SYSTEM_CHECKS = [
     # locked, as the lock-out policy says.
     "axes.W006",
 ]
+
+# Client addresses behind reverse proxies: how many X-Forwarded-For entries, counted
+# from the right, were written by proxies of ours (DJANGO_PROXY_COUNT). The sign-in
+# limits (allauth, django-axes), the access log, the HSDS throttle and the project's
+# own form limits all read the address through apps/core/client_address.py.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
@@ -328,7 +336,7 @@ CLIENT_INVITATION_MAX_AGE_DAYS = env_int("CLIENT_INVITATION_MAX_AGE_DAYS", 14)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "hsds": os.environ.get("HSDS_API_RATE", "120/minute"),
 }
-REST_FRAMEWORK["NUM_PROXIES"] = env_int("DJANGO_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # Production serving and performance: the public-page cache (apps/core/caching.py), a
 # read replica for directory search (carenav/db_router.py) and the bench-only view.

@@ -185,13 +185,20 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareNav] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# django-axes owns the per-account lock-out; allauth keeps only its per-address limit
-# on failed log-ins (true client addresses: see TRUSTED_PROXY_COUNT below).
+# django-axes owns the per-account lock-out, for passwords and second-factor codes
+# alike (apps/accounts/lockout.py); allauth keeps only its per-address limit on failed
+# log-ins and codes (allauth also applies this rate to TOTP checks: None would turn
+# off that limit too).
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CareNav"
+MFA_FORMS = {
+    "authenticate": "apps.accounts.forms.SecondFactorForm",
+    "reauthenticate": "apps.accounts.forms.SecondFactorAgainForm",
+}
 
-# django-axes: the sixth wrong password in a row locks the account for a while.
+# django-axes: the sixth wrong password or second-factor code in a row locks the
+# account for a while.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -199,6 +206,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_from_credentials"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
+# Failed attempts are stored with their form data: never a code in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 SILENCED_SYSTEM_CHECKS = [
     # Locking by IP address as well would lock out everyone behind one clinic's
     # or library's network after one person's mistakes; the account is what is

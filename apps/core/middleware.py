@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 
 class PermissionsPolicyMiddleware:
@@ -34,3 +35,26 @@ class RequestSizeLimitMiddleware:
                 render_to_string("413.html"), status=413, content_type="text/html"
             )
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Signed-in pages are never kept by the browser or anything in between.
+
+    They can hold personal data; on a shared computer, the Back button after signing
+    out must not bring them back from the browser's cache. A response that a view
+    marked as cacheable itself (`Cache-Control: public`) is left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and "public" not in response.get("Cache-Control", "")
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -123,14 +123,40 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/carenav"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+# Connections. The development server (DEBUG) starts a thread per request, so it keeps
+# no connection open after a request: persistent ones would pile up until PostgreSQL
+# refuses new ones. In production each process keeps a psycopg pool (Django's "pool"
+# option; it excludes CONN_MAX_AGE), sized by DJANGO_DB_POOL_MAX_SIZE: see README,
+# Production. DJANGO_DB_POOL=0 falls back to one persistent connection per thread
+# (for PgBouncer in transaction mode, which does the pooling itself).
+DATABASE_POOL = env_bool("DJANGO_DB_POOL", default=not DEBUG)
+
+
+def database_settings(url: str) -> dict:
+    persistent = not (DEBUG or DATABASE_POOL)
+    database = dj_database_url.parse(
+        url,
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60) if persistent else 0,
+        # With the pool: a connection the server dropped is replaced before a
+        # request gets it.
         conn_health_checks=True,
     )
+    database.setdefault("OPTIONS", {})
+    if DATABASE_POOL:
+        database["OPTIONS"]["pool"] = {
+            "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DJANGO_DB_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before failing (503).
+            "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 10),
+        }
+    return database
+
+
+DATABASES = {
+    "default": database_settings(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/carenav")
+    )
 }
-DATABASES["default"].setdefault("OPTIONS", {})
 # A query that runs away must not hold a worker for ever.
 DATABASES["default"]["OPTIONS"].setdefault(
     "options", f"-c statement_timeout={env_int('DJANGO_STATEMENT_TIMEOUT_MS', 15000)}"
@@ -357,11 +383,7 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int(
     "PUBLIC_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
 )
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    DATABASES["replica"] = database_settings(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
     # Tests read the primary's test database through this alias: no second copy.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

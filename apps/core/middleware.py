@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -50,11 +51,18 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and "public" not in response.get("Cache-Control", "")
-        ):
+        if _is_signed_in(request) and "public" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
+
+
+def _is_signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    try:
+        return user.is_authenticated
+    except DatabaseError:
+        # The session could not be read (database out of reach): whatever the page
+        # is, keep it out of every cache.
+        return True

@@ -118,6 +118,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # After Django's csrf processor, which it overrides for pages
+                # rendered for the public-page cache.
+                "apps.core.caching.csrf_placeholder",
             ],
         },
     },

@@ -85,3 +85,13 @@ def test_wrong_codes_are_not_stored_in_the_failure_log(client, caseworker):
     send_code(client, "123456")
     attempt = AccessAttempt.objects.get(username=caseworker.email)
     assert "123456" not in attempt.post_data
+
+
+def test_wrong_codes_when_confirming_a_change_count_too(client, caseworker):
+    client.force_login(caseworker)
+    url = reverse("mfa_reauthenticate")
+    assertContains(client.post(url, {"code": "000000"}), "After 5 more wrong tries")
+    for _ in range(5):
+        client.post(url, {"code": "000000"})
+    response = client.post(url, {"code": current_totp(caseworker)})
+    assertContains(response, "signing in to this account is paused")

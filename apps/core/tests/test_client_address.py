@@ -101,7 +101,7 @@ def test_an_attackers_address_is_stopped_and_others_are_not(client, behind_one_p
     # first, then every log-in.
     assertContains(responses[10], TOO_MANY)
     response = log_in(client, "nobody@example.org", "wrong-guess-1", "198.51.100.66")
-    assert response.status_code == 429
+    assertContains(response, "Too many requests from your connection", status_code=429)
     visitor = UserFactory(role=User.Role.PATIENT)
     response = log_in(client, visitor.email, PASSWORD, "203.0.113.50")
     assert client.session["_auth_user_id"] == str(visitor.pk), response.status_code

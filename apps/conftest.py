@@ -1,10 +1,12 @@
 """Role fixtures and the permission-matrix helper shared by every app's tests."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from apps.accounts.models import PatientProfile, User
 from apps.accounts.tests.factories import TeamFactory, UserFactory
+from apps.core.caching import forget_local_copies
 
 
 def pytest_collection_modifyitems(items):
@@ -23,6 +25,14 @@ def pytest_collection_modifyitems(items):
         if commits and not kwargs.get("serialized_rollback"):
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached: no rate-limit counts (allauth's, the
+    project's) or pages left over from another test."""
+    cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

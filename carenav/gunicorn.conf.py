@@ -11,11 +11,13 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: CareNav's requests are short and database-bound. Two per core plus
 # one keeps both cores busy while some workers wait on PostgreSQL. Each worker keeps
-# one database connection open (DJANGO_CONN_MAX_AGE): size PostgreSQL's
-# max_connections for workers x app servers, plus some for the admin and jobs.
+# its own pool of database connections (DJANGO_DB_POOL_MIN_SIZE/MAX_SIZE; a sync
+# worker uses one at a time): size PostgreSQL's max_connections as README, Production
+# says.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 # GUNICORN_THREADS > 1 switches to threaded workers, for a server without a buffering
-# proxy in front (each thread then holds its own database connection).
+# proxy in front (each busy thread then takes a connection from the worker's pool:
+# keep DJANGO_DB_POOL_MAX_SIZE at least GUNICORN_THREADS).
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

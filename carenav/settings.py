@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Signed-in pages: Cache-Control no-store (they can hold personal data).
+    "apps.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -118,19 +120,48 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # After Django's csrf processor, which it overrides for pages
+                # rendered for the public-page cache.
+                "apps.core.caching.csrf_placeholder",
             ],
         },
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/carenav"),
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+# Connections. The development server (DEBUG) starts a thread per request, so it keeps
+# no connection open after a request: persistent ones would pile up until PostgreSQL
+# refuses new ones. In production each process keeps a psycopg pool (Django's "pool"
+# option; it excludes CONN_MAX_AGE), sized by DJANGO_DB_POOL_MAX_SIZE: see README,
+# Production. DJANGO_DB_POOL=0 falls back to one persistent connection per thread
+# (for PgBouncer in transaction mode, which does the pooling itself).
+DATABASE_POOL = env_bool("DJANGO_DB_POOL", default=not DEBUG)
+
+
+def database_settings(url: str) -> dict:
+    persistent = not (DEBUG or DATABASE_POOL)
+    database = dj_database_url.parse(
+        url,
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60) if persistent else 0,
+        # With the pool: a connection the server dropped is replaced before a
+        # request gets it.
         conn_health_checks=True,
     )
+    database.setdefault("OPTIONS", {})
+    if DATABASE_POOL:
+        database["OPTIONS"]["pool"] = {
+            "min_size": env_int("DJANGO_DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DJANGO_DB_POOL_MAX_SIZE", 4),
+            # Seconds a request waits for a free connection before failing (503).
+            "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 10),
+        }
+    return database
+
+
+DATABASES = {
+    "default": database_settings(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/carenav")
+    )
 }
-DATABASES["default"].setdefault("OPTIONS", {})
 # A query that runs away must not hold a worker for ever.
 DATABASES["default"]["OPTIONS"].setdefault(
     "options", f"-c statement_timeout={env_int('DJANGO_STATEMENT_TIMEOUT_MS', 15000)}"
@@ -187,26 +218,43 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareNav] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# django-axes owns the lock-out; allauth's own failed-login limit would mask it.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# django-axes owns the per-account lock-out, for passwords and second-factor codes
+# alike (apps/accounts/lockout.py); allauth keeps only its per-address limit on failed
+# log-ins and codes (allauth also applies this rate to TOTP checks: None would turn
+# off that limit too).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CareNav"
+MFA_FORMS = {
+    "authenticate": "apps.accounts.forms.SecondFactorForm",
+    "reauthenticate": "apps.accounts.forms.SecondFactorAgainForm",
+}
 
-# django-axes: the sixth wrong password in a row locks the account for a while.
+# django-axes: the sixth wrong password or second-factor code in a row locks the
+# account for a while.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 6)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_from_credentials"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_VERBOSE = False
+# Failed attempts are stored with their form data: never a code in clear.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 SILENCED_SYSTEM_CHECKS = [
     # Locking by IP address as well would lock out everyone behind one clinic's
     # or library's network after one person's mistakes; the account is what is
     # locked, as the lock-out policy says.
     "axes.W006",
 ]
+
+# Client addresses behind reverse proxies: how many X-Forwarded-For entries, counted
+# from the right, were written by proxies of ours (DJANGO_PROXY_COUNT). The sign-in
+# limits (allauth, django-axes), the access log, the HSDS throttle and the project's
+# own form limits all read the address through apps/core/client_address.py.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
@@ -344,7 +392,7 @@ CLIENT_INVITATION_MAX_AGE_DAYS = env_int("CLIENT_INVITATION_MAX_AGE_DAYS", 14)
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "hsds": os.environ.get("HSDS_API_RATE", "120/minute"),
 }
-REST_FRAMEWORK["NUM_PROXIES"] = env_int("DJANGO_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 # Production serving and performance: the public-page cache (apps/core/caching.py), a
 # read replica for directory search (carenav/db_router.py) and the bench-only view.
@@ -354,11 +402,7 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int(
     "PUBLIC_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
 )
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
+    DATABASES["replica"] = database_settings(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
     # Tests read the primary's test database through this alias: no second copy.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

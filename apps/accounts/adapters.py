@@ -3,9 +3,11 @@ from urllib.parse import urlsplit, urlunsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.sites.requests import RequestSite
+from django.core.exceptions import PermissionDenied
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
+from apps.core.client_address import client_address
 from apps.core.mail import header_text, queue_mail, render_plain
 
 from .models import User
@@ -32,6 +34,15 @@ def rebase_link(value, request):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth's per-address limit (ACCOUNT_RATE_LIMITS["login_failed"]).
+        "too_many_login_attempts": (
+            "Too many failed sign-ins have come from your connection. Please wait a "
+            "minute and try again."
+        ),
+    }
+
     def save_user(self, request, user, form, commit=True):
         # Only patients sign themselves up; staff accounts are made by an administrator.
         user.role = User.Role.PATIENT
@@ -65,3 +76,10 @@ class AccountAdapter(DefaultAccountAdapter):
             to=[email],
             from_email=self.get_from_email(),
         )
+
+    def get_client_ip(self, request) -> str:
+        # allauth's per-address limits see the client, not the proxy in front.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address

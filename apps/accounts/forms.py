@@ -1,5 +1,8 @@
+from allauth.core import context as allauth_context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 
+from . import lockout
 from .models import PatientProfile
 
 
@@ -46,3 +49,51 @@ class PatientProfileForm(forms.ModelForm):
                 "invalid": "Enter a real date, for example 2026-03-31."
             },
         }
+
+
+class LockoutCountedCodeMixin:
+    """Second-factor code forms whose wrong codes count toward the account lock-out.
+
+    allauth checks the code (TOTP or a recovery code); this refuses any code while the
+    account is locked, reports each wrong one to django-axes and says how many tries
+    are left.
+    """
+
+    def clean_code(self) -> str:
+        request = allauth_context.request
+        if lockout.is_locked(request, self.user):
+            raise forms.ValidationError(self._locked_message(), code="locked")
+        try:
+            return super().clean_code()
+        except forms.ValidationError as error:
+            if error.code != "incorrect_code":
+                raise
+        lockout.record_failed_code(request, self.user)
+        left = lockout.tries_left(request, self.user)
+        if not left:
+            raise forms.ValidationError(self._locked_message(), code="locked")
+        raise forms.ValidationError(
+            "That code is not right. After %(left)s more wrong %(tries)s, signing in "
+            "to this account is paused for %(wait)s.",
+            code="incorrect_code",
+            params={
+                "left": left,
+                "tries": "try" if left == 1 else "tries",
+                "wait": lockout.cooloff_text(),
+            },
+        )
+
+    @staticmethod
+    def _locked_message() -> str:
+        return (
+            "Too many wrong codes or passwords: signing in to this account is paused. "
+            f"Please wait {lockout.cooloff_text()} and try again."
+        )
+
+
+class SecondFactorForm(LockoutCountedCodeMixin, AuthenticateForm):
+    """The code step of signing in (MFA_FORMS["authenticate"])."""
+
+
+class SecondFactorAgainForm(LockoutCountedCodeMixin, ReauthenticateForm):
+    """Confirming a code before a sensitive change (MFA_FORMS["reauthenticate"])."""

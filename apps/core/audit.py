@@ -1,10 +1,7 @@
 from django.db import models
 
+from .client_address import client_address
 from .models import AccessLog
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_access(
@@ -23,7 +20,7 @@ def record_access(
         record_id=str(record.pk),
         subject_type=subject._meta.label_lower,
         subject_id=str(subject.pk),
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
         path=request.path[:300],
     )
 
@@ -44,7 +41,7 @@ def record_accesses(
                 record_id=str(record.pk),
                 subject_type=subject._meta.label_lower,
                 subject_id=str(subject.pk),
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
                 path=request.path[:300],
             )
         )

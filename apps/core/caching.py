@@ -13,19 +13,21 @@ What is cached, and for whom:
   stored, and nothing depends on the cookie, the language or any other header.
 - Only a plain 200 answer from the view that sets no cookie, no ``Vary`` and no
   ``Cache-Control`` of its own, and left the session and the messages as they were.
-- The key is the host and the path: the number of entries is bounded by the number
-  of real pages (query strings are never cached, so nobody can fill the cache with
-  made-up ones, and error pages are never cached).
+- The key is the path under the canonical site address (SITE_URL), never the Host
+  header, so no spelling of the host can add entries. Query strings and error pages
+  are never cached. The shared cache holds at most MAX_ENTRIES pages stored per
+  timeout window (so at most twice that at any time), each at most MAX_BYTES: a
+  bounded share of Redis whatever people ask for.
 
 CSRF tokens. Every page carries the visitor's CSRF token (base.html gives it to htmx;
-forms have their own), and a token must never be served to someone else. So before a
-page is stored, every token in it that belongs to the visitor who caused the render
-(a 64-character masked form of that visitor's CSRF secret) is replaced with a
-placeholder, and on each hit the placeholder is replaced with a freshly masked token
-of the current visitor. Asking for that token also makes CsrfViewMiddleware send the
-visitor their own CSRF cookie (and ``Vary: Cookie``), exactly as an uncached render
-would. A page whose render used the token in some other way (so no token is found in
-its body) is not cached.
+forms have their own), and a token must never be served to someone else. While a page
+is rendered for the cache, the template context's ``csrf_token`` is a placeholder
+(context processor ``csrf_placeholder``, listed after Django's own), so the stored
+page holds no token at all; on every answer, the first included, the placeholder is
+replaced with a freshly masked token of the current visitor. Asking for that token
+also makes CsrfViewMiddleware send the visitor their own CSRF cookie (and
+``Vary: Cookie``), exactly as an uncached render would. A page whose render asked for
+a token some other way (``get_token`` in the view) is not cached.
 
 Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off),
 plus the LOCAL_SECONDS a worker keeps its own copy: an edit in the admin shows on
@@ -33,29 +35,28 @@ public pages after at most that long.
 """
 
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
+from django.middleware.csrf import get_token
 
-# Django keeps unmasking private; it has had this name and signature since 4.1.
-from django.middleware.csrf import _unmask_cipher_token as unmask_token
-
-KEY_PREFIX = "carenav:page:v1:"
-# Stands for the visitor's CSRF token in stored pages; never written by a template.
-CSRF_PLACEHOLDER = b"\x00carenav-csrf-token\x00"
-TOKEN_PATTERN = re.compile(
-    rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH
-)
+KEY_PREFIX = "carenav:page:v2:"
+# Stands for the visitor's CSRF token in stored pages: safe in HTML, attributes and
+# JSON as it is, and long and odd enough never to occur in a real page.
+CSRF_PLACEHOLDER_TEXT = "carenav-csrf-placeholder-7b1e4c9a0d3f"
+CSRF_PLACEHOLDER = CSRF_PLACEHOLDER_TEXT.encode()
+# Set on the request while its page is rendered for the shared cache.
+RENDERING_FOR_CACHE = "_carenav_renders_for_page_cache"
+# Bounds on the shared cache: pages stored per timeout window, and bytes per page.
+MAX_ENTRIES = 5000
+MAX_BYTES = 512 * 1024
 # Each worker also keeps the pages it served last in its own memory for a few
 # seconds, so that a popular page costs no round trip to the shared cache (Redis) on
 # most visits. A page may then be up to LOCAL_SECONDS older than the shared timeout.
@@ -69,8 +70,17 @@ REFUSING_HEADERS = ("Vary", "Cache-Control", "Set-Cookie", "Expires")
 
 
 def cache_key(request) -> str:
-    where = f"{request.get_host()}{request.path}".encode()
+    site = urlsplit(settings.SITE_URL).netloc.lower()
+    where = f"{site}{request.path}".encode()
     return KEY_PREFIX + hashlib.sha256(where).hexdigest()
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: the placeholder as ``csrf_token`` while a page is rendered
+    for the cache (see above); nothing otherwise, so Django's own token applies."""
+    if getattr(request, RENDERING_FOR_CACHE, False):
+        return {"csrf_token": CSRF_PLACEHOLDER_TEXT}
+    return {}
 
 
 def _may_use_cache(request) -> bool:
@@ -89,44 +99,23 @@ def _pending_message_count(request) -> int:
     return len(messages.get_messages(request))
 
 
-def _without_tokens(request, content: bytes) -> bytes | None:
-    """The page with the visitor's CSRF tokens replaced by the placeholder; None
-    when the render used the token but no token of this visitor is in the body."""
-    secret = request.META.get("CSRF_COOKIE")
-    used = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-    if CSRF_PLACEHOLDER in content:
-        return None
-    if not used or not secret:
-        return content
-    found = 0
-
-    def replace(match):
-        nonlocal found
-        token = match.group().decode()
-        if unmask_token(token) == secret:
-            found += 1
-            return CSRF_PLACEHOLDER
-        return match.group()
-
-    content = TOKEN_PATTERN.sub(replace, content)
-    return content if found else None
-
-
-def _storable(request, response, session_modified_before: bool):
+def _storable(request, response, session_modified_before: bool, token_asked: bool):
     if (
         response.status_code != 200
         or response.streaming
         or response.cookies
         or any(header in response.headers for header in REFUSING_HEADERS)
         or _pending_message_count(request)
+        # The view asked for a real token (not the placeholder): it is somewhere in
+        # the answer, and must not be served to anyone else.
+        or (request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_asked)
+        or len(response.content) > MAX_BYTES
     ):
         return None
     session = getattr(request, "session", None)
     if session is not None and session.modified and not session_modified_before:
         return None
-    content = _without_tokens(request, response.content)
-    if content is None:
-        return None
+    content = response.content
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -172,14 +161,6 @@ def forget_local_copies() -> None:
         _local.clear()
 
 
-@receiver(setting_changed)
-def _forget_on_new_settings(*, setting, **kwargs):
-    # A test that turns the cache on, or swaps the cache backend, starts with no
-    # copies left over from another test.
-    if setting in ("PUBLIC_PAGE_CACHE_SECONDS", "CACHES"):
-        forget_local_copies()
-
-
 def cache_public_page(timeout: int | None = None):
     """Serve anonymous visitors a shared rendered copy of the page (see above).
 
@@ -198,18 +179,44 @@ def cache_public_page(timeout: int | None = None):
                 return _from_stored(request, stored)
             session = getattr(request, "session", None)
             modified_before = bool(session is not None and session.modified)
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            stored = _storable(request, response, modified_before)
+            token_asked = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+            setattr(request, RENDERING_FOR_CACHE, True)
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+            finally:
+                delattr(request, RENDERING_FOR_CACHE)
+            stored = _storable(request, response, modified_before, token_asked)
             seconds = (
                 timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
             )
-            if stored is not None and seconds > 0:
+            if stored is None:
+                return _with_visitor_token(request, response)
+            if seconds > 0 and _room_for_another(seconds):
                 cache.set(key, stored, seconds)
                 _keep_locally(key, stored, time.monotonic())
-            return response
+            return _from_stored(request, stored)
 
         return wrapper
 
     return decorator
+
+
+def _with_visitor_token(request, response):
+    """An answer not kept: its placeholders (if any) become the visitor's token."""
+    if not response.streaming and CSRF_PLACEHOLDER in response.content:
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER, get_token(request).encode()
+        )
+    return response
+
+
+def _room_for_another(seconds: int) -> bool:
+    """Count one more stored page in this timeout window; False past MAX_ENTRIES."""
+    key = f"{KEY_PREFIX}count:{seconds}:{int(time.time() // seconds)}"
+    cache.add(key, 0, timeout=seconds * 2)
+    try:
+        return cache.incr(key) <= MAX_ENTRIES
+    except ValueError:
+        return False

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
@@ -11,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
-from apps.core.audit import client_ip
 from apps.core.caching import cache_public_page
+from apps.core.client_address import client_address
+from apps.core.ratelimit import minutes_text, seconds_to_wait
 
 from . import services
 from .forms import ListingReportForm, ServiceSearchForm
@@ -195,13 +195,30 @@ def service_report(request, pk):
     service = _listed_service(pk)
     form = ListingReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key = f"directory:reports:{client_ip(request) or 'unknown'}"
-        count = cache.get_or_set(key, 0, timeout=3600)
-        if form.is_spam() or count >= REPORTS_PER_HOUR:
-            # Same answer as success: nothing to learn for whoever sends spam.
+        if form.is_spam():
+            # Only robots fill the hidden field: same answer as success, so they
+            # learn nothing.
             messages.success(request, "Thank you. Your report has reached our team.")
             return redirect(service)
-        cache.set(key, count + 1, timeout=3600)
+        wait = seconds_to_wait(
+            "directory:reports",
+            client_address(request),
+            limit=REPORTS_PER_HOUR,
+            period=3600,
+        )
+        if wait:
+            # Told plainly, and the message stays in the form to send later.
+            form.add_error(
+                None,
+                "Too many reports have come from your connection in the last hour, "
+                f"so this one was not sent. Please try again in {minutes_text(wait)}.",
+            )
+            return render(
+                request,
+                "directory/listingreport_form.html",
+                {"service": service, "form": form},
+                status=429,
+            )
         services.create_listing_report(
             service=service,
             message=form.cleaned_data["message"],

@@ -1,3 +1,5 @@
+import uuid
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -7,6 +9,7 @@ from apps.accounts.models import PatientProfile, User, zip_code_validator
 from apps.core.validators import validate_appointment
 from apps.directory.models import Location, Service
 
+from . import services
 from .models import OPEN_STATUSES, Client, Referral
 
 
@@ -30,7 +33,20 @@ class VersionMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ClientForm(forms.ModelForm):
+class OneSubmissionForm(forms.Form):
+    """A form that creates one record however often it is sent.
+
+    Each form page carries a fresh key; a second submission with the same key (a
+    double click, Back and send again) gets the record the first one made (see
+    services.create_once).
+    """
+
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput, initial=uuid.uuid4, required=False
+    )
+
+
+class ClientForm(OneSubmissionForm, forms.ModelForm):
     zip_code = forms.CharField(
         label="ZIP code",
         max_length=5,
@@ -79,12 +95,20 @@ class ClientForm(forms.ModelForm):
 
     def save(self, commit=True):
         client = super().save(commit=False)
-        if client.pk is None:
+        is_new = client.pk is None
+        if is_new:
             caseworker = self.cleaned_data.get("caseworker") or self.user
             client.caseworker = caseworker
             client.team_id = caseworker.team_id
+            client.submission_key = self.cleaned_data.get("submission_key")
         if "consents_to_share_with_services" in self.changed_data:
             client.consent_recorded_at = timezone.now()
+        if commit and is_new:
+            return services.create_once(
+                Client.objects.visible_to(self.user),
+                client.submission_key,
+                lambda: client.save() or client,
+            )
         if commit:
             client.save()
         return client
@@ -292,7 +316,7 @@ class RespondForm(VersionMixin):
         return when
 
 
-class NoteForm(forms.Form):
+class NoteForm(OneSubmissionForm):
     text = forms.CharField(
         label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -144,6 +144,9 @@ class Client(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # The key of the form that created the record: a second identical submission
+    # (double click, Back and resend) finds this record instead of making another.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -153,7 +156,12 @@ class Client(models.Model):
             models.Index(fields=["caseworker", "full_name"]),
             models.Index(fields=["team", "full_name"]),
         ]
-        constraints = [readable_years_constraint("referrals_client", "date_of_birth")]
+        constraints = [
+            readable_years_constraint("referrals_client", "date_of_birth"),
+            models.UniqueConstraint(
+                fields=["submission_key"], name="referrals_client_one_per_submission"
+            ),
+        ]
 
     def __str__(self):
         return f"Client {self.pk}"
@@ -399,11 +407,18 @@ class Note(models.Model):
         default=True, help_text="Internal notes are never shown to the patient."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # As Client.submission_key: one note per submitted form.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"], name="referrals_note_one_per_submission"
+            ),
+        ]
 
     def __str__(self):
         return f"Note {self.pk}"

@@ -5,9 +5,14 @@ They are queued in the same transaction as the change (apps/core/mail.py), so a
 refused change sends nothing and a saved one is never lost.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +21,8 @@ from apps.core.mail import absolute_url, queue_mail, render_mail
 
 from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
 from .tokens import make_invitation_token, make_respond_token
+
+T = TypeVar("T", bound=Model)
 
 # What a receiving service may answer through its link, and the status each means.
 SERVICE_ACTIONS = {
@@ -151,15 +158,55 @@ def create_referral(*, form, by: User) -> Referral:
     return referral
 
 
+def create_once(
+    queryset: QuerySet[T], submission_key: UUID | None, create: Callable[[], T]
+) -> T:
+    """The record `create()` makes; or, for a form submitted again with the same
+    `submission_key`, the record the first submission made (looked up in
+    `queryset`, so only among records the person may see).
+
+    Two submissions racing each other meet at the unique constraint on
+    submission_key: the loser gets the winner's record.
+    """
+    if submission_key is not None:
+        earlier = queryset.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError as error:
+        if submission_key is None:
+            raise
+        earlier = queryset.filter(submission_key=submission_key).first()
+        if earlier is None:
+            # The key belongs to a record this person may not see: a replayed form.
+            raise SuspiciousOperation(
+                "Submission key of another person's record"
+            ) from error
+        return earlier
+
+
 def add_note(
-    *, client: Client, by: User, text: str, is_internal: bool, referral=None
+    *,
+    client: Client,
+    by: User,
+    text: str,
+    is_internal: bool,
+    referral=None,
+    submission_key: UUID | None = None,
 ) -> Note:
-    return Note.objects.create(
-        client=client,
-        referral=referral,
-        author=by,
-        text=text,
-        is_internal=is_internal,
+    return create_once(
+        Note.objects.filter(client=client, author=by),
+        submission_key,
+        lambda: Note.objects.create(
+            client=client,
+            referral=referral,
+            author=by,
+            text=text,
+            is_internal=is_internal,
+            submission_key=submission_key,
+        ),
     )
 
 

@@ -99,7 +99,15 @@ def never_kept(request):
     return HttpResponse("<p>Kept for no time.</p>")
 
 
+@login_not_required
+@cache_public_page()
+@_counted
+def numbered(request, number):
+    return HttpResponse(f"<p>Page {number}.</p>")
+
+
 urlpatterns = [
+    path("numbered/<int:number>/", numbered),
     path("page/", page, name="page"),
     path("plain/", plain),
     path("with-message/", with_message),

@@ -79,6 +79,7 @@ def replica_alias(settings, monkeypatch):
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
     yield replica
     replica.close()
+    replica.close_pool()
     del connections[REPLICA]
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from apps.core.client_address import client_address
 from apps.core.validators import validate_readable_date
 from apps.directory.models import Service
 from apps.directory.search import (
@@ -56,6 +57,10 @@ class HSDSRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         # Read on every request, so a changed setting applies without a restart.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or DEFAULT_RATE
+
+    def get_ident(self, request):
+        # The same client address as every other limit (see apps/core/client_address).
+        return client_address(request) or "unknown"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {

@@ -293,6 +293,7 @@ def note_create(request, pk: int):
         by=request.user,
         text=form.cleaned_data["text"],
         is_internal=form.is_internal,
+        submission_key=form.cleaned_data["submission_key"],
     )
     record_access(request, note, Action.CREATE, subject=client)
     messages.success(

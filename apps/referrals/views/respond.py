@@ -8,22 +8,25 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core.audit import record_access
+from apps.core.client_address import client_address
 from apps.core.models import AccessLog
+from apps.core.ratelimit import minutes_text, seconds_to_wait
 
 from .. import services
 from ..forms import RespondForm
 from ..models import Referral, StaleReferral
 from ..tokens import referral_for_token
 
-# Answers one referral may receive per hour through its link.
+# Answers one referral may receive per hour through its link, and answers one client
+# address may send per hour to all referrals together.
 ANSWERS_PER_HOUR = 20
+ANSWERS_PER_ADDRESS_PER_HOUR = 60
 ACTION_TITLES = {
     "accept": "Accept the referral",
     "schedule": "Give an appointment date",
@@ -37,20 +40,22 @@ def _audit_request(request):
     the path is logged without it."""
     return SimpleNamespace(
         user=request.user,
-        META={"REMOTE_ADDR": request.META.get("REMOTE_ADDR")},
+        META=request.META,
         path=reverse("referrals:respond", args=["link"]),
     )
 
 
-def _too_many_answers(referral_pk: int) -> bool:
-    key = f"referrals:respond:{referral_pk}"
-    if cache.add(key, 1, timeout=60 * 60):
-        return False
-    try:
-        return cache.incr(key) > ANSWERS_PER_HOUR
-    except ValueError:
-        cache.set(key, 1, timeout=60 * 60)
-        return False
+def _seconds_to_wait(request, referral_pk: int) -> int:
+    """Limits per referral (a leaked link) and per client address (one machine
+    working through many links); 0 when neither is reached."""
+    return seconds_to_wait(
+        "referrals:respond", str(referral_pk), limit=ANSWERS_PER_HOUR, period=3600
+    ) or seconds_to_wait(
+        "referrals:respond-address",
+        client_address(request),
+        limit=ANSWERS_PER_ADDRESS_PER_HOUR,
+        period=3600,
+    )
 
 
 def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
@@ -94,8 +99,16 @@ def respond(request, token: str):
         return render(request, "referrals/respond_invalid.html", status=404)
     audit = _audit_request(request)
     if request.method == "POST":
-        if _too_many_answers(referral.pk):
-            return render(request, "referrals/respond_busy.html", status=429)
+        wait = _seconds_to_wait(request, referral.pk)
+        if wait:
+            response = render(
+                request,
+                "referrals/respond_busy.html",
+                {"wait": minutes_text(wait)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         action = request.POST.get("action", "")
         if action not in services.SERVICE_ACTIONS:
             return _page(request, referral, status=400)

@@ -169,9 +169,8 @@ def test_every_citation_has_a_reference_and_every_reference_is_cited(content):
 def test_every_reference_backs_some_content(content):
     used = set(ArticleReference.objects.values_list("reference_id", flat=True))
     used |= set(GlossaryTerm.objects.values_list("reference_id", flat=True))
-    used |= set(
-        Comparison.objects.values_list("rows__reference_id", flat=True).distinct()
-    )
+    for column in ("rows__first_reference_id", "rows__second_reference_id"):
+        used |= set(Comparison.objects.values_list(column, flat=True).distinct())
     assert set(Reference.objects.values_list("pk", flat=True)) <= used
     for reference in Reference.objects.all():
         assert reference.title and reference.publisher, reference.pk
@@ -193,7 +192,8 @@ def test_comparisons_have_eight_to_twelve_referenced_rows(content):
         rows = list(comparison.rows.all())
         assert 8 <= len(rows) <= 12, comparison.slug
         assert all(row.first_value and row.second_value for row in rows)
-        assert all(row.reference_id for row in rows), comparison.slug
+        assert all(row.first_reference_id for row in rows), comparison.slug
+        assert all(row.second_reference_id for row in rows), comparison.slug
 
 
 def test_glossary_explains_the_words_readers_meet(content):

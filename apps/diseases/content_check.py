@@ -11,7 +11,9 @@ act on, which this module takes to mean it mentions
 
 - a figure: any digit ("2 to 5 years", "50%", "1-800-..."), or a share in words
   ("half", "a third", "most people"), or
-- a word of the medical and benefits vocabulary below (``MEDICAL_WORDS``):
+- a word of the medical and benefits vocabulary below (``MEDICAL_WORDS``),
+  not counting names of organisations and phone numbers (``NOT_CLAIMS``: "the
+  National MS Society helpline", "call or text 988" state no medical fact):
   diseases, symptoms, body parts, tests, treatments, care services, benefits and
   laws, or
 - it is a list item whose introducing line is medical ("Signs of weak breathing
@@ -23,7 +25,12 @@ Never medical, whatever they mention:
   them carries the claim);
 - questions (a line ending in "?", such as "Questions to ask" lists);
 - a line that only points elsewhere: all of its words are a link, or it is a
-  link plus "see"/"read" words (``NAVIGATION``).
+  link plus "see"/"read" words (``NAVIGATION``);
+- a line made only of prompts to contact someone or note something down:
+  every sentence starts with one of ``PROMPTS`` ("Ask your team...", "Call...",
+  "Write it down..."), possibly after an "If ...," clause. Prompts to *do*
+  something medical ("Apply for SSDI", "Stop riluzole") are not in that list, so
+  they still count as claims and need a source.
 
 A medical paragraph is *cited* when it carries a citation mark ``[n]``. A list
 item is also cited when the paragraph that introduces its list (the one just
@@ -44,10 +51,9 @@ import markdown
 CITATION = re.compile(r"\[\d{1,3}\](?!\()")
 CITATION_NUMBER = re.compile(r"\[(\d{1,3})\](?!\()")
 
-# Stems: a word matches when it starts with one of these (case-insensitive),
-# except the short capitalised ones, which match whole and in capitals only.
+# Stems, matched case-insensitively at the start of a word (see _stem_pattern);
+# the acronyms after them match whole and in capitals only.
 MEDICAL_STEMS = (
-    "als",
     "amyotroph",
     "sclerosis",
     "parkinson",
@@ -73,6 +79,8 @@ MEDICAL_STEMS = (
     "speak",
     "voice",
     "weak",
+    "weakness",
+    "weaker",
     "stiff",
     "cramp",
     "twitch",
@@ -80,7 +88,9 @@ MEDICAL_STEMS = (
     "tremor",
     "balance",
     "numb",
+    "numbness",
     "pain",
+    "painful",
     "tired",
     "sleep",
     "headache",
@@ -91,14 +101,16 @@ MEDICAL_STEMS = (
     "memory",
     "mood",
     "depress",
-    "anxi",
+    "anxiety",
+    "anxious",
     "laugh",
     "crying",
     "gene",
     "genetic",
     "inherit",
-    "famil",
+    "familial",
     "test",
+    "testing",
     "scan",
     "blood",
     "biopsy",
@@ -191,8 +203,18 @@ MEDICAL_ACRONYMS = (
     "CPR",
     "DNR",
 )
+
+
+def _stem_pattern(stem: str) -> str:
+    # Short stems would match unrelated words ("numb" in "numbers"), so they
+    # match whole words only; longer ones also match their endings.
+    if len(stem) >= 5:
+        return re.escape(stem) + r"\w*"
+    return re.escape(stem) + r"(?:s|es)?\b"
+
+
 MEDICAL_WORDS = re.compile(
-    r"(?i:\b(?:" + "|".join(re.escape(stem) for stem in MEDICAL_STEMS) + r"))"
+    r"(?i:\b(?:" + "|".join(_stem_pattern(stem) for stem in MEDICAL_STEMS) + r"))"
     r"|\b(?:" + "|".join(re.escape(word) for word in MEDICAL_ACRONYMS) + r")\b"
 )
 FIGURES = re.compile(
@@ -203,6 +225,39 @@ NAVIGATION = re.compile(
     r"(?i:\b(?:see|read|our|page|pages|on|about|more|also|the|for|in|and|"
     r"you|can|this|these|points|side|by|table)\b)"
 )
+# Names and numbers that mention a disease or a figure without stating a fact.
+NOT_CLAIMS = re.compile(
+    r"(?:ALS Association|National MS Society|MS Society|MND Association|"
+    r"Parkinson's Foundation|Muscular Dystrophy Association|\bMDA\b|"
+    r"\b988\b|\b1-\d{3}-[\dA-Z]{3}-[\dA-Z]{4}\b)"
+)
+# Verbs that send the reader to someone or something, and state no fact.
+PROMPTS = frozenset(
+    {
+        "ask",
+        "call",
+        "talk",
+        "tell",
+        "say",
+        "write",
+        "keep",
+        "see",
+        "read",
+        "look",
+        "find",
+        "bring",
+        "share",
+        "please",
+        "remember",
+        "note",
+        "contact",
+        "reach",
+        "visit",
+        "come",
+    }
+)
+SENTENCE_END = re.compile(r"(?<=[.!])\s+")
+LEADING_CLAUSE = re.compile(r"^(?i:if|when|before|between|while)\b[^,]*,\s*")
 BLOCKS = {"p", "li", "td"}
 # Column headers of a table name what the cells below say, as headings do.
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "th"}
@@ -295,12 +350,22 @@ def _blocks(markdown_text: str):
     yield from walk(root, frozenset(), "")
 
 
+def _is_prompt(sentence: str) -> bool:
+    sentence = LEADING_CLAUSE.sub("", sentence.strip(" *_"))
+    first = re.match(r"[A-Za-z']+", sentence)
+    return bool(first) and first.group(0).lower() in PROMPTS
+
+
 def is_medical_paragraph(text: str) -> bool:
     """Whether one block of plain text states a medical fact (see the module rule)."""
     words = " ".join(CITATION.sub(" ", text or "").split())
     if not words or words.endswith("?"):
         return False
-    return bool(FIGURES.search(words) or MEDICAL_WORDS.search(words))
+    statements = [s for s in SENTENCE_END.split(words) if s and not _is_prompt(s)]
+    if not statements:
+        return False
+    claim = NOT_CLAIMS.sub(" ", " ".join(statements))
+    return bool(FIGURES.search(claim) or MEDICAL_WORDS.search(claim))
 
 
 def medical_blocks(markdown_text: str) -> list[Block]:
@@ -308,6 +373,9 @@ def medical_blocks(markdown_text: str) -> list[Block]:
     found = []
     for element, text, citations, introduction in _blocks(markdown_text):
         if _is_navigation_only(element, text) or text.endswith("?"):
+            continue
+        plain = " ".join(CITATION.sub(" ", text).split())
+        if all(_is_prompt(s) for s in SENTENCE_END.split(plain) if s):
             continue
         # A list item continues the sentence that introduces it: "Signs of weak
         # breathing include:" makes "morning headaches" a medical claim.

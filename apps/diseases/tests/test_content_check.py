@@ -36,6 +36,7 @@ def source(**overrides):
     [
         "Most people live 3 to 5 years after the first symptoms.",
         "NIV can help you breathe at night.",
+        "You can get SSDI without the five-month wait.",
         "Apply for SSDI as soon as you can.",
         "About half of people notice no change.",
     ],
@@ -50,6 +51,10 @@ def test_facts_about_disease_treatment_figures_and_benefits_are_medical(text):
         "Please talk to your care team about what this means for you.",
         "You do not need to read it all at once.",
         "Could I get a placebo if I join the trial?",
+        "Ask your neurologist about NIV. Call the clinic if you are unsure.",
+        "If you feel low, talk to your ALS team.",
+        "The National MS Society and the ALS Association run helplines.",
+        "If you feel unsafe, call or text 988 at any time.",
         "",
     ],
 )

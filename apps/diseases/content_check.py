@@ -48,6 +48,8 @@ from urllib.parse import urlsplit
 
 import markdown
 
+from .models import Article, Comparison, ComparisonRow
+
 CITATION = re.compile(r"\[\d{1,3}\](?!\()")
 CITATION_NUMBER = re.compile(r"\[(\d{1,3})\](?!\()")
 
@@ -493,3 +495,30 @@ def comparison_row_problems(row) -> list[str]:
         for problem in reference_problems(reference):
             problems.append(f"{row.feature!r}, {column} column source: {problem}")
     return problems
+
+
+def published_content_problems() -> dict[str, list[str]]:
+    """Every problem of the content the public can read, keyed by where it is.
+
+    Published articles (of published diseases) and the rows of published
+    comparisons; drafts are left alone until they are published.
+    """
+    found = {}
+    articles = (
+        Article.objects.published()
+        .select_related("disease")
+        .prefetch_related("citations__reference")
+    )
+    for article in articles:
+        references = {c.order: c.reference for c in article.citations.all()}
+        problems = text_problems(article.body, references)
+        if problems:
+            found[f"article {article.disease.slug}/{article.slug}"] = problems
+    rows = ComparisonRow.objects.filter(
+        comparison__in=Comparison.objects.published()
+    ).select_related("comparison", "first_reference", "second_reference")
+    for row in rows:
+        problems = comparison_row_problems(row)
+        if problems:
+            found.setdefault(f"comparison {row.comparison.slug}", []).extend(problems)
+    return found

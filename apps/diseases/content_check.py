@@ -32,6 +32,12 @@ Never medical, whatever they mention:
   something medical ("Apply for SSDI", "Stop riluzole") are not in that list, so
   they still count as claims and need a source.
 
+A medical paragraph that gives advice ("should", "recommends", "suggests",
+"offer"...) from UK guidance (a source whose publisher or title names NICE) must
+say so in its own words, by naming the UK or NICE: the site's readers are in the
+US, and NICE advice is not US practice. Facts that NICE merely reports (how common
+a disease is) need no label.
+
 A medical paragraph is *cited* when it carries a citation mark ``[n]``. A list
 item is also cited when the paragraph that introduces its list (the one just
 before the list, ending in ":") is cited: "Signs include [1]:" covers the bullets
@@ -436,6 +442,21 @@ FURTHER_READING_HOSTS = frozenset(
 )
 
 
+UK_GUIDANCE = re.compile(r"\bNICE\b")
+UK_LABEL = re.compile(r"\b(?:UK|NICE|England|British)\b")
+ADVICE = re.compile(
+    r"(?i:\b(?:should|recommend\w*|suggest\w*|advis\w*|offer\w*|guidance|"
+    r"guideline\w*|belongs?)\b)"
+)
+
+
+def is_uk_guidance(reference) -> bool:
+    return bool(
+        UK_GUIDANCE.search(reference.publisher or "")
+        or UK_GUIDANCE.search(reference.title or "")
+    )
+
+
 def is_further_reading(reference) -> bool:
     host = urlsplit((reference.url or "").strip()).hostname or ""
     host = host.removeprefix("www.")
@@ -459,6 +480,13 @@ def text_problems(markdown_text: str, references: dict) -> list[str]:
         cited = [references[n] for n in block.citations if n in references]
         if cited and all(is_further_reading(reference) for reference in cited):
             problems.append(f"only further reading supports: {short!r}")
+        own = [references[n] for n in _numbers(block.text) if n in references]
+        if (
+            any(is_uk_guidance(r) for r in own)
+            and ADVICE.search(block.text)
+            and not UK_LABEL.search(block.text)
+        ):
+            problems.append(f"cites UK guidance without saying so: {short!r}")
     for number in sorted(cited_numbers(markdown_text)):
         reference = references.get(number)
         if reference is not None:

@@ -11,7 +11,7 @@ act on, which this module takes to mean it mentions
 
 - a figure: any digit ("2 to 5 years", "50%", "1-800-..."), or a share in words
   ("half", "a third", "most people"), or
-- a word of the medical and benefits vocabulary below (``MEDICAL_WORDS``),
+- a word of the medical and benefits vocabulary (``MEDICAL_WORDS``),
   not counting names of organisations and phone numbers (``NOT_CLAIMS``: "the
   National MS Society helpline", "call or text 988" state no medical fact):
   diseases, symptoms, body parts, tests, treatments, care services, benefits and

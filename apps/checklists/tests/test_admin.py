@@ -24,9 +24,9 @@ def test_content_staff_edit_stages_and_items(client, login_as, items, who):
     response = client.get(reverse("admin:checklists_checklistitem_changelist"))
     assertContains(response, items["voice"].title)
     response = client.get(
-        reverse("admin:checklists_checklistitem_changelist"), {"q": "genetic"}
+        reverse("admin:checklists_checklistitem_changelist"), {"q": "relatives"}
     )
-    assertContains(response, items["genetics"].title)
+    assertContains(response, items["family_only"].title)
     assertNotContains(response, items["voice"].title)
     assert client.get(item_change_url(items["voice"])).status_code == 200
 
@@ -131,8 +131,24 @@ def test_preview_as_a_profile(client, content_editor, items, als):
         },
     )
     assertContains(response, "Suggested stage: Planning ahead")
-    assertContains(response, "Hidden: Usually for people whose first symptoms were")
+    assertContains(response, "Hidden: Usually for people with a family history")
+    assertContains(response, "Shown, first: This often matters sooner")
+    # No onset date: the trial window counts from the diagnosis, and says so.
     assertContains(response, "Window open: 4 months left")
+    assertContains(response, "Counted from your diagnosis")
+    # First symptoms 10 months before the diagnosis: the window has closed.
+    response = client.get(
+        url,
+        {
+            "disease": als.pk,
+            "onset_site": "limb",
+            "family_history": "no",
+            "months_since_diagnosis": "20",
+            "first_symptoms_months_earlier": "10",
+        },
+    )
+    assertContains(response, "Window closed on")
+    assertContains(response, "Counted from when your first symptoms began")
     # Without a diagnosis.
     response = client.get(
         url, {"disease": als.pk, "onset_site": "unknown", "family_history": "unknown"}

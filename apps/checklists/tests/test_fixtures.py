@@ -164,10 +164,10 @@ def test_personalised_and_timed_items_exist(checklists):
     )
 
     # Enough items for one onset site that personalisation shows on the page.
-    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.BULBAR).count() >= 3
-    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.LIMB).count() >= 2
+    assert als.filter(sooner_for_onset_site=ChecklistItem.OnsetSite.BULBAR).count() >= 3
+    assert als.filter(sooner_for_onset_site=ChecklistItem.OnsetSite.LIMB).count() >= 2
     # MS has no onset-site rules: those are an ALS idea.
-    assert not current_items("ms").exclude(only_for_onset_site="").exists()
+    assert not current_items("ms").exclude(sooner_for_onset_site="").exists()
 
 
 def test_sentences_stay_short(checklists):

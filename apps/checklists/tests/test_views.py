@@ -75,8 +75,44 @@ def test_stage_list_shows_stages_and_items_to_anyone(client, items):
     directory = reverse("directory:service_list")
     assertContains(response, f'href="{directory}?type=als-clinic"')
     assertContains(response, items["clinic"].related_article.get_absolute_url())
-    assertContains(response, "if symptoms started in speech or swallowing")
+    assertContains(response, "Often needed sooner if symptoms started in speech")
     assertContains(response, "Within 3 months of diagnosis.")
+    assertContains(response, "best done within 24 months of first symptoms.")
+
+
+def test_stage_list_opens_with_a_kind_note_before_the_stages(client, items):
+    html = client.get(reverse("checklists:stage_list", args=["als"])).content.decode()
+    note = html.index('id="before-you-read"')
+    assert note < html.index('id="stages-heading"')
+    assert note < html.index(f'id="{items["diary"].stage.slug}"')
+    assert "not a timetable" in html
+    assert "of the way through" not in html
+
+
+def test_items_show_their_numbered_sources_with_links(client, patient, items):
+    item = items["clinic"]
+    item.guidance = "Ask for a referral [1]. Ask about the team [2]. Not a source [3]."
+    item.save()
+    first = ChecklistItemReferenceFactory(
+        item=item, order=1, reference__title="Care guideline"
+    )
+    ChecklistItemReferenceFactory(item=item, order=2, reference__title="Team study")
+    source = f'id="item-{item.pk}-source-1"'
+    link = f'href="#item-{item.pk}-source-1"'
+    set_profile(patient, disease="als")
+    client.force_login(patient)
+    for url in (
+        reverse("checklists:stage_list", args=["als"]),
+        reverse("checklists:my_checklist"),
+    ):
+        response = client.get(url)
+        assertContains(response, source, count=1)
+        assertContains(response, link, count=1)
+        assertContains(response, f'href="{first.reference.url}"')
+        assertContains(response, "Care guideline")
+        assertContains(response, "Team study")
+        # A number without a source stays plain text.
+        assertNotContains(response, f'href="#item-{item.pk}-source-3"')
 
 
 def test_stage_list_links_the_other_diseases_checklists(client, items, ms):

@@ -411,8 +411,15 @@ class OverdueArticleAdmin(ArticleAdmin):
 
 class ComparisonRowInline(admin.TabularInline):
     model = ComparisonRow
-    fields = ["order", "feature", "first_value", "second_value", "reference"]
-    autocomplete_fields = ["reference"]
+    fields = [
+        "order",
+        "feature",
+        "first_value",
+        "first_reference",
+        "second_value",
+        "second_reference",
+    ]
+    autocomplete_fields = ["first_reference", "second_reference"]
     ordering = ["order"]
     extra = 1
     formfield_overrides = {

@@ -266,8 +266,23 @@ class ComparisonRow(models.Model):
     feature = models.CharField(max_length=120)
     first_value = models.TextField()
     second_value = models.TextField()
-    reference = models.ForeignKey(
-        Reference, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    # Each column is its own claim about its own disease, so each has its own
+    # source: an MS figure is not supported by an ALS page.
+    first_reference = models.ForeignKey(
+        Reference,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source of the first disease's value.",
+    )
+    second_reference = models.ForeignKey(
+        Reference,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source of the second disease's value.",
     )
 
     class Meta:

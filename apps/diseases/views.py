@@ -125,6 +125,15 @@ def article_preview(request, pk):
     return response
 
 
+def _source_number(sources: dict, reference) -> int | None:
+    """The note number of a reference, numbering it if it is new."""
+    if reference is None:
+        return None
+    if reference.pk not in sources:
+        sources[reference.pk] = reference
+    return list(sources).index(reference.pk) + 1
+
+
 @login_not_required
 @require_safe
 @cache_public_page()
@@ -135,13 +144,17 @@ def comparison_detail(request, slug):
         ),
         slug=slug,
     )
-    rows = list(comparison.rows.select_related("reference").order_by("order", "pk"))
-    # Sources are numbered in the order the table first cites them.
-    numbers = {}
+    rows = list(
+        comparison.rows.select_related("first_reference", "second_reference").order_by(
+            "order", "pk"
+        )
+    )
+    # Sources are numbered in the order the table first cites them, row by row,
+    # first column before second.
+    sources = {}
     for row in rows:
-        if row.reference_id is not None:
-            row.source_number = numbers.setdefault(row.reference_id, len(numbers) + 1)
-    sources = {row.reference_id: row.reference for row in rows if row.reference_id}
+        row.first_source = _source_number(sources, row.first_reference)
+        row.second_source = _source_number(sources, row.second_reference)
     return render(
         request,
         "diseases/comparison_detail.html",

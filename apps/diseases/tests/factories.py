@@ -86,7 +86,8 @@ class ComparisonRowFactory(factory.django.DjangoModelFactory):
     feature = factory.Sequence(lambda n: f"Feature {n}")
     first_value = "Value for the first disease."
     second_value = "Value for the second disease."
-    reference = factory.SubFactory(ReferenceFactory)
+    first_reference = factory.SubFactory(ReferenceFactory)
+    second_reference = factory.SubFactory(ReferenceFactory)
 
 
 class GlossaryTermFactory(factory.django.DjangoModelFactory):

@@ -75,7 +75,11 @@ def build_content():
     comparison = ComparisonFactory(
         slug="als-vs-ms", first_disease=als, second_disease=ms
     )
-    row = ComparisonRowFactory(comparison=comparison, reference=citation.reference)
+    row = ComparisonRowFactory(
+        comparison=comparison,
+        first_reference=citation.reference,
+        second_reference=citation.reference,
+    )
     return {
         "disease": als,
         "article": article,

@@ -14,7 +14,7 @@ from pghistory.models import Events
 from apps.accounts.models import PatientProfile, User
 from apps.diseases.models import Disease
 
-from .models import ChecklistItem, Stage
+from .models import ChecklistItem, ChecklistItemReference, Stage
 from .personalise import describe_rule
 from .services import build_preview
 
@@ -134,6 +134,7 @@ class StageAdmin(ChangeHistoryMixin, admin.ModelAdmin):
                 onset_site=data["onset_site"],
                 family_history=data["family_history"],
                 months=data["months_since_diagnosis"],
+                onset_months_before_diagnosis=data["first_symptoms_months_earlier"],
             )
             for row in checklist.rows:
                 row.timing_rule = describe_rule(row.item)
@@ -163,6 +164,23 @@ class PreviewForm(forms.Form):
         max_value=600,
         help_text="Leave empty for someone without a diagnosis yet.",
     )
+    first_symptoms_months_earlier = forms.IntegerField(
+        label="First symptoms, months before diagnosis",
+        required=False,
+        min_value=0,
+        max_value=600,
+        help_text="Leave empty for someone who does not know when symptoms began.",
+    )
+
+
+class ChecklistItemReferenceInline(admin.TabularInline):
+    model = ChecklistItemReference
+    fields = ["order", "reference"]
+    autocomplete_fields = ["reference"]
+    ordering = ["order"]
+    extra = 1
+    verbose_name = "source"
+    verbose_name_plural = "sources: [1] in the guidance is the source numbered 1"
 
 
 @admin.register(ChecklistItem)
@@ -171,7 +189,7 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
         "title",
         "stage",
         "order",
-        "only_for_onset_site",
+        "sooner_for_onset_site",
         "only_with_family_history",
         "timing_display",
         "is_retired",
@@ -180,7 +198,7 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
         "stage__disease",
         "stage",
         "is_retired",
-        "only_for_onset_site",
+        "sooner_for_onset_site",
         "only_with_family_history",
         "timing",
     ]
@@ -191,6 +209,7 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     filter_horizontal = ["service_types"]
     readonly_fields = ["retired_at"]
     actions = ["retire", "unretire"]
+    inlines = [ChecklistItemReferenceInline]
     fieldsets = [
         (None, {"fields": ["stage", "order", "title", "slug"]}),
         (
@@ -206,14 +225,14 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
         ),
         (
             "Who it is for",
-            {"fields": ["only_for_onset_site", "only_with_family_history"]},
+            {"fields": ["sooner_for_onset_site", "only_with_family_history"]},
         ),
         (
             "When",
             {
-                "fields": ["timing", "timing_months"],
+                "fields": ["timing", "timing_months", "timing_from"],
                 "description": "Counted in calendar months from the patient's "
-                "diagnosis date.",
+                "diagnosis date or from when their first symptoms began.",
             },
         ),
         (

@@ -6,6 +6,8 @@ CRLF and folded at 75 octets without splitting a UTF-8 character (3.1).
 
 from datetime import UTC, date, datetime, timedelta
 
+from apps.diseases.rendering import CITATION_MARK
+
 from .personalise import TimingState, describe_rule
 
 PRODID = "-//CareNav//Checklist//EN"
@@ -80,8 +82,9 @@ def checklist_calendar(checklist, *, checklist_url: str, now: datetime) -> str:
             summary = f"Last day: {item.title}"
         else:
             summary = f"Due: {item.title}"
+        guidance = CITATION_MARK.sub("", item.guidance)
         description = "\n\n".join(
-            part for part in (describe_rule(item), item.guidance, checklist_url) if part
+            part for part in (describe_rule(item), guidance, checklist_url) if part
         )
         lines += [
             "BEGIN:VEVENT",

@@ -59,14 +59,18 @@ class ChecklistItemQuerySet(models.QuerySet):
 )
 class ChecklistItem(models.Model):
     class OnsetSite(models.TextChoices):
-        ANY = "", "Everyone"
-        LIMB = "limb", "Only limb onset"
-        BULBAR = "bulbar", "Only bulbar onset"
+        ANY = "", "The same for everyone"
+        LIMB = "limb", "Often sooner with limb onset"
+        BULBAR = "bulbar", "Often sooner with bulbar onset"
 
     class Timing(models.TextChoices):
         NONE = "", "No date"
-        DUE_WITHIN = "due_within", "Due within N months of diagnosis"
-        WINDOW_CLOSES = "window_closes", "Window closes N months after diagnosis"
+        DUE_WITHIN = "due_within", "Due within N months"
+        WINDOW_CLOSES = "window_closes", "Window closes after N months"
+
+    class TimingFrom(models.TextChoices):
+        DIAGNOSIS = "diagnosis", "From diagnosis"
+        FIRST_SYMPTOMS = "first_symptoms", "From first symptoms"
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="items")
     order = models.PositiveSmallIntegerField()
@@ -84,18 +88,42 @@ class ChecklistItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="checklist_items",
     )
-    # Personalisation: who the item is for.
-    only_for_onset_site = models.CharField(
-        max_length=10, choices=OnsetSite, blank=True, default=OnsetSite.ANY
+    # Personalisation. ALS spreads, so where it started never hides an item: it
+    # only puts the item first, with a note, for people whose onset site matches.
+    sooner_for_onset_site = models.CharField(
+        "often sooner for onset site",
+        max_length=10,
+        choices=OnsetSite,
+        blank=True,
+        default=OnsetSite.ANY,
+        help_text="Everyone sees the item. For this onset site it comes first in "
+        "its stage, marked as often needed sooner. Write the guidance so it reads "
+        'right for everyone (for example "If your hands get weaker...").',
     )
     only_with_family_history = models.BooleanField(
-        default=False, help_text="Show only to people with a family history."
+        default=False,
+        help_text="Hide from people who say there is no family history. Not for "
+        "genetic counselling or testing: those are offered to everyone with ALS.",
     )
-    # Timing from the diagnosis date.
+    # Timing: N calendar months from the date chosen in timing_from.
     timing = models.CharField(
         max_length=20, choices=Timing, blank=True, default=Timing.NONE
     )
     timing_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    timing_from = models.CharField(
+        "count the months",
+        max_length=20,
+        choices=TimingFrom,
+        default=TimingFrom.DIAGNOSIS,
+        help_text="Clinical trials count from first symptoms. When a patient has not "
+        "given that date, their diagnosis date is used and the page says so.",
+    )
+    references = models.ManyToManyField(
+        "diseases.Reference",
+        through="ChecklistItemReference",
+        related_name="checklist_items",
+        blank=True,
+    )
     is_retired = models.BooleanField(default=False)
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -116,6 +144,34 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+)
+class ChecklistItemReference(models.Model):
+    """The n-th source of an item: [n] in its guidance or reasons points here."""
+
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.CASCADE, related_name="citations"
+    )
+    reference = models.ForeignKey(
+        "diseases.Reference",
+        on_delete=models.PROTECT,
+        related_name="checklist_citations",
+    )
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "order"], name="checklists_checklistitemreference_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"[{self.order}] {self.reference}"
 
 
 class ItemProgressQuerySet(models.QuerySet):

@@ -7,11 +7,15 @@ Who an item is for
 ------------------
 - Items belong to a stage, and a stage to a disease. When the profile names a
   disease (ALS or MS), only that disease's items apply; "not sure yet" rules none out.
-- An item for one onset site (limb or bulbar) applies when the profile's onset site
-  is that site, or is "I don't know": nothing is hidden until the patient tells us.
-  "Somewhere else" rules out both limb-only and bulbar-only items.
+- Where the illness started never hides an item. ALS spreads, so an item that is
+  often needed sooner after limb onset (falls, hand splints) or bulbar onset (saliva,
+  voice banking) is for everyone. For a profile whose onset site matches, the item
+  comes first in its stage with a note that it often matters sooner; everyone else
+  sees it in its usual place, and its guidance is written to read right for them
+  ("If your hands get weaker..."). "I don't know" and "somewhere else" match no site.
 - An item for people with a family history applies when the family history is "yes"
-  or "I don't know" (genetic counselling helps people find out); "no" rules it out.
+  or "I don't know"; "no" rules it out. Genetic counselling and testing do not use
+  this rule: they are offered to everyone with ALS (Roggenbuck et al. 2023).
 Hidden items can always be shown ("show all items").
 
 Suggested stage
@@ -23,13 +27,20 @@ Suggested stage
   second stage ("just diagnosed"), or the first if there is only one.
 The patient can always choose another stage; the choice wins over the suggestion.
 
-Timing from the diagnosis date
-------------------------------
-Due dates and closing dates are the diagnosis date plus N calendar months, clamped to
-the end of a shorter month (31 January + 1 month is 28 February, or 29 in a leap
-year). The day itself still counts: an item is "due today" on its due date and
-overdue the day after; a window "closes today" on its closing date and is closed the
-day after. "Due soon" is within 30 days; "closing soon" is less than 3 months away.
+Timing
+------
+Each timed item counts its months from one of two dates, chosen per item:
+- "from diagnosis": the profile's diagnosis date;
+- "from first symptoms": the profile's symptom onset date. Clinical trials count
+  from first symptoms, and a diagnosis often comes a year or more later, so counting
+  from diagnosis would show a window as open long after it closed. When the onset
+  date is unknown, the diagnosis date stands in, and the page says so (the real
+  window may close sooner).
+Due dates and closing dates are that date plus N calendar months, clamped to the end
+of a shorter month (31 January + 1 month is 28 February, or 29 in a leap year). The
+day itself still counts: an item is "due today" on its due date and overdue the day
+after; a window "closes today" on its closing date and is closed the day after.
+"Due soon" is within 30 days; "closing soon" is less than 3 months away.
 """
 
 import calendar
@@ -48,6 +59,12 @@ FAMILY_HISTORY_RULED_OUT = "no"
 DISEASES_WITH_CHECKLISTS = ("als", "ms")
 TIMING_DUE_WITHIN = "due_within"
 TIMING_WINDOW_CLOSES = "window_closes"
+FROM_DIAGNOSIS = "diagnosis"
+FROM_FIRST_SYMPTOMS = "first_symptoms"
+ONSET_SITE_WORDS = {
+    "bulbar": "in speech or swallowing",
+    "limb": "in the arms or legs",
+}
 
 
 def add_months(start: date, months: int) -> date:
@@ -92,19 +109,12 @@ def duration_in_words(days: int) -> str:
 def hidden_reason(item, profile) -> str:
     """Why the item does not apply to this profile, or "" when it applies.
 
-    item needs only_for_onset_site, only_with_family_history and stage.disease.slug;
-    profile needs disease, onset_site and family_history.
+    item needs only_with_family_history and stage.disease.slug; profile needs
+    disease and family_history. The onset site is not a reason: see sooner_note.
     """
     disease = profile.disease
     if disease in DISEASES_WITH_CHECKLISTS and item.stage.disease.slug != disease:
         return "This item is for another condition."
-    site = item.only_for_onset_site
-    if site and profile.onset_site not in (site, ONSET_UNKNOWN):
-        if site == "bulbar":
-            return (
-                "Usually for people whose first symptoms were in speech or swallowing."
-            )
-        return "Usually for people whose first symptoms were in the arms or legs."
     if (
         item.only_with_family_history
         and profile.family_history == FAMILY_HISTORY_RULED_OUT
@@ -117,16 +127,28 @@ def applies_to(item, profile) -> bool:
     return not hidden_reason(item, profile)
 
 
+def sooner_note(item, profile) -> str:
+    """A note when the item often matters sooner for this profile's onset site."""
+    site = item.sooner_for_onset_site
+    if site and profile.onset_site == site:
+        return (
+            f"This often matters sooner when the first symptoms were "
+            f"{ONSET_SITE_WORDS[site]}, as yours were."
+        )
+    return ""
+
+
 def audience_label(item) -> str:
     """Who the item is for, as a short phrase for the public list ("" = everyone)."""
     parts = []
-    if item.only_for_onset_site == "bulbar":
-        parts.append("if symptoms started in speech or swallowing")
-    elif item.only_for_onset_site == "limb":
-        parts.append("if symptoms started in the arms or legs")
+    if item.sooner_for_onset_site in ONSET_SITE_WORDS:
+        parts.append(
+            "Often needed sooner if symptoms started "
+            + ONSET_SITE_WORDS[item.sooner_for_onset_site]
+        )
     if item.only_with_family_history:
-        parts.append("if there is a family history")
-    return "For people " + " and ".join(parts) if parts else ""
+        parts.append("For people with a family history")
+    return "; ".join(parts)
 
 
 # Suggested stage -----------------------------------------------------------------
@@ -192,6 +214,8 @@ class Timing:
     text: str = ""
     # A word or two for a badge; the full sentence is in text.
     label: str = ""
+    # Which date the months are counted from, when that needs saying.
+    note: str = ""
 
     @property
     def is_urgent(self) -> bool:
@@ -205,32 +229,74 @@ class Timing:
 NO_TIMING = Timing(TimingState.NONE)
 
 
+def counts_from_first_symptoms(item) -> bool:
+    return item.timing_from == FROM_FIRST_SYMPTOMS
+
+
 def describe_rule(item) -> str:
-    """The timing rule itself, for people without a diagnosis date (public list)."""
+    """The timing rule itself, for people without dates (public list)."""
     months = item.timing_months
+    start = "first symptoms" if counts_from_first_symptoms(item) else "diagnosis"
     if item.timing == TIMING_DUE_WITHIN:
-        return f"Within {_plural(months, 'month')} of diagnosis."
+        return f"Within {_plural(months, 'month')} of {start}."
     if item.timing == TIMING_WINDOW_CLOSES:
-        return (
-            f"Time-limited: best done within {_plural(months, 'month')} of diagnosis."
-        )
+        return f"Time-limited: best done within {_plural(months, 'month')} of {start}."
     return ""
 
 
-def timing_for(item, *, diagnosis_date: date | None, today: date) -> Timing:
-    """Where an item stands in time for a patient diagnosed on diagnosis_date."""
+def _start_date(
+    item, *, diagnosis_date: date | None, symptom_onset_date: date | None
+) -> tuple[date | None, str]:
+    """The date an item's months count from, and a note when that needs saying."""
+    if not counts_from_first_symptoms(item):
+        return diagnosis_date, ""
+    if symptom_onset_date is not None:
+        return (
+            symptom_onset_date,
+            "Counted from when your first symptoms began "
+            f"({format_date(symptom_onset_date)}).",
+        )
+    if diagnosis_date is not None:
+        return (
+            diagnosis_date,
+            "Counted from your diagnosis, because we don't know when your first "
+            "symptoms began. The window counts from first symptoms, so it may "
+            "close sooner than this. You can add that date to your profile.",
+        )
+    return None, ""
+
+
+def _no_date(item) -> Timing:
+    if counts_from_first_symptoms(item):
+        text = (
+            "This counts from when your first symptoms began. Add that date (or "
+            "your diagnosis date) to your profile to see how long this stays open."
+        )
+    elif item.timing == TIMING_DUE_WITHIN:
+        text = "Add your diagnosis date to your profile to see when this is due."
+    else:
+        text = (
+            "Add your diagnosis date to your profile to see how long this stays open."
+        )
+    return Timing(TimingState.NO_DATE, None, f"{describe_rule(item)} {text}", "")
+
+
+def timing_for(
+    item,
+    *,
+    diagnosis_date: date | None,
+    today: date,
+    symptom_onset_date: date | None = None,
+) -> Timing:
+    """Where an item stands in time for a patient with these dates."""
     if item.timing not in (TIMING_DUE_WITHIN, TIMING_WINDOW_CLOSES):
         return NO_TIMING
-    if diagnosis_date is None:
-        if item.timing == TIMING_DUE_WITHIN:
-            text = "Add your diagnosis date to your profile to see when this is due."
-        else:
-            text = (
-                "Add your diagnosis date to your profile to see how long this "
-                "stays open."
-            )
-        return Timing(TimingState.NO_DATE, None, f"{describe_rule(item)} {text}", "")
-    deadline = add_months(diagnosis_date, item.timing_months)
+    start, note = _start_date(
+        item, diagnosis_date=diagnosis_date, symptom_onset_date=symptom_onset_date
+    )
+    if start is None:
+        return _no_date(item)
+    deadline = add_months(start, item.timing_months)
     days = (deadline - today).days
     when = format_date(deadline)
     if item.timing == TIMING_DUE_WITHIN:
@@ -241,10 +307,15 @@ def timing_for(item, *, diagnosis_date: date | None, today: date) -> Timing:
                 f"Overdue: it was due by {when}, {duration_in_words(-days)} ago. "
                 "It may still be worth doing.",
                 "Overdue",
+                note,
             )
         if days == 0:
             return Timing(
-                TimingState.DUE_SOON, deadline, f"Due today ({when}).", "Due today"
+                TimingState.DUE_SOON,
+                deadline,
+                f"Due today ({when}).",
+                "Due today",
+                note,
             )
         if days <= DUE_SOON_DAYS:
             return Timing(
@@ -252,20 +323,24 @@ def timing_for(item, *, diagnosis_date: date | None, today: date) -> Timing:
                 deadline,
                 f"Due soon: in {duration_in_words(days)}, by {when}.",
                 "Due soon",
+                note,
             )
         return Timing(
             TimingState.DUE,
             deadline,
             f"Due in {duration_in_words(days)}, by {when}.",
             "Due",
+            note,
         )
     # A window that closes.
     if days < 0:
         return Timing(
             TimingState.CLOSED,
             deadline,
-            f"Window closed on {when}.",
+            f"Window closed on {when}. Some limits are longer, so it can still be "
+            "worth asking.",
             "Window closed",
+            note,
         )
     if days == 0:
         return Timing(
@@ -273,6 +348,7 @@ def timing_for(item, *, diagnosis_date: date | None, today: date) -> Timing:
             deadline,
             f"Closing soon: the window closes today ({when}).",
             "Closes today",
+            note,
         )
     months_left = months_between(today, deadline)
     if deadline < add_months(today, CLOSING_SOON_MONTHS):
@@ -282,12 +358,14 @@ def timing_for(item, *, diagnosis_date: date | None, today: date) -> Timing:
             deadline,
             f"Closing soon: {left} left (closes on {when}).",
             "Closing soon",
+            note,
         )
     return Timing(
         TimingState.OPEN,
         deadline,
         f"Window open: {_plural(months_left, 'month')} left (closes on {when}).",
         f"{_plural(months_left, 'month')} left",
+        note,
     )
 
 

@@ -17,7 +17,13 @@ from django.utils import timezone
 from apps.accounts.models import PatientProfile, User
 
 from . import personalise
-from .models import ChecklistItem, ItemProgress, PatientStage, Stage
+from .models import (
+    ChecklistItem,
+    ChecklistItemReference,
+    ItemProgress,
+    PatientStage,
+    Stage,
+)
 
 Status = ItemProgress.Status
 
@@ -34,6 +40,8 @@ class ItemRow:
     timing: personalise.Timing
     hidden_reason: str
     find_url: str
+    # Set when the item often matters sooner for the patient's onset site.
+    sooner_note: str = ""
 
     @property
     def status(self) -> str:
@@ -171,12 +179,21 @@ def directory_search_url(item: ChecklistItem, *, zip_code: str = "") -> str:
 
 
 def current_items() -> Prefetch:
-    """The prefetch of a stage's items, with what every list of them shows."""
+    """The prefetch of a stage's items, with what every list of them shows: their
+    article, service types and numbered sources."""
     return Prefetch(
         "items",
         queryset=ChecklistItem.objects.current()
         .select_related("related_article__disease")
-        .prefetch_related("service_types")
+        .prefetch_related(
+            "service_types",
+            Prefetch(
+                "citations",
+                queryset=ChecklistItemReference.objects.select_related(
+                    "reference"
+                ).order_by("order"),
+            ),
+        )
         .order_by("order", "pk"),
     )
 
@@ -194,10 +211,10 @@ def build_patient_checklist(
     today: date | None = None,
     profile: PatientProfile | None = None,
 ) -> PatientChecklist:
-    """A patient's personal checklist, in six queries.
+    """A patient's personal checklist, in seven queries.
 
     Queries: profile (unless given), chosen stage, published stages with their
-    disease, current items with their article, service types, progress.
+    disease, current items with their article, service types, sources, progress.
     """
     if profile is None:
         profile = load_profile(patient)
@@ -256,10 +273,14 @@ def assemble_checklist(
                 item=item,
                 progress=progress.get(item.pk),
                 timing=personalise.timing_for(
-                    item, diagnosis_date=profile.diagnosis_date, today=today
+                    item,
+                    diagnosis_date=profile.diagnosis_date,
+                    symptom_onset_date=profile.symptom_onset_date,
+                    today=today,
                 ),
                 hidden_reason=personalise.hidden_reason(item, profile),
                 find_url=directory_search_url(item, zip_code=profile.zip_code),
+                sooner_note=personalise.sooner_note(item, profile),
             )
             if row.applies:
                 if row.is_not_for_me:
@@ -271,6 +292,8 @@ def assemble_checklist(
                 block.hidden_count += 1
             if row.applies or show_all:
                 block.rows.append(row)
+        # Items that often matter sooner for this onset site come first (stable).
+        block.rows.sort(key=lambda row: not row.sooner_note)
         blocks.append(block)
 
     return PatientChecklist(
@@ -290,18 +313,29 @@ def assemble_checklist(
 
 
 def build_preview(
-    *, disease, onset_site: str, family_history: str, months: int | None, today=None
+    *,
+    disease,
+    onset_site: str,
+    family_history: str,
+    months: int | None,
+    onset_months_before_diagnosis: int | None = None,
+    today=None,
 ) -> PatientChecklist:
     """The checklist a made-up profile would get, for content editors: every item,
-    those that would be hidden marked as such. Published or not. Four queries."""
+    those that would be hidden marked as such. Published or not. Five queries."""
     today = today or timezone.localdate()
+    diagnosis_date = None if months is None else personalise.add_months(today, -months)
+    onset_date = None
+    if diagnosis_date is not None and onset_months_before_diagnosis is not None:
+        onset_date = personalise.add_months(
+            diagnosis_date, -onset_months_before_diagnosis
+        )
     profile = PatientProfile(
         disease=disease.slug,
         onset_site=onset_site,
         family_history=family_history,
-        diagnosis_date=None
-        if months is None
-        else personalise.add_months(today, -months),
+        diagnosis_date=diagnosis_date,
+        symptom_onset_date=onset_date,
     )
     stages = list(disease.stages.order_by("order").prefetch_related(current_items()))
     for stage in stages:

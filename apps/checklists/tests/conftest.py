@@ -92,23 +92,23 @@ def items(als_stages, clinic_term):
             related_article=article,
             service_types=[clinic_term],
         ),
-        "genetics": ChecklistItemFactory(
+        "family_only": ChecklistItemFactory(
             stage=diagnosed,
             order=2,
-            title="See a genetic counselor",
+            title="Share the family history with relatives",
             only_with_family_history=True,
         ),
         "voice": ChecklistItemFactory(
             stage=planning,
             order=1,
             title="Bank your voice",
-            only_for_onset_site="bulbar",
+            sooner_for_onset_site="bulbar",
         ),
         "falls": ChecklistItemFactory(
             stage=planning,
             order=2,
             title="Plan to prevent falls",
-            only_for_onset_site="limb",
+            sooner_for_onset_site="limb",
         ),
         "trials": ChecklistItemFactory(
             stage=planning,
@@ -116,6 +116,7 @@ def items(als_stages, clinic_term):
             title="Look for trials",
             timing="window_closes",
             timing_months=24,
+            timing_from="first_symptoms",
         ),
     }
 

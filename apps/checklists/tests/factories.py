@@ -2,8 +2,15 @@ import factory
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import UserFactory
-from apps.checklists.models import ChecklistItem, ItemProgress, PatientStage, Stage
+from apps.checklists.models import (
+    ChecklistItem,
+    ChecklistItemReference,
+    ItemProgress,
+    PatientStage,
+    Stage,
+)
 from apps.diseases.models import Article, Disease
+from apps.diseases.tests.factories import ReferenceFactory
 
 
 class DiseaseFactory(factory.django.DjangoModelFactory):
@@ -58,6 +65,15 @@ class ChecklistItemFactory(factory.django.DjangoModelFactory):
     def service_types(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.service_types.add(*extracted)
+
+
+class ChecklistItemReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistItemReference
+
+    item = factory.SubFactory(ChecklistItemFactory)
+    reference = factory.SubFactory(ReferenceFactory)
+    order = factory.Sequence(lambda n: n + 1)
 
 
 class ItemProgressFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.checklists.models import ChecklistItem, ItemProgress
+from apps.diseases.tests.factories import ReferenceFactory
 
 from .factories import ChecklistItemFactory, ItemProgressFactory
 
@@ -24,9 +25,9 @@ def test_content_staff_edit_stages_and_items(client, login_as, items, who):
     response = client.get(reverse("admin:checklists_checklistitem_changelist"))
     assertContains(response, items["voice"].title)
     response = client.get(
-        reverse("admin:checklists_checklistitem_changelist"), {"q": "genetic"}
+        reverse("admin:checklists_checklistitem_changelist"), {"q": "relatives"}
     )
-    assertContains(response, items["genetics"].title)
+    assertContains(response, items["family_only"].title)
     assertNotContains(response, items["voice"].title)
     assert client.get(item_change_url(items["voice"])).status_code == 200
 
@@ -131,8 +132,24 @@ def test_preview_as_a_profile(client, content_editor, items, als):
         },
     )
     assertContains(response, "Suggested stage: Planning ahead")
-    assertContains(response, "Hidden: Usually for people whose first symptoms were")
+    assertContains(response, "Hidden: Usually for people with a family history")
+    assertContains(response, "Shown, first: This often matters sooner")
+    # No onset date: the trial window counts from the diagnosis, and says so.
     assertContains(response, "Window open: 4 months left")
+    assertContains(response, "Counted from your diagnosis")
+    # First symptoms 10 months before the diagnosis: the window has closed.
+    response = client.get(
+        url,
+        {
+            "disease": als.pk,
+            "onset_site": "limb",
+            "family_history": "no",
+            "months_since_diagnosis": "20",
+            "first_symptoms_months_earlier": "10",
+        },
+    )
+    assertContains(response, "Window closed on")
+    assertContains(response, "Counted from when your first symptoms began")
     # Without a diagnosis.
     response = client.get(
         url, {"disease": als.pk, "onset_site": "unknown", "family_history": "unknown"}
@@ -148,3 +165,40 @@ def test_preview_with_bad_input_shows_the_form_again(client, content_editor, ite
     )
     assert response.status_code == 200
     assertNotContains(response, "Suggested stage")
+
+
+def test_content_editor_sets_the_anchor_and_sources_of_an_item(
+    client, content_editor, items
+):
+    editors = Group.objects.get(name="Content editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_checklistitemreference", "change_checklistitemreference"} <= codenames
+    reference = ReferenceFactory(title="A trial record")
+    item = items["trials"]
+    client.force_login(content_editor)
+    response = client.get(item_change_url(item))
+    assertContains(response, "From first symptoms")
+    assertContains(response, "Sources: [1] in the guidance")
+    data = {
+        "stage": item.stage_id,
+        "order": item.order,
+        "title": item.title,
+        "slug": item.slug,
+        "guidance": "Each trial sets its own time limit [1].",
+        "why_it_matters": item.why_it_matters,
+        "sooner_for_onset_site": "",
+        "timing": "window_closes",
+        "timing_months": "36",
+        "timing_from": "first_symptoms",
+        "citations-TOTAL_FORMS": "1",
+        "citations-INITIAL_FORMS": "0",
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
+        "citations-0-order": "1",
+        "citations-0-reference": reference.pk,
+    }
+    response = client.post(item_change_url(item), data)
+    assert response.status_code == 302, response.context["errors"]
+    item.refresh_from_db()
+    assert (item.timing_months, item.timing_from) == (36, "first_symptoms")
+    assert [c.reference for c in item.citations.all()] == [reference]

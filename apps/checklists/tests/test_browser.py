@@ -9,6 +9,7 @@ from apps.checklists.personalise import add_months
 from apps.core.tests.browser import PHONE, check_accessibility
 
 from .conftest import set_profile
+from .factories import ChecklistItemReferenceFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,6 +28,12 @@ def sign_in(page, live_server, user):
 
 @pytest.fixture
 def ready_patient(patient, items):
+    # Numbered sources, a "listed first" note and a trial-window note on the page.
+    clinic = items["clinic"]
+    clinic.guidance = "Ask for a referral to a clinic [1]. Teams help [2]."
+    clinic.save()
+    ChecklistItemReferenceFactory(item=clinic, order=1)
+    ChecklistItemReferenceFactory(item=clinic, order=2)
     set_profile(
         patient,
         onset_site="bulbar",

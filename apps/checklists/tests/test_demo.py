@@ -60,7 +60,10 @@ def test_demo_patient_pages_work_with_the_seed_content(seeded, client):
     client.force_login(User.objects.get(email="patient2@example.org"))
     response = client.get(reverse("checklists:my_checklist"))
     assertContains(response, "about 20 months ago")
-    assertContains(response, "months left")
+    # First symptoms 11 months before the diagnosis: the usual 24-month trial
+    # window, counted from them, has closed, and the page says what it counts from.
+    assertContains(response, "Window closed on")
+    assertContains(response, "Counted from when your first symptoms began")
     for name in ("my_checklist_print", "my_checklist_calendar"):
         assert client.get(reverse(f"checklists:{name}")).status_code == 200
     assert client.get(reverse("checklists:stage_list", args=["ms"])).status_code == 200

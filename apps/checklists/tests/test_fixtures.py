@@ -74,8 +74,10 @@ def test_ms_has_its_four_stages_in_order(checklists):
     assert all(s.title and s.description for s in stages)
 
 
+# ALS: the first month after a diagnosis and the planning stage carry the most steps;
+# the stages that follow an event (breathing support) are shorter.
 @pytest.mark.parametrize(
-    ("disease_slug", "low", "high"), [("als", 6, 10), ("ms", 5, 8)]
+    ("disease_slug", "low", "high"), [("als", 5, 13), ("ms", 5, 8)]
 )
 def test_every_stage_has_enough_items_for_every_profile(
     checklists, disease_slug, low, high
@@ -142,32 +144,99 @@ def test_personalised_and_timed_items_exist(checklists):
     als = current_items("als")
 
     voice = als.get(stage__slug="planning-ahead", slug="bank-your-voice")
-    assert voice.only_for_onset_site == ChecklistItem.OnsetSite.BULBAR
+    # For everyone with ALS; listed first for bulbar onset.
+    assert voice.sooner_for_onset_site == ChecklistItem.OnsetSite.BULBAR
     assert voice.timing == ChecklistItem.Timing.DUE_WITHIN
     assert voice.related_article.slug == "voice-banking-and-communication"
 
     genetics = als.get(stage__slug="just-diagnosed", slug="talk-to-a-genetic-counselor")
-    assert genetics.only_with_family_history
+    assert not genetics.only_with_family_history
     assert {t.code for t in genetics.service_types.all()} == {"genetic-counselling"}
 
     trials = als.get(slug="look-for-clinical-trials")
-    assert (trials.timing, trials.timing_months) == (
+    assert (trials.timing, trials.timing_months, trials.timing_from) == (
         ChecklistItem.Timing.WINDOW_CLOSES,
         24,
+        ChecklistItem.TimingFrom.FIRST_SYMPTOMS,
     )
+    assert "each trial sets its own" in trials.guidance.lower()
     assert {t.code for t in trials.service_types.all()} >= {"clinical-trials"}
 
     clinic = als.get(slug="join-an-als-clinic")
-    assert (clinic.timing, clinic.timing_months) == (
+    assert (clinic.timing, clinic.timing_months, clinic.timing_from) == (
         ChecklistItem.Timing.DUE_WITHIN,
         3,
+        ChecklistItem.TimingFrom.DIAGNOSIS,
     )
 
-    # Enough items for one onset site that personalisation shows on the page.
-    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.BULBAR).count() >= 3
-    assert als.filter(only_for_onset_site=ChecklistItem.OnsetSite.LIMB).count() >= 2
+    # Items that often come sooner for one onset site: speech, saliva; falls, hands.
+    assert als.filter(sooner_for_onset_site=ChecklistItem.OnsetSite.BULBAR).count() >= 3
+    assert als.filter(sooner_for_onset_site=ChecklistItem.OnsetSite.LIMB).count() >= 2
     # MS has no onset-site rules: those are an ALS idea.
-    assert not current_items("ms").exclude(only_for_onset_site="").exists()
+    assert not current_items("ms").exclude(sooner_for_onset_site="").exists()
+
+
+def test_no_seed_item_is_hidden_from_anyone_by_family_history(checklists):
+    """Genetic counselling and testing are offered to everyone with ALS
+    (Roggenbuck et al. 2023), and no other seed step depends on family history."""
+    assert not ChecklistItem.objects.filter(only_with_family_history=True).exists()
+    no_history = SimpleNamespace(disease="als", onset_site="limb", family_history="no")
+    genetics = ChecklistItem.objects.get(slug="talk-to-a-genetic-counselor")
+    assert applies_to(genetics, no_history)
+
+
+@pytest.mark.parametrize(
+    ("slug", "stage"),
+    [
+        # Talked about before they are needed, not in the stage that needs them.
+        ("talk-about-a-feeding-tube", "planning-ahead"),
+        ("ask-about-niv", "planning-ahead"),
+        ("keep-having-breathing-tests", "staying-independent"),
+        # Part of the team from diagnosis (NICE NG42, UK guidance).
+        ("ask-for-palliative-care", "just-diagnosed"),
+        # No five-month wait for SSDI with ALS since 2020.
+        ("apply-for-disability-benefits", "just-diagnosed"),
+        # At the first change in speech, not a year in.
+        ("get-a-communication-device-assessment", "planning-ahead"),
+        # Steps the review found missing.
+        ("protect-your-job-and-income", "just-diagnosed"),
+        ("talk-with-your-children", "just-diagnosed"),
+        ("check-thinking-and-behaviour", "planning-ahead"),
+        ("keep-your-vaccinations-up-to-date", "planning-ahead"),
+        ("carry-an-emergency-card", "planning-ahead"),
+        ("ssi-and-medicaid-without-a-work-record", "planning-ahead"),
+        ("caregivers-look-after-yourselves", "staying-independent"),
+    ],
+)
+def test_steps_sit_in_the_stage_where_they_are_needed(checklists, slug, stage):
+    item = current_items("als").get(slug=slug)
+    assert item.stage.slug == stage
+
+
+def test_emergency_steps_warn_about_oxygen(checklists):
+    for slug in ("carry-an-emergency-card", "make-a-breathing-emergency-plan"):
+        item = ChecklistItem.objects.get(slug=slug)
+        assert "oxygen" in item.guidance.lower()
+    plan = ChecklistItem.objects.get(slug="make-a-breathing-emergency-plan")
+    assert "emergency card" in plan.guidance
+
+
+def test_every_item_cites_sources_people_can_open(checklists):
+    items = ChecklistItem.objects.current().prefetch_related("citations__reference")
+    for item in items:
+        citations = list(item.citations.all())
+        assert citations, item.slug
+        assert [c.order for c in citations] == list(range(1, len(citations) + 1))
+        for citation in citations:
+            reference = citation.reference
+            assert reference.link and reference.accessed, reference.pk
+        # Every [n] in the text points at one of the item's sources.
+        marks = {
+            int(n)
+            for text in (item.guidance, item.why_it_matters)
+            for n in re.findall(r"\[(\d+)\]", text)
+        }
+        assert marks <= {c.order for c in citations}, item.slug
 
 
 def test_sentences_stay_short(checklists):

@@ -13,9 +13,11 @@ from apps.checklists.personalise import (
     applies_to,
     audience_label,
     coming_up,
+    describe_rule,
     duration_in_words,
     hidden_reason,
     months_between,
+    sooner_note,
     suggest_stage,
     suggestion_reason,
     timing_for,
@@ -28,10 +30,11 @@ MS = SimpleNamespace(slug="ms")
 def item(**kwargs):
     defaults = {
         "stage": SimpleNamespace(disease=ALS),
-        "only_for_onset_site": "",
+        "sooner_for_onset_site": "",
         "only_with_family_history": False,
         "timing": "",
         "timing_months": None,
+        "timing_from": "diagnosis",
         "order": 1,
     }
     return SimpleNamespace(**{**defaults, **kwargs})
@@ -105,26 +108,51 @@ def test_an_item_for_everyone_applies_to_every_profile():
             assert applies_to(item(), profile(onset_site=site, family_history=history))
 
 
+@pytest.mark.parametrize("onset_site", ["bulbar", "limb", "unknown", "other"])
+def test_onset_site_never_hides_an_item(onset_site):
+    """ALS spreads: saliva, falls, splints and voice banking are for everyone."""
+    p = profile(onset_site=onset_site, family_history="no")
+    for site in ("bulbar", "limb"):
+        assert applies_to(item(sooner_for_onset_site=site), p)
+        assert hidden_reason(item(sooner_for_onset_site=site), p) == ""
+
+
+def test_limb_onset_profile_sees_voice_banking():
+    voice_banking = item(sooner_for_onset_site="bulbar")
+    limb = profile(onset_site="limb", family_history="no")
+    assert applies_to(voice_banking, limb)
+    assert sooner_note(voice_banking, limb) == ""
+
+
 @pytest.mark.parametrize(
-    ("onset_site", "bulbar_item", "limb_item"),
+    ("onset_site", "bulbar_sooner", "limb_sooner"),
     [
         ("bulbar", True, False),
         ("limb", False, True),
-        ("unknown", True, True),  # nothing hidden until the patient tells us
+        ("unknown", False, False),
         ("other", False, False),
     ],
 )
-def test_onset_site_items(onset_site, bulbar_item, limb_item):
+def test_onset_site_marks_items_that_often_matter_sooner(
+    onset_site, bulbar_sooner, limb_sooner
+):
     p = profile(onset_site=onset_site)
-    assert applies_to(item(only_for_onset_site="bulbar"), p) is bulbar_item
-    assert applies_to(item(only_for_onset_site="limb"), p) is limb_item
+    assert bool(sooner_note(item(sooner_for_onset_site="bulbar"), p)) is bulbar_sooner
+    assert bool(sooner_note(item(sooner_for_onset_site="limb"), p)) is limb_sooner
+    assert sooner_note(item(), p) == ""
 
 
-def test_hidden_bulbar_item_says_why():
-    reason = hidden_reason(
-        item(only_for_onset_site="bulbar"), profile(onset_site="limb")
+def test_sooner_note_says_why():
+    note = sooner_note(
+        item(sooner_for_onset_site="bulbar"), profile(onset_site="bulbar")
     )
-    assert "speech or swallowing" in reason
+    assert "speech or swallowing" in note
+
+
+def test_no_family_history_still_sees_items_for_everyone():
+    """Genetic counselling carries no family-history rule, so "no" keeps it."""
+    genetic_counselling = item()
+    assert applies_to(genetic_counselling, profile(family_history="no"))
 
 
 @pytest.mark.parametrize(
@@ -145,9 +173,9 @@ def test_items_of_another_disease_do_not_apply():
 def test_audience_label():
     assert audience_label(item()) == ""
     label = audience_label(
-        item(only_for_onset_site="bulbar", only_with_family_history=True)
+        item(sooner_for_onset_site="bulbar", only_with_family_history=True)
     )
-    assert "speech or swallowing" in label
+    assert label.startswith("Often needed sooner if symptoms started in speech")
     assert "family history" in label
 
 
@@ -238,6 +266,7 @@ def test_no_diagnosis_date_says_so_kindly(timed_item):
     assert timing.state == TimingState.NO_DATE
     assert timing.date is None
     assert "Add your diagnosis date" in timing.text
+    assert "diagnosis" in describe_rule(timed_item)
 
 
 @pytest.mark.parametrize(
@@ -370,3 +399,85 @@ def test_coming_up_leaves_out_closed_done_and_undated_rows():
         open_window,
     ]
     assert coming_up([open_window, overdue], limit=1) == [overdue]
+
+
+# Counted from first symptoms or from diagnosis ------------
+
+
+def trial_window(months=24):
+    return item(
+        timing="window_closes", timing_months=months, timing_from="first_symptoms"
+    )
+
+
+def test_trial_window_counts_from_first_symptoms():
+    # Symptoms began 30 months before a diagnosis made today: the usual 24-month
+    # window of a trial closed half a year ago, although the diagnosis is new.
+    timing = timing_for(
+        trial_window(),
+        diagnosis_date=TODAY,
+        symptom_onset_date=add_months(TODAY, -30),
+        today=TODAY,
+    )
+    assert timing.state in (TimingState.CLOSED, TimingState.CLOSING_SOON)
+    assert timing.date == add_months(TODAY, -6)
+    assert "first symptoms began" in timing.note
+    # A 36-month window (as in the HEALEY platform trial) is closing, not open.
+    longer = timing_for(
+        trial_window(36),
+        diagnosis_date=add_months(TODAY, -4),
+        symptom_onset_date=add_months(TODAY, -34),
+        today=TODAY,
+    )
+    assert longer.state == TimingState.CLOSING_SOON
+
+
+def test_without_an_onset_date_the_diagnosis_stands_in_and_the_page_says_so():
+    timing = timing_for(
+        trial_window(), diagnosis_date=add_months(TODAY, -20), today=TODAY
+    )
+    assert timing.state == TimingState.OPEN
+    assert timing.date == add_months(TODAY, 4)
+    assert "Counted from your diagnosis" in timing.note
+    assert "we don't know when your first symptoms began" in timing.note
+    assert "counts from first symptoms" in timing.note
+
+
+def test_without_any_date_a_first_symptoms_window_says_what_it_counts_from():
+    timing = timing_for(trial_window(), diagnosis_date=None, today=TODAY)
+    assert timing.state == TimingState.NO_DATE
+    assert "first symptoms" in timing.text
+    assert describe_rule(trial_window()) == (
+        "Time-limited: best done within 24 months of first symptoms."
+    )
+
+
+def test_onset_date_alone_is_enough_for_a_first_symptoms_item():
+    timing = timing_for(
+        trial_window(),
+        diagnosis_date=None,
+        symptom_onset_date=add_months(TODAY, -23),
+        today=TODAY,
+    )
+    assert timing.state == TimingState.CLOSING_SOON
+
+
+@pytest.mark.parametrize(
+    ("timing_from", "deadline"),
+    [
+        ("diagnosis", date(2027, 9, 15)),  # 24 months after 2025-09-15
+        ("first_symptoms", date(2026, 9, 15)),  # 24 months after 2024-09-15
+    ],
+)
+def test_each_item_counts_from_its_own_anchor(timing_from, deadline):
+    timed = item(timing="due_within", timing_months=24, timing_from=timing_from)
+    timing = timing_for(
+        timed,
+        diagnosis_date=date(2025, 9, 15),
+        symptom_onset_date=date(2024, 9, 15),
+        today=TODAY,
+    )
+    assert timing.date == deadline
+    assert ("first symptoms" in timing.note) is (timing_from == "first_symptoms")
+    expected_word = "first symptoms" if timing_from == "first_symptoms" else "diagnosis"
+    assert describe_rule(timed) == f"Within 24 months of {expected_word}."

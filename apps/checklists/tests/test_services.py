@@ -15,7 +15,11 @@ from apps.checklists.services import (
 )
 
 from .conftest import set_profile
-from .factories import ChecklistItemFactory, ItemProgressFactory
+from .factories import (
+    ChecklistItemFactory,
+    ChecklistItemReferenceFactory,
+    ItemProgressFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +145,8 @@ def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
     assert summary.consent_given_at is not None
     assert "Very private words" not in repr(summary)
     stage = next(s for s in summary.stages if s.title == "Just diagnosed")
-    assert (stage.done_count, stage.total_count) == (1, 1)  # genetics is hidden
+    # The family-history-only item is hidden by "no".
+    assert (stage.done_count, stage.total_count) == (1, 1)
     (clinic,) = stage.items
     assert (clinic.status, clinic.status_label, clinic.done_on) == (
         "done",
@@ -149,19 +154,20 @@ def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
         date(2027, 2, 1),
     )
     titles = [item.title for s in summary.stages for item in s.items]
-    assert items["voice"].title not in titles  # bulbar only
+    assert items["voice"].title in titles  # for every onset site
     assert [item.title for item in summary.coming_up] == [items["trials"].title]
 
 
 def test_summary_query_count_is_flat(patient, items, django_assert_num_queries):
     set_profile(patient, shares_progress_with_caseworker=True)
-    # profile, chosen stage, stages, items, service types, progress
-    with django_assert_num_queries(6):
+    # profile, chosen stage, stages, items, service types, sources, progress
+    with django_assert_num_queries(7):
         progress_summary_for(patient)
     for _ in range(5):
         item = ChecklistItemFactory(stage=items["clinic"].stage)
         ItemProgressFactory(patient=patient, item=item, status="not_for_me")
-    with django_assert_num_queries(6):
+        ChecklistItemReferenceFactory(item=item, order=1)
+    with django_assert_num_queries(7):
         summary = progress_summary_for(patient)
     assert sum(stage.not_for_me_count for stage in summary.stages) == 5
 

@@ -11,7 +11,12 @@ from apps.checklists.personalise import add_months
 from apps.directory.tests.factories import TaxonomyTermFactory
 
 from .conftest import set_profile
-from .factories import ChecklistItemFactory, ItemProgressFactory, StageFactory
+from .factories import (
+    ChecklistItemFactory,
+    ChecklistItemReferenceFactory,
+    ItemProgressFactory,
+    StageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +75,44 @@ def test_stage_list_shows_stages_and_items_to_anyone(client, items):
     directory = reverse("directory:service_list")
     assertContains(response, f'href="{directory}?type=als-clinic"')
     assertContains(response, items["clinic"].related_article.get_absolute_url())
-    assertContains(response, "if symptoms started in speech or swallowing")
+    assertContains(response, "Often needed sooner if symptoms started in speech")
     assertContains(response, "Within 3 months of diagnosis.")
+    assertContains(response, "best done within 24 months of first symptoms.")
+
+
+def test_stage_list_opens_with_a_kind_note_before_the_stages(client, items):
+    html = client.get(reverse("checklists:stage_list", args=["als"])).content.decode()
+    note = html.index('id="before-you-read"')
+    assert note < html.index('id="stages-heading"')
+    assert note < html.index(f'id="{items["diary"].stage.slug}"')
+    assert "not a timetable" in html
+    assert "of the way through" not in html
+
+
+def test_items_show_their_numbered_sources_with_links(client, patient, items):
+    item = items["clinic"]
+    item.guidance = "Ask for a referral [1]. Ask about the team [2]. Not a source [3]."
+    item.save()
+    first = ChecklistItemReferenceFactory(
+        item=item, order=1, reference__title="Care guideline"
+    )
+    ChecklistItemReferenceFactory(item=item, order=2, reference__title="Team study")
+    source = f'id="item-{item.pk}-source-1"'
+    link = f'href="#item-{item.pk}-source-1"'
+    set_profile(patient, disease="als")
+    client.force_login(patient)
+    for url in (
+        reverse("checklists:stage_list", args=["als"]),
+        reverse("checklists:my_checklist"),
+    ):
+        response = client.get(url)
+        assertContains(response, source, count=1)
+        assertContains(response, link, count=1)
+        assertContains(response, f'href="{first.reference.url}"')
+        assertContains(response, "Care guideline")
+        assertContains(response, "Team study")
+        # A number without a source stays plain text.
+        assertNotContains(response, f'href="#item-{item.pk}-source-3"')
 
 
 def test_stage_list_links_the_other_diseases_checklists(client, items, ms):
@@ -107,16 +148,18 @@ def test_stage_list_refuses_post(client, als):
 def test_stage_list_query_count_is_flat(client, items, django_assert_num_queries):
     url = reverse("checklists:stage_list", args=["als"])
     # disease, stages, current items joined to article and its disease, service
-    # types, other diseases with a checklist
-    with django_assert_num_queries(5):
+    # types, sources with their reference, other diseases with a checklist
+    with django_assert_num_queries(6):
         client.get(url)
     stage = items["diary"].stage
     for n in range(5):
-        ChecklistItemFactory(
+        item = ChecklistItemFactory(
             stage=stage, service_types=[TaxonomyTermFactory(code=f"extra-{n}")]
         )
+        ChecklistItemReferenceFactory(item=item, order=1)
+        ChecklistItemReferenceFactory(item=item, order=2)
     StageFactory(disease=stage.disease)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
 
@@ -141,29 +184,36 @@ def test_bulbar_patient_sees_the_right_stage_items_and_trial_window(
     assertContains(response, "We suggest <strong>Planning ahead</strong>")
     assertContains(response, "about 20 months ago")
     assertContains(response, items["voice"].title)
-    assertContains(response, items["genetics"].title)
-    assertNotContains(response, items["falls"].title)
+    assertContains(response, items["family_only"].title)
+    # ALS spreads: the falls item is for everyone; voice banking comes first.
+    html = response.content.decode()
+    planning = html.split('id="planning-ahead"')[1]
+    assert planning.index(items["voice"].title) < planning.index(items["falls"].title)
+    assertContains(response, "Listed first for you")
+    # The trial window counts from first symptoms, unknown here: the page says so.
     assertContains(response, "Window open: 4 months left")
+    assertContains(response, "because we don&#x27;t know when your first symptoms")
     # Every item links to the directory with its types and the patient's ZIP.
     directory = reverse("directory:service_list")
     assertContains(response, f'href="{directory}?type=als-clinic&amp;zip=02114"')
-    assertContains(response, "Show all items, including 1 that usually do not apply")
+    assertNotContains(response, "Show all items, including")
 
 
-def test_limb_patient_without_family_history_sees_other_items(client, patient, items):
+def test_limb_patient_without_family_history_sees_voice_banking(client, patient, items):
     set_profile(patient, onset_site="limb", family_history="no")
     client.force_login(patient)
     response = client.get(reverse("checklists:my_checklist"))
     assertContains(response, items["falls"].title)
-    assertNotContains(response, items["voice"].title)
-    assertNotContains(response, items["genetics"].title)
+    assertContains(response, items["voice"].title)
+    assertNotContains(response, items["family_only"].title)
+    assertContains(response, "Show all items, including 1 that usually do not apply")
 
 
 def test_show_all_items_shows_hidden_ones_with_the_reason(client, patient, items):
     set_profile(patient, onset_site="limb", family_history="no")
     client.force_login(patient)
     response = client.get(reverse("checklists:my_checklist"), {"show": "all"})
-    assertContains(response, items["voice"].title)
+    assertContains(response, items["family_only"].title)
     assertContains(response, "It is shown because you chose to see all items")
     assertContains(response, "Show only the steps for me")
 
@@ -210,7 +260,7 @@ def test_progress_per_stage_is_counted_in_words(client, bulbar_patient, items):
         done_on=timezone.localdate(),
     )
     ItemProgressFactory(
-        patient=bulbar_patient, item=items["genetics"], status="not_for_me"
+        patient=bulbar_patient, item=items["family_only"], status="not_for_me"
     )
     client.force_login(bulbar_patient)
     response = client.get(reverse("checklists:my_checklist"))
@@ -224,8 +274,8 @@ def test_my_checklist_query_count_is_flat(
     client.force_login(bulbar_patient)
     url = reverse("checklists:my_checklist")
     # session, user, profile, chosen stage, stages with disease, current items with
-    # article, service types, progress
-    with django_assert_num_queries(8):
+    # article, service types, sources, progress
+    with django_assert_num_queries(9):
         client.get(url)
     stage = items["clinic"].stage
     PatientStage.objects.create(patient=bulbar_patient, stage=stage)
@@ -234,7 +284,8 @@ def test_my_checklist_query_count_is_flat(
             stage=stage, service_types=[TaxonomyTermFactory(code=f"more-{n}")]
         )
         ItemProgressFactory(patient=bulbar_patient, item=item, note=f"Note {n}")
-    with django_assert_num_queries(8):
+        ChecklistItemReferenceFactory(item=item, order=1)
+    with django_assert_num_queries(9):
         response = client.get(url, {"show": "all"})
     assert response.status_code == 200
 
@@ -450,6 +501,7 @@ def test_stage_choose_refuses_get(client, patient):
 
 
 def test_print_view_has_one_page_per_stage(client, bulbar_patient, items):
+    set_profile(bulbar_patient, family_history="no")
     ItemProgressFactory(
         patient=bulbar_patient,
         item=items["clinic"],
@@ -464,7 +516,7 @@ def test_print_view_has_one_page_per_stage(client, bulbar_patient, items):
     assert "Booked for Tuesday" in html
     assert "(done on " in html
     assert "Window open: 4 months left" in html
-    assert items["falls"].title not in html
+    assert items["family_only"].title not in html  # hidden by the profile
     assert "data-print-page" in html
 
 

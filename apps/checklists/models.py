@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
+
 
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
@@ -46,7 +48,7 @@ class Stage(models.Model):
         )
 
 
-class ChecklistItemQuerySet(models.QuerySet):
+class ChecklistItemQuerySet(SignedOffQuerySet):
     def current(self):
         """Items still offered; retired items stay only for their history."""
         return self.filter(is_retired=False)
@@ -55,7 +57,7 @@ class ChecklistItemQuerySet(models.QuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
 )
-class ChecklistItem(models.Model):
+class ChecklistItem(ClinicallySignedOff):
     class OnsetSite(models.TextChoices):
         ANY = "", "Everyone"
         LIMB = "limb", "Only limb onset"
@@ -99,8 +101,13 @@ class ChecklistItem(models.Model):
 
     objects = ChecklistItemQuerySet.as_manager()
 
+    sign_off_exempt = ("stage", "order", "slug", "is_retired", "retired_at")
+
     class Meta:
         ordering = ["stage", "order"]
+        permissions = [
+            ("sign_off_checklistitem", "Can sign off a checklist item clinically")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["stage", "slug"], name="checklists_checklistitem_unique_slug"

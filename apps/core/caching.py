@@ -27,9 +27,11 @@ visitor their own CSRF cookie (and ``Vary: Cookie``), exactly as an uncached ren
 would. A page whose render used the token in some other way (so no token is found in
 its body) is not cached.
 
-Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off),
-plus the LOCAL_SECONDS a worker keeps its own copy: an edit in the admin shows on
-public pages after at most that long.
+Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off).
+Publishing, unpublishing, a clinical sign-off or any content edit in the admin calls
+forget_public_pages(), which retires every stored page at once (each page is stored
+with the generation it was rendered in): the change shows at once on the worker that
+made it, and on the others after at most the LOCAL_SECONDS they keep their own copy.
 """
 
 import hashlib
@@ -51,6 +53,7 @@ from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
 from django.middleware.csrf import _unmask_cipher_token as unmask_token
 
 KEY_PREFIX = "carenav:page:v1:"
+GENERATION_KEY = "carenav:page:generation"
 # Stands for the visitor's CSRF token in stored pages; never written by a template.
 CSRF_PLACEHOLDER = b"\x00carenav-csrf-token\x00"
 TOKEN_PATTERN = re.compile(
@@ -145,17 +148,30 @@ def _from_stored(request, stored) -> HttpResponse:
     return response
 
 
-def _recall(key: str):
-    """The stored page: this worker's own copy while it is fresh, else the shared
-    cache's (kept here for LOCAL_SECONDS)."""
+def _recall(key: str) -> tuple[dict | None, int]:
+    """The stored page (this worker's own copy while it is fresh, else the shared
+    cache's, kept here for LOCAL_SECONDS) and the current generation of pages."""
     now = time.monotonic()
     entry = _local.get(key)
     if entry is not None and entry[0] > now:
-        return entry[1]
-    stored = cache.get(key)
-    if stored is not None:
-        _keep_locally(key, stored, now)
-    return stored
+        return entry[1], entry[1].get("generation", 0)
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    stored = found.get(key)
+    if stored is None or stored.get("generation", 0) != generation:
+        return None, generation
+    _keep_locally(key, stored, now)
+    return stored, generation
+
+
+def forget_public_pages() -> None:
+    """Retire every stored page: public content changed (published, signed off...)."""
+    if not cache.add(GENERATION_KEY, 1, timeout=None):
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # expired between the two calls
+            cache.set(GENERATION_KEY, 1, timeout=None)
+    forget_local_copies()
 
 
 def _keep_locally(key: str, stored, now: float) -> None:
@@ -193,7 +209,7 @@ def cache_public_page(timeout: int | None = None):
             if not _may_use_cache(request):
                 return view(request, *args, **kwargs)
             key = cache_key(request)
-            stored = _recall(key)
+            stored, generation = _recall(key)
             if stored is not None:
                 return _from_stored(request, stored)
             session = getattr(request, "session", None)
@@ -206,6 +222,7 @@ def cache_public_page(timeout: int | None = None):
                 timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
             )
             if stored is not None and seconds > 0:
+                stored["generation"] = generation
                 cache.set(key, stored, seconds)
                 _keep_locally(key, stored, time.monotonic())
             return response

@@ -11,6 +11,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -52,8 +53,10 @@ def _row_values(obj, fields) -> dict:
     return _as_json({field.attname: getattr(obj, field.attname) for field in fields})
 
 
-def _child_rows(obj, related_name: str) -> list:
+def _child_rows(obj, related_name: str, related: tuple[str, ...] = ()) -> list:
     rows = getattr(obj, related_name).all()
+    if related:
+        rows = rows.select_related(*related)
     return sorted(rows, key=lambda row: (getattr(row, "order", 0) or 0, row.pk))
 
 
@@ -113,11 +116,14 @@ def apply_signed_version(obj: ClinicallySignedOff) -> ClinicallySignedOff:
     return obj
 
 
-def public_children(obj: ClinicallySignedOff, related_name: str) -> list:
-    """The rows the public reads (unsaved copies when the object is signed)."""
+def public_children(
+    obj: ClinicallySignedOff, related_name: str, *, related: tuple[str, ...] = ()
+) -> list:
+    """The rows the public reads (unsaved copies when the object is signed), with
+    the objects they point at through `related` loaded: one query either way."""
     signed = obj.signed_version
     if signed is None or related_name not in signed.get("children", {}):
-        return _child_rows(obj, related_name)
+        return _child_rows(obj, related_name, related)
     child, fields, parent_key = _child_fields(type(obj), related_name)
     by_attname = {field.attname: field for field in fields}
     rows = []
@@ -127,6 +133,8 @@ def public_children(obj: ClinicallySignedOff, related_name: str) -> list:
             if attname in by_attname:
                 setattr(row, attname, by_attname[attname].to_python(value))
         rows.append(row)
+    if related:
+        prefetch_related_objects(rows, *related)
     return rows
 
 

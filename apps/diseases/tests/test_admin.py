@@ -8,7 +8,7 @@ from django.urls import reverse
 from pghistory.models import MiddlewareEvents
 from pytest_django.asserts import assertContains, assertNotContains
 
-from apps.diseases.admin import content_event_models
+from apps.core.history import event_models_of
 from apps.diseases.models import (
     Article,
     ArticleReference,
@@ -46,7 +46,7 @@ YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 
 def events_for(obj):
     return list(
-        MiddlewareEvents.objects.across(*content_event_models())
+        MiddlewareEvents.objects.across(*event_models_of("diseases"))
         .tracks(obj)
         .order_by("pgh_id")
     )

@@ -189,7 +189,9 @@ def _history_row(event, names: _Names) -> HistoryRow:
     user = names.get(get_user_model(), (event.pgh_context or {}).get("user"))
     row = HistoryRow(
         when=event.pgh_created_at,
-        who=(user.full_name or user.email) if user else "",
+        who=(f"{user.full_name} ({user.email})" if user.full_name else user.email)
+        if user
+        else "",
         action=ACTION_LABELS.get(event.pgh_label, event.pgh_label),
         what=tracked._meta.verbose_name,
         name=_record_name(tracked, event.pgh_data or {}, names),

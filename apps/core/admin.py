@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from .caching import forget_public_pages
-from .history import Change, events_about, history_rows, word_diff
+from .history import Change, events_about, history_rows, is_long_text, word_diff
 from .models import AccessLog
 from .signoff import SignOffError, current_version, review_faults, sign_off
 
@@ -333,18 +333,18 @@ def changes_since_sign_off(obj) -> list[Change]:
     if signed is None:
         return []
     current = current_version(obj)
-    labels = {
-        field.attname: str(field.verbose_name)
-        for field in type(obj)._meta.concrete_fields
-    }
+    fields = {field.attname: field for field in type(obj)._meta.concrete_fields}
     changes = []
     for key, old in signed["fields"].items():
         new = current["fields"].get(key)
         if new == old:
             continue
         old_text, new_text = ("" if v is None else str(v) for v in (old, new))
-        change = Change(label=labels.get(key, key), old=old_text, new=new_text)
-        if max(len(old_text), len(new_text)) > 60:
+        field = fields.get(key)
+        if field is None:
+            continue
+        change = Change(label=str(field.verbose_name), old=old_text, new=new_text)
+        if is_long_text(field, old_text, new_text):
             change.diff = word_diff(old_text, new_text)
         changes.append(change)
     for name, rows in signed.get("children", {}).items():

@@ -134,7 +134,7 @@ def _describe(model_field, raw, names: _Names) -> str:
     return str(value)
 
 
-def _is_long(model_field, old: str, new: str) -> bool:
+def is_long_text(model_field, old: str, new: str) -> bool:
     return isinstance(model_field, models.TextField) or max(len(old), len(new)) > (
         LONG_TEXT
     )
@@ -210,7 +210,7 @@ def _history_row(event, names: _Names) -> HistoryRow:
         if event.pgh_label == "insert" and new == EMPTY:
             continue
         change = Change(label=str(model_field.verbose_name), old=old, new=new)
-        if event.pgh_label == "update" and _is_long(model_field, old, new):
+        if event.pgh_label == "update" and is_long_text(model_field, old, new):
             change.diff = word_diff(old if old != EMPTY else "", new)
         if event.pgh_label == "insert":
             change.old = ""

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.core.admin import ContentAdminMixin, SignOffAdminMixin
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
 from apps.diseases.models import Disease
 
 from .models import ChecklistItem, Stage
@@ -20,7 +20,7 @@ from .services import build_preview
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(LabelledTabularInline):
     model = ChecklistItem
     extra = 0
     fields = [

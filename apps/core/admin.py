@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -42,6 +43,25 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """Each field of a tabular inline row gets a name of its own ("Order, row 2").
+
+    Django's tabular inlines show labels only as column headings, which assistive
+    technology does not tie to the inputs below them.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = f", row {index + 1}" if index is not None else ", new row"
+        for field in form.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label}{row}"
+
+
+class LabelledTabularInline(admin.TabularInline):
+    formset = LabelledInlineFormSet
 
 
 class ContentAdminMixin:

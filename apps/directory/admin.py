@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from apps.core.admin import ContentAdminMixin
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline
 
 from .models import (
     Address,
@@ -85,28 +85,28 @@ class TaxonomyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ServiceAtLocationInline(admin.TabularInline):
+class ServiceAtLocationInline(LabelledTabularInline):
     model = ServiceAtLocation
     extra = 0
     autocomplete_fields = ["location"]
     fields = ["location", "description"]
 
 
-class ServicePhoneInline(admin.TabularInline):
+class ServicePhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "service"
     extra = 0
     fields = ["number", "extension", "type", "description"]
 
 
-class ServiceScheduleInline(admin.TabularInline):
+class ServiceScheduleInline(LabelledTabularInline):
     model = Schedule
     fk_name = "service"
     extra = 0
     fields = ["freq", "byday", "opens_at", "closes_at", "description"]
 
 
-class ServiceLanguageInline(admin.TabularInline):
+class ServiceLanguageInline(LabelledTabularInline):
     model = Language
     fk_name = "service"
     extra = 0
@@ -192,7 +192,7 @@ class ServiceAdmin(ContentAdminMixin, admin.ModelAdmin):
         )
 
 
-class OrganizationPhoneInline(admin.TabularInline):
+class OrganizationPhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "organization"
     extra = 0
@@ -238,21 +238,21 @@ class AddressInline(admin.StackedInline):
     ]
 
 
-class LocationPhoneInline(admin.TabularInline):
+class LocationPhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "location"
     extra = 0
     fields = ["number", "extension", "type", "description"]
 
 
-class LocationScheduleInline(admin.TabularInline):
+class LocationScheduleInline(LabelledTabularInline):
     model = Schedule
     fk_name = "location"
     extra = 0
     fields = ["freq", "byday", "opens_at", "closes_at", "description"]
 
 
-class LocationLanguageInline(admin.TabularInline):
+class LocationLanguageInline(LabelledTabularInline):
     model = Language
     fk_name = "location"
     extra = 0

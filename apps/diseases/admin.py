@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.core.admin import ContentAdminMixin, SignOffAdminMixin
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
 from apps.core.history import events_of_app
 
 from .models import (
@@ -98,7 +98,7 @@ class DiseaseAdmin(ContentAdminMixin, admin.ModelAdmin):
         )
 
 
-class ArticleReferenceInline(admin.TabularInline):
+class ArticleReferenceInline(LabelledTabularInline):
     model = ArticleReference
     fields = ["order", "reference"]
     autocomplete_fields = ["reference"]
@@ -308,7 +308,7 @@ class OverdueArticleAdmin(ArticleAdmin):
         return super(ArticleAdmin, self).get_urls()
 
 
-class ComparisonRowInline(admin.TabularInline):
+class ComparisonRowInline(LabelledTabularInline):
     model = ComparisonRow
     fields = ["order", "feature", "first_value", "second_value", "reference"]
     autocomplete_fields = ["reference"]

@@ -81,17 +81,6 @@ def check_accessibility(
     )
 
 
-# Faults of Django's own admin pages (not of CareNav's templates), tolerated there
-# only: tabular inlines label their inputs by column headings, which axe does not
-# accept; the autocomplete widget (select2) has no accessible name; breadcrumb
-# links differ from the text around them by colour alone.
-DJANGO_ADMIN_KNOWN = (
-    ("label", "#id_citations-"),
-    ("aria-input-field-name", "select2"),
-    ("link-in-text-block", ".breadcrumbs"),
-)
-
-
 # Journeys: each runs as a desktop visitor with JavaScript, on a phone with
 # JavaScript, and without JavaScript (on a phone, where a plain form is most likely).
 JOURNEY_MODES = [

@@ -144,3 +144,16 @@ def content_editor(content_editor):
     for label in CONTENT_APPS:
         grant_content_permissions(apps, None, label)
     return content_editor
+
+
+@pytest.fixture
+def clinical_reviewer(content_editor, clinical_reviewer):
+    """The shared clinical reviewer, with the sign-off permissions granted again
+    (after a flush, as for content_editor above)."""
+    from django.apps import apps
+
+    from apps.accounts.roles import grant_sign_off_permissions
+
+    for label in ("diseases", "checklists"):
+        grant_sign_off_permissions(apps, None, label)
+    return clinical_reviewer

@@ -49,7 +49,7 @@ def check_accessibility(
 
     within: a CSS selector to check only part of the page, e.g. the part that an
     htmx request has just replaced. known: (rule id, part of the element's selector)
-    pairs to tolerate, for faults of third-party pages such as DJANGO_ADMIN_KNOWN.
+    pairs to tolerate, for faults of third-party pages.
     axe needs JavaScript: pages opened without it are checked in a JS-enabled run.
     """
     if not page.evaluate("typeof axe !== 'undefined'"):

@@ -28,11 +28,21 @@
       const shown = box.getAttribute("aria-labelledby");
       box.setAttribute("aria-labelledby", shown ? name.id + " " + shown : name.id);
       box.dataset.named = "1";
+      // The text of the selection (an empty "textbox" while nothing is chosen).
+      const rendered = box.querySelector(".select2-selection__rendered");
+      if (rendered) {
+        rendered.setAttribute("aria-labelledby", name.id + " " + rendered.id);
+      }
     });
   }
 
-  window.addEventListener("load", nameComboboxes);
-  document.addEventListener("formset:added", function () {
-    window.setTimeout(nameComboboxes, 0);
+  // select2 builds its boxes when jQuery is ready, and again for each row added
+  // to an inline: name them whenever they appear.
+  document.addEventListener("DOMContentLoaded", function () {
+    nameComboboxes();
+    new MutationObserver(nameComboboxes).observe(document.body, {
+      childList: true,
+      subtree: true,
+    });
   });
 })();

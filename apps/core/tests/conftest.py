@@ -1,4 +1,3 @@
-import io
 import os
 import re
 from pathlib import Path
@@ -121,12 +120,12 @@ def site_content(db):
     from django.core.management import call_command
 
     from apps.directory.search import refresh_search_index
-    from apps.diseases.demo import seed as seed_diseases
+    from apps.diseases.demo import prepare_content
 
     call_command(
         "loaddata", "taxonomy", "diseases", "checklists", "directory_demo", verbosity=0
     )
-    seed_diseases(stdout=io.StringIO())
+    prepare_content()
     refresh_search_index()
 
 

@@ -98,6 +98,16 @@ def content_editor(db):
 
 
 @pytest.fixture
+def clinical_reviewer(db):
+    """A content editor whom an administrator also made a clinical reviewer."""
+    from apps.accounts.roles import set_clinical_reviewer
+
+    user = UserFactory(role=User.Role.CONTENT_EDITOR, full_name="Dr. Test Reviewer")
+    set_clinical_reviewer(user=user, is_reviewer=True)
+    return user
+
+
+@pytest.fixture
 def administrator(db):
     return UserFactory(role="", is_superuser=True, is_staff=True)
 

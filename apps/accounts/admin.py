@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from .models import Team, User
-from .roles import assign_role
+from .roles import assign_role, is_clinical_reviewer, set_clinical_reviewer
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -14,9 +14,23 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 class UserEditForm(UserChangeForm):
+    is_clinical_reviewer = forms.BooleanField(
+        label="Clinical reviewer",
+        required=False,
+        help_text="May sign off disease content and checklist items as clinically "
+        "reviewed. Admin access still needs the content editor role.",
+    )
+
     class Meta:
         model = User
         fields = ["email", "full_name", "role", "team", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["is_clinical_reviewer"].initial = is_clinical_reviewer(
+                self.instance
+            )
 
 
 @admin.register(User)
@@ -29,7 +43,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "role", "team"]}),
+        ("Person", {"fields": ["full_name", "role", "team", "is_clinical_reviewer"]}),
         ("Access", {"fields": ["is_active", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -43,6 +57,10 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         # The role decides groups and admin access; keep them in step.
         assign_role(user=obj, role=obj.role)
+        if "is_clinical_reviewer" in form.cleaned_data:
+            set_clinical_reviewer(
+                user=obj, is_reviewer=form.cleaned_data["is_clinical_reviewer"]
+            )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "role":

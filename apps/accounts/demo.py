@@ -5,7 +5,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from .models import PatientProfile, Team, User
-from .roles import assign_role
+from .roles import assign_role, set_clinical_reviewer
 
 # A published demo password: seed_demo refuses to run unless DEBUG is on.
 DEMO_PASSWORD = "carenav-demo"  # nosec B105
@@ -20,8 +20,11 @@ DEMO_ACCOUNTS = [
     ("caseworker2@example.org", "Jordan Lee", User.Role.CASEWORKER, "South team"),
     ("supervisor@example.org", "Alex Kim", User.Role.SUPERVISOR, "North team"),
     ("editor@example.org", "Robin Patel", User.Role.CONTENT_EDITOR, None),
+    # A content editor who is also a clinical reviewer; plainly not a real clinician.
+    ("reviewer@example.org", "Dr. Demo Reviewer", User.Role.CONTENT_EDITOR, None),
     ("admin@example.org", "Ada Admin", "", None),
 ]
+DEMO_REVIEWER_EMAIL = "reviewer@example.org"
 FIXTURES = []
 
 
@@ -36,6 +39,7 @@ def seed(*, stdout) -> None:
         user.is_superuser = role == ""
         team = Team.objects.get_or_create(name=team_name)[0] if team_name else None
         assign_role(user=user, role=role, team=team)
+        set_clinical_reviewer(user=user, is_reviewer=email == DEMO_REVIEWER_EMAIL)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"primary": True, "verified": True}
         )

@@ -16,6 +16,10 @@ CONTENT_EDITORS_GROUP = ROLE_GROUPS[User.Role.CONTENT_EDITOR]
 # The apps whose models content editors change in the admin. Personal data lives
 # elsewhere and is never granted to them.
 CONTENT_APPS = ("diseases", "checklists", "directory")
+# Clinical sign-off is a permission of its own, kept apart from editing: an editor
+# signs off only when an administrator also makes them a clinical reviewer.
+CLINICAL_REVIEWERS_GROUP = "Clinical reviewers"
+SIGN_OFF_PREFIX = "sign_off_"
 
 
 @transaction.atomic
@@ -50,5 +54,35 @@ def grant_content_permissions(apps, schema_editor, app_label: str) -> None:
     permission_model = apps.get_model("auth", "Permission")
     group, _ = group_model.objects.get_or_create(name=CONTENT_EDITORS_GROUP)
     group.permissions.add(
-        *permission_model.objects.filter(content_type__app_label=app_label)
+        *permission_model.objects.filter(content_type__app_label=app_label).exclude(
+            codename__startswith=SIGN_OFF_PREFIX
+        )
     )
+
+
+def grant_sign_off_permissions(apps, schema_editor, app_label: str) -> None:
+    """For a data migration: the clinical reviewers' group gets the sign-off
+    permissions of a content app (and content editors never do)."""
+    grant_content_permissions(apps, schema_editor, app_label)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    sign_off = permission_model.objects.filter(
+        content_type__app_label=app_label, codename__startswith=SIGN_OFF_PREFIX
+    )
+    group_model.objects.get(name=CONTENT_EDITORS_GROUP).permissions.remove(*sign_off)
+    group, _ = group_model.objects.get_or_create(name=CLINICAL_REVIEWERS_GROUP)
+    group.permissions.add(*sign_off)
+
+
+def is_clinical_reviewer(user) -> bool:
+    return user.groups.filter(name=CLINICAL_REVIEWERS_GROUP).exists()
+
+
+def set_clinical_reviewer(*, user: User, is_reviewer: bool) -> None:
+    """Make a user a clinical reviewer or not. Admin access still comes from the
+    role: a reviewer who is not a content editor cannot reach the admin."""
+    group, _ = Group.objects.get_or_create(name=CLINICAL_REVIEWERS_GROUP)
+    if is_reviewer:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)

@@ -2,16 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from pghistory.models import Events
 
-from apps.accounts.models import PatientProfile, User
+from apps.accounts.models import PatientProfile
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
 from apps.diseases.models import Disease
 
 from .models import ChecklistItem, ChecklistItemReference, Stage
@@ -21,32 +20,7 @@ from .services import build_preview
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
-class ChangeHistoryMixin:
-    """The admin's History page also lists every change recorded by pghistory
-    (database triggers, so bulk changes such as retiring are there too)."""
-
-    object_history_template = "checklists/admin/object_history.html"
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        events = []
-        if obj is not None and self.has_view_or_change_permission(request, obj):
-            events = list(Events.objects.tracks(obj).order_by("-pgh_created_at")[:200])
-            user_ids = {
-                (event.pgh_context or {}).get("user")
-                for event in events
-                if (event.pgh_context or {}).get("user")
-            }
-            users = User.objects.in_bulk(user_ids)
-            for event in events:
-                event.user = users.get((event.pgh_context or {}).get("user"))
-                event.changes = sorted((event.pgh_diff or {}).items())
-        return super().history_view(
-            request, object_id, {**(extra_context or {}), "pgh_events": events}
-        )
-
-
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(LabelledTabularInline):
     model = ChecklistItem
     extra = 0
     fields = [
@@ -72,7 +46,7 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class StageAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "disease",
@@ -184,7 +158,7 @@ class ChecklistItemReferenceInline(admin.TabularInline):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class ChecklistItemAdmin(SignOffAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "stage",
@@ -193,6 +167,7 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
         "only_with_family_history",
         "timing_display",
         "is_retired",
+        "clinical_review",
     ]
     list_filter = [
         "stage__disease",
@@ -233,6 +208,21 @@ class ChecklistItemAdmin(ChangeHistoryMixin, admin.ModelAdmin):
                 "fields": ["timing", "timing_months", "timing_from"],
                 "description": "Counted in calendar months from the patient's "
                 "diagnosis date or from when their first symptoms began.",
+            },
+        ),
+        (
+            "Clinical review",
+            {
+                "fields": [
+                    "clinical_review",
+                    "reviewer_name",
+                    "reviewer_credentials",
+                    "last_reviewed",
+                    "next_review",
+                ],
+                "description": "Set by a clinical reviewer's sign-off. After an "
+                "edit, patients keep seeing the signed version until the next "
+                "sign-off.",
             },
         ),
         (

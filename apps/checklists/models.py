@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
 from apps.core.validators import readable_years_constraint, validate_readable_date
 
 
@@ -48,7 +49,7 @@ class Stage(models.Model):
         )
 
 
-class ChecklistItemQuerySet(models.QuerySet):
+class ChecklistItemQuerySet(SignedOffQuerySet):
     def current(self):
         """Items still offered; retired items stay only for their history."""
         return self.filter(is_retired=False)
@@ -57,7 +58,7 @@ class ChecklistItemQuerySet(models.QuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
 )
-class ChecklistItem(models.Model):
+class ChecklistItem(ClinicallySignedOff):
     class OnsetSite(models.TextChoices):
         ANY = "", "The same for everyone"
         LIMB = "limb", "Often sooner with limb onset"
@@ -129,8 +130,13 @@ class ChecklistItem(models.Model):
 
     objects = ChecklistItemQuerySet.as_manager()
 
+    sign_off_exempt = ("stage", "order", "slug", "is_retired", "retired_at")
+
     class Meta:
         ordering = ["stage", "order"]
+        permissions = [
+            ("sign_off_checklistitem", "Can sign off a checklist item clinically")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["stage", "slug"], name="checklists_checklistitem_unique_slug"

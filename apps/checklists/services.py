@@ -178,12 +178,12 @@ def directory_search_url(item: ChecklistItem, *, zip_code: str = "") -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def current_items() -> Prefetch:
-    """The prefetch of a stage's items, with what every list of them shows: their
-    article, service types and numbered sources."""
-    return Prefetch(
-        "items",
-        queryset=ChecklistItem.objects.current()
+def current_items(*, public: bool = True) -> Prefetch:
+    """The prefetch of a stage's items, with what every list of them shows (their
+    article, service types and numbered sources): as signed off by a clinical
+    reviewer (public), or as saved now (editors' preview)."""
+    items = (
+        ChecklistItem.objects.current()
         .select_related("related_article__disease")
         .prefetch_related(
             "service_types",
@@ -194,8 +194,9 @@ def current_items() -> Prefetch:
                 ).order_by("order"),
             ),
         )
-        .order_by("order", "pk"),
+        .order_by("order", "pk")
     )
+    return Prefetch("items", queryset=items.public_versions() if public else items)
 
 
 def load_profile(patient: User) -> PatientProfile:
@@ -337,7 +338,9 @@ def build_preview(
         diagnosis_date=diagnosis_date,
         symptom_onset_date=onset_date,
     )
-    stages = list(disease.stages.order_by("order").prefetch_related(current_items()))
+    stages = list(
+        disease.stages.order_by("order").prefetch_related(current_items(public=False))
+    )
     for stage in stages:
         stage.disease = disease
     return assemble_checklist(profile, stages=stages, show_all=True, today=today)

@@ -29,9 +29,11 @@ also makes CsrfViewMiddleware send the visitor their own CSRF cookie (and
 ``Vary: Cookie``), exactly as an uncached render would. A page whose render asked for
 a token some other way (``get_token`` in the view) is not cached.
 
-Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off),
-plus the LOCAL_SECONDS a worker keeps its own copy: an edit in the admin shows on
-public pages after at most that long.
+Pages may be up to PUBLIC_PAGE_CACHE_SECONDS old (setting; 0 turns the cache off).
+Publishing, unpublishing, a clinical sign-off or any content edit in the admin calls
+forget_public_pages(), which retires every stored page at once (each page is stored
+with the generation it was rendered in): the change shows at once on the worker that
+made it, and on the others after at most the LOCAL_SECONDS they keep their own copy.
 """
 
 import hashlib
@@ -57,6 +59,8 @@ RENDERING_FOR_CACHE = "_carenav_renders_for_page_cache"
 # Bounds on the shared cache: pages stored per timeout window, and bytes per page.
 MAX_ENTRIES = 5000
 MAX_BYTES = 512 * 1024
+# Raised by forget_public_pages(): pages stored under an older generation are stale.
+GENERATION_KEY = "carenav:page:generation"
 # Each worker also keeps the pages it served last in its own memory for a few
 # seconds, so that a popular page costs no round trip to the shared cache (Redis) on
 # most visits. A page may then be up to LOCAL_SECONDS older than the shared timeout.
@@ -134,17 +138,30 @@ def _from_stored(request, stored) -> HttpResponse:
     return response
 
 
-def _recall(key: str):
-    """The stored page: this worker's own copy while it is fresh, else the shared
-    cache's (kept here for LOCAL_SECONDS)."""
+def _recall(key: str) -> tuple[dict | None, int]:
+    """The stored page (this worker's own copy while it is fresh, else the shared
+    cache's, kept here for LOCAL_SECONDS) and the current generation of pages."""
     now = time.monotonic()
     entry = _local.get(key)
     if entry is not None and entry[0] > now:
-        return entry[1]
-    stored = cache.get(key)
-    if stored is not None:
-        _keep_locally(key, stored, now)
-    return stored
+        return entry[1], entry[1].get("generation", 0)
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    stored = found.get(key)
+    if stored is None or stored.get("generation", 0) != generation:
+        return None, generation
+    _keep_locally(key, stored, now)
+    return stored, generation
+
+
+def forget_public_pages() -> None:
+    """Retire every stored page: public content changed (published, signed off...)."""
+    if not cache.add(GENERATION_KEY, 1, timeout=None):
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # expired between the two calls
+            cache.set(GENERATION_KEY, 1, timeout=None)
+    forget_local_copies()
 
 
 def _keep_locally(key: str, stored, now: float) -> None:
@@ -174,7 +191,7 @@ def cache_public_page(timeout: int | None = None):
             if not _may_use_cache(request):
                 return view(request, *args, **kwargs)
             key = cache_key(request)
-            stored = _recall(key)
+            stored, generation = _recall(key)
             if stored is not None:
                 return _from_stored(request, stored)
             session = getattr(request, "session", None)
@@ -194,6 +211,7 @@ def cache_public_page(timeout: int | None = None):
             if stored is None:
                 return _with_visitor_token(request, response)
             if seconds > 0 and _room_for_another(seconds):
+                stored["generation"] = generation
                 cache.set(key, stored, seconds)
                 _keep_locally(key, stored, time.monotonic())
             return _from_stored(request, stored)

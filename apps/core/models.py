@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from .validators import validate_past_date, validate_planning_date
+
 
 class AccessLogQuerySet(models.QuerySet):
     def about(self, subject_type: str, subject_id) -> "AccessLogQuerySet":
@@ -117,3 +119,73 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"E-mail {self.pk} ({self.get_status_display().lower()})"
+
+
+class ClinicallySignedOff(models.Model):
+    """Content that a clinical reviewer signs off before the public reads it.
+
+    Signing off copies the object's public fields (and its signed rows, such as an
+    article's citations) into ``signed_version``. Public pages show that copy, so an
+    edit made after the sign-off stays out of sight until a reviewer signs again.
+    The logic lives in apps.core.signoff; subclasses say which of their fields are
+    not part of the signed text (``sign_off_exempt``) and which rows belong to it
+    (``sign_off_children``: related names).
+    """
+
+    last_reviewed = models.DateField(
+        "signed off on", null=True, blank=True, validators=[validate_past_date]
+    )
+    next_review = models.DateField(
+        null=True, blank=True, validators=[validate_planning_date]
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text, so the sign-off reads the same after the account changes or goes.
+    reviewer_name = models.CharField(max_length=200, blank=True, default="")
+    reviewer_credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="Role and qualifications, for example Neurologist, MD.",
+    )
+    signed_version = models.JSONField(
+        null=True, blank=True, default=None, editable=False
+    )
+
+    # Fields that are not part of what the reviewer signs: where the item sits,
+    # whether it is published, bookkeeping.
+    sign_off_exempt: tuple[str, ...] = ()
+    sign_off_children: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_version is not None
+
+    @property
+    def is_changed_since_review(self) -> bool:
+        from .signoff import is_changed_since_review
+
+        return is_changed_since_review(self)
+
+    @property
+    def sign_off_permission(self) -> str:
+        return f"{self._meta.app_label}.sign_off_{self._meta.model_name}"
+
+
+class SignedOffQuerySet(models.QuerySet):
+    def public_versions(self):
+        """The rows as the public reads them: the signed copy of each, where there is
+        one (see apps.core.signoff). Call it last: it changes what iteration yields."""
+        from .signoff import PublicVersionIterable
+
+        clone = self._chain()
+        clone._iterable_class = PublicVersionIterable
+        return clone

@@ -7,15 +7,11 @@ through the admin refreshes the search vector of the services it touches.
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from pghistory.models import Events
+from django.utils.text import Truncator
 
-from apps.accounts.models import User
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline
 
 from .models import (
     Address,
@@ -30,51 +26,6 @@ from .models import (
     TaxonomyTerm,
 )
 from .search import refresh_search_index
-
-HISTORY_LIMIT = 200
-
-
-class ChangeHistoryMixin:
-    """The admin's "History" page shows the database-kept change history.
-
-    Events come from django-pghistory triggers, so imports and bulk changes are
-    listed as well as edits made here; rows that belong to the object (phones,
-    schedules...) are included.
-    """
-
-    def history_view(self, request, object_id, extra_context=None):
-        model = self.model
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        events = list(
-            Events.objects.references(obj).order_by("-pgh_created_at")[:HISTORY_LIMIT]
-        )
-        user_ids = {
-            (event.pgh_context or {}).get("user")
-            for event in events
-            if (event.pgh_context or {}).get("user")
-        }
-        emails = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
-        for event in events:
-            context = event.pgh_context or {}
-            event.by = emails.get(context.get("user"), "")
-            event.what = event.pgh_obj_model.split(".")[-1]
-            event.changes = sorted((event.pgh_diff or {}).items())
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Change history: {obj}",
-            "subtitle": None,
-            "object": obj,
-            "opts": model._meta,
-            "events": events,
-            "limit": HISTORY_LIMIT,
-            **(extra_context or {}),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "directory/admin/change_history.html", context)
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -134,28 +85,28 @@ class TaxonomyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ServiceAtLocationInline(admin.TabularInline):
+class ServiceAtLocationInline(LabelledTabularInline):
     model = ServiceAtLocation
     extra = 0
     autocomplete_fields = ["location"]
     fields = ["location", "description"]
 
 
-class ServicePhoneInline(admin.TabularInline):
+class ServicePhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "service"
     extra = 0
     fields = ["number", "extension", "type", "description"]
 
 
-class ServiceScheduleInline(admin.TabularInline):
+class ServiceScheduleInline(LabelledTabularInline):
     model = Schedule
     fk_name = "service"
     extra = 0
     fields = ["freq", "byday", "opens_at", "closes_at", "description"]
 
 
-class ServiceLanguageInline(admin.TabularInline):
+class ServiceLanguageInline(LabelledTabularInline):
     model = Language
     fk_name = "service"
     extra = 0
@@ -163,7 +114,7 @@ class ServiceLanguageInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class ServiceAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "organization",
@@ -241,7 +192,7 @@ class ServiceAdmin(ChangeHistoryMixin, admin.ModelAdmin):
         )
 
 
-class OrganizationPhoneInline(admin.TabularInline):
+class OrganizationPhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "organization"
     extra = 0
@@ -249,7 +200,7 @@ class OrganizationPhoneInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class OrganizationAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email", "website"]
     search_fields = ["name", "alternate_name"]
     inlines = [OrganizationPhoneInline]
@@ -287,21 +238,21 @@ class AddressInline(admin.StackedInline):
     ]
 
 
-class LocationPhoneInline(admin.TabularInline):
+class LocationPhoneInline(LabelledTabularInline):
     model = Phone
     fk_name = "location"
     extra = 0
     fields = ["number", "extension", "type", "description"]
 
 
-class LocationScheduleInline(admin.TabularInline):
+class LocationScheduleInline(LabelledTabularInline):
     model = Schedule
     fk_name = "location"
     extra = 0
     fields = ["freq", "byday", "opens_at", "closes_at", "description"]
 
 
-class LocationLanguageInline(admin.TabularInline):
+class LocationLanguageInline(LabelledTabularInline):
     model = Language
     fk_name = "location"
     extra = 0
@@ -309,7 +260,7 @@ class LocationLanguageInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class LocationAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "organization", "location_type"]
     list_select_related = ["organization"]
     list_filter = ["location_type"]
@@ -342,7 +293,7 @@ class LocationAdmin(ChangeHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+class TaxonomyTermAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "parent"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -356,8 +307,8 @@ class TaxonomyTermAdmin(ChangeHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(ListingReport)
-class ListingReportAdmin(admin.ModelAdmin):
-    list_display = ["service", "created_at", "is_resolved"]
+class ListingReportAdmin(ContentAdminMixin, admin.ModelAdmin):
+    list_display = ["service", "short_message", "created_at", "is_resolved"]
     list_filter = ["is_resolved"]
     list_select_related = ["service"]
     search_fields = ["service__name", "message"]
@@ -367,6 +318,10 @@ class ListingReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Message")
+    def short_message(self, obj):
+        return Truncator(obj.message).chars(140)
 
     @admin.action(description="Mark as resolved", permissions=["change"])
     def mark_resolved(self, request, queryset):

@@ -1,22 +1,19 @@
 """The admin for content editors: disease information, drafts, reviews, history."""
 
-import re
-
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from pghistory.models import Event, MiddlewareEvents
+
+from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
+from apps.core.history import events_of_app
 
 from .models import (
+    CITED,
     Article,
     ArticleReference,
     Comparison,
@@ -28,120 +25,6 @@ from .models import (
 )
 
 TARGET_READING_GRADE = 8
-HISTORY_PAGE_SIZE = 50
-# Long values (an article body) are cut in the history table; the full text
-# is one click away.
-SHORT_VALUE = 160
-ACTION_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
-CITED = re.compile(r"\[(\d{1,3})\]")
-
-
-def content_event_models() -> list[type[Event]]:
-    """The history tables of this app's content, and no other app's."""
-    return [
-        model
-        for model in apps.get_app_config("diseases").get_models()
-        if issubclass(model, Event)
-    ]
-
-
-def _describe(value) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    return str(value)
-
-
-def history_rows(events) -> list[dict]:
-    """Events of the history tables, ready for the history template."""
-    events = list(events)
-    user_ids = {
-        (event.pgh_context or {}).get("user")
-        for event in events
-        if (event.pgh_context or {}).get("user") is not None
-    }
-    users = get_user_model().objects.in_bulk(user_ids)
-    rows = []
-    for event in events:
-        context = event.pgh_context or {}
-        tracked = apps.get_model(event.pgh_obj_model)
-        fields = {field.attname: field for field in tracked._meta.concrete_fields}
-        if event.pgh_label == "update":
-            changes = {key: values for key, values in (event.pgh_diff or {}).items()}
-        else:
-            changes = {key: [None, value] for key, value in event.pgh_data.items()}
-        changed = []
-        for key, (old, new) in changes.items():
-            if key not in fields or key == "id":
-                continue
-            old, new = _describe(old), _describe(new)
-            changed.append(
-                {
-                    "field": fields[key].verbose_name,
-                    "old": old if event.pgh_label == "update" else "",
-                    "new": new,
-                    "is_long": max(len(old), len(new)) > SHORT_VALUE,
-                    "short_old": old[:SHORT_VALUE],
-                    "short_new": new[:SHORT_VALUE],
-                }
-            )
-        data = event.pgh_data or {}
-        name = next(
-            (
-                data[key]
-                for key in ("title", "name", "term", "feature")
-                if data.get(key)
-            ),
-            f"#{event.pgh_obj_id}",
-        )
-        if tracked is ArticleReference:
-            name = (
-                f"citation [{data.get('order')}] of article #{data.get('article_id')}"
-            )
-        user = users.get(context.get("user"))
-        rows.append(
-            {
-                "when": event.pgh_created_at,
-                "who": user.email if user else "",
-                "action": ACTION_LABELS.get(event.pgh_label, event.pgh_label),
-                "what": tracked._meta.verbose_name,
-                "name": name,
-                "changes": changed,
-            }
-        )
-    return rows
-
-
-class HistoryAdminMixin:
-    """The admin's History page shows the full change history from pghistory.
-
-    It lists every change to the object and to the rows that point at it (an
-    article's citations, a comparison's rows), with who made it.
-    """
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        events = (
-            MiddlewareEvents.objects.across(*content_event_models())
-            .references(obj)
-            .order_by("-pgh_created_at", "-pgh_id")
-        )
-        page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Change history: {obj}",
-            "subtitle": None,
-            "object": obj,
-            "opts": self.opts,
-            "page_obj": page,
-            "rows": history_rows(page.object_list),
-            **(extra_context or {}),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "diseases/admin/history.html", context)
 
 
 class ReviewOverdueFilter(admin.SimpleListFilter):
@@ -172,7 +55,7 @@ def review_status(obj) -> str:
 
 
 @admin.register(Reference)
-class ReferenceAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class ReferenceAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = ["title", "publisher", "accessed"]
     search_fields = ["title", "publisher", "url"]
     list_filter = ["publisher"]
@@ -180,7 +63,7 @@ class ReferenceAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Disease)
-class DiseaseAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class DiseaseAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "short_name",
@@ -215,7 +98,7 @@ class DiseaseAdmin(HistoryAdminMixin, admin.ModelAdmin):
         )
 
 
-class ArticleReferenceInline(admin.TabularInline):
+class ArticleReferenceInline(LabelledTabularInline):
     model = ArticleReference
     fields = ["order", "reference"]
     autocomplete_fields = ["reference"]
@@ -237,41 +120,32 @@ class ArticleAdminForm(forms.ModelForm):
             "summary",
             "body",
             "status",
-            "last_reviewed",
-            "next_review",
-            "reviewed_by",
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "reviewed_by" in self.fields:
-            User = get_user_model()
-            self.fields["reviewed_by"].queryset = User.objects.filter(
-                models.Q(role=User.Role.CONTENT_EDITOR) | models.Q(is_superuser=True)
-            )
-
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_list_template = "diseases/admin/article_change_list.html"
+    publish_field = "status"
+    published_value = Article.Status.PUBLISHED
+    draft_value = Article.Status.DRAFT
+    # Short columns, so the list fits a 1280-pixel screen.
     list_display = [
         "title",
-        "disease",
+        "disease_short",
         "section",
         "status",
         "grade",
-        "last_reviewed",
-        "next_review",
         "review",
-        "preview",
+        "preview_link",
     ]
     list_filter = ["disease", "status", ReviewOverdueFilter, "section"]
     list_select_related = ["disease"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["grade", "review", "preview", "created_at", "updated_at"]
+    readonly_fields = ["grade", "preview", "created_at", "updated_at"]
     inlines = [ArticleReferenceInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -281,27 +155,66 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
         ),
         ("Text", {"fields": ["summary", "body", "grade", "preview"]}),
         (
-            "Review",
-            {"fields": ["review", "last_reviewed", "next_review", "reviewed_by"]},
+            "Clinical review",
+            {
+                "fields": [
+                    "clinical_review",
+                    "reviewer_name",
+                    "reviewer_credentials",
+                    "last_reviewed",
+                    "next_review",
+                ],
+                "description": "Set by a clinical reviewer's sign-off. Only a "
+                "signed-off version can be published; after an edit the public keeps "
+                "reading the signed version until the next sign-off.",
+            },
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 
-    @admin.display(description="Reading grade", ordering="reading_grade")
+    def get_queryset(self, request):
+        # The list says which articles changed since review: their citations too.
+        return super().get_queryset(request).prefetch_related("citations")
+
+    @admin.display(description="Disease", ordering="disease__order")
+    def disease_short(self, obj):
+        return obj.disease.short_name
+
+    @admin.display(description="Grade", ordering="reading_grade")
     def grade(self, obj):
         if obj.reading_grade is None:
             return "–"
         if obj.reading_grade > TARGET_READING_GRADE:
             return format_html(
-                '{} <span class="grade-high">(aim for {} or lower)</span>',
+                '<strong class="grade-high">{} <span aria-hidden="true">▲</span> '
+                "above the target of {} or below</strong>",
                 obj.reading_grade,
                 TARGET_READING_GRADE,
             )
-        return str(obj.reading_grade)
+        return format_html(
+            '{} <span class="grade-target">(target {} or below)</span>',
+            obj.reading_grade,
+            TARGET_READING_GRADE,
+        )
 
     @admin.display(description="Review", ordering="next_review")
     def review(self, obj):
+        if not obj.is_signed_off:
+            return "Not signed off"
+        if obj.is_changed_since_review:
+            return format_html('<strong class="review-changed">Changed</strong>')
         return review_status(obj)
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" class="preview-link">'
+            '<span aria-hidden="true">👁</span>'
+            '<span class="visually-hidden">Preview “{}” (opens in a new tab)</span>'
+            "</a>",
+            reverse("diseases:article_preview", args=[obj.pk]),
+            obj.title,
+        )
 
     @admin.display(description="Preview")
     def preview(self, obj):
@@ -310,8 +223,11 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as the public will '
             "see it (opens in a new tab)</a>",
-            reverse("diseases:article_preview", args=[obj.pk]),
+            self.preview_url(obj),
         )
+
+    def preview_url(self, obj) -> str:
+        return reverse("diseases:article_preview", args=[obj.pk])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
@@ -336,17 +252,16 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
                 "The body cites "
                 + ", ".join(f"[{number}]" for number in missing)
                 + " but there is no citation with that number; it shows as plain "
-                "text.",
+                "text, and the article cannot be published until it is fixed.",
                 messages.WARNING,
             )
 
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.update(
-            status=Article.Status.PUBLISHED, updated_at=timezone.now()
-        )
-        self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
-        hidden = queryset.filter(disease__is_published=False).count()
+        super().publish(request, queryset)
+        hidden = queryset.filter(
+            status=Article.Status.PUBLISHED, disease__is_published=False
+        ).count()
         if hidden:
             self.message_user(
                 request,
@@ -354,16 +269,6 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
                 "until it is published.",
                 messages.WARNING,
             )
-
-    @admin.action(
-        description="Unpublish the selected articles (back to draft)",
-        permissions=["change"],
-    )
-    def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        self.message_user(
-            request, f"{count} article(s) moved back to draft.", messages.SUCCESS
-        )
 
     def get_urls(self):
         return [
@@ -379,20 +284,9 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
         """Every change to disease content, newest first, deleted rows included."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        events = MiddlewareEvents.objects.across(*content_event_models()).order_by(
-            "-pgh_created_at", "-pgh_id"
+        return self.render_history(
+            request, events_of_app("diseases"), title="All changes to disease content"
         )
-        page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "All changes to disease content",
-            "subtitle": None,
-            "opts": self.opts,
-            "page_obj": page,
-            "rows": history_rows(page.object_list),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "diseases/admin/history.html", context)
 
 
 @admin.register(OverdueArticle)
@@ -405,11 +299,16 @@ class OverdueArticleAdmin(ArticleAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).review_overdue()
 
+    def has_add_permission(self, request):
+        # New articles are added from the article list, not as "overdue".
+        return False
+
     def get_urls(self):
+        # Its own sign-off, change and history pages; not the app-wide changes.
         return super(ArticleAdmin, self).get_urls()
 
 
-class ComparisonRowInline(admin.TabularInline):
+class ComparisonRowInline(LabelledTabularInline):
     model = ComparisonRow
     fields = [
         "order",
@@ -428,13 +327,14 @@ class ComparisonRowInline(admin.TabularInline):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
+    publish_field = "is_published"
     list_display = [
         "title",
         "first_disease",
         "second_disease",
         "is_published",
-        "last_reviewed",
+        "clinical_review",
     ]
     list_filter = ["is_published"]
     list_select_related = ["first_disease", "second_disease"]
@@ -443,27 +343,12 @@ class ComparisonAdmin(HistoryAdminMixin, admin.ModelAdmin):
     inlines = [ComparisonRowInline]
     actions = ["publish", "unpublish"]
 
-    @admin.action(
-        description="Publish the selected comparisons", permissions=["change"]
-    )
-    def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        self.message_user(
-            request, f"{count} comparison(s) published.", messages.SUCCESS
-        )
-
-    @admin.action(
-        description="Unpublish the selected comparisons", permissions=["change"]
-    )
-    def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        self.message_user(
-            request, f"{count} comparison(s) unpublished.", messages.SUCCESS
-        )
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("rows")
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_display = ["term", "also_matches", "related_article"]
     search_fields = ["term", "also_matches", "definition"]
     prepopulated_fields = {"slug": ["term"]}

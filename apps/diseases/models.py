@@ -1,13 +1,14 @@
 import datetime
+import re
 
 import pghistory
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
 from apps.core.validators import (
     readable_years_constraint,
     validate_past_date,
@@ -15,6 +16,8 @@ from apps.core.validators import (
 )
 
 SEARCH_CONFIG = "english"
+# A citation in an article's body: [1], [2]...
+CITED = re.compile(r"\[(\d{1,3})\]")
 
 
 def track_history(*exclude: str):
@@ -97,8 +100,26 @@ class Reference(models.Model):
         """The URL, if it is a web address: never a javascript: or data: one."""
         return self.url if self.url.lower().startswith(("https://", "http://")) else ""
 
+    @property
+    def missing_details(self) -> list[str]:
+        """What a reader needs to check the source and it lacks."""
+        return [
+            label
+            for label, value in (("URL", self.link), ("access date", self.accessed))
+            if not value
+        ]
 
-class ArticleQuerySet(models.QuerySet):
+
+def reference_faults(references) -> list[str]:
+    """A sentence for each reference that lacks a URL or an access date."""
+    return [
+        f"the reference “{reference}” has no {' or '.join(reference.missing_details)}"
+        for reference in references
+        if reference.missing_details
+    ]
+
+
+class ArticleQuerySet(SignedOffQuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED, disease__is_published=True)
 
@@ -107,7 +128,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @track_history("search_vector", "updated_at")
-class Article(models.Model):
+class Article(ClinicallySignedOff):
     class Section(models.TextChoices):
         OVERVIEW = "overview", "Overview"
         TYPES = "types", "Types"
@@ -137,19 +158,6 @@ class Article(models.Model):
     references = models.ManyToManyField(
         Reference, through="ArticleReference", related_name="articles", blank=True
     )
-    last_reviewed = models.DateField(
-        null=True, blank=True, validators=[validate_past_date]
-    )
-    next_review = models.DateField(
-        null=True, blank=True, validators=[validate_planning_date]
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     reading_grade = models.DecimalField(
         max_digits=4, decimal_places=1, null=True, blank=True, editable=False
     )
@@ -169,8 +177,12 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    sign_off_exempt = ("disease", "slug", "order", "status")
+    sign_off_children = ("citations",)
+
     class Meta:
         ordering = ["disease", "order", "title"]
+        permissions = [("sign_off_article", "Can sign off an article clinically")]
         constraints = [
             models.UniqueConstraint(
                 fields=["disease", "slug"], name="diseases_article_unique_slug"
@@ -206,6 +218,23 @@ class Article(models.Model):
     def is_review_overdue(self) -> bool:
         return is_overdue(self.next_review)
 
+    def content_faults(self) -> list[str]:
+        """Faults of the citations that stop publishing (see apps.core.signoff)."""
+        citations = list(self.citations.select_related("reference"))
+        known = {citation.order for citation in citations}
+        broken = sorted(
+            {int(number) for number in CITED.findall(self.body)} - known,
+        )
+        faults = [
+            f"the body cites [{number}] but there is no citation numbered {number}"
+            for number in broken
+        ]
+        return faults + reference_faults(
+            {
+                citation.reference_id: citation.reference for citation in citations
+            }.values()
+        )
+
 
 class OverdueArticle(Article):
     """Articles whose review date has passed, as their own list in the admin."""
@@ -240,7 +269,7 @@ class ArticleReference(models.Model):
         return f"[{self.order}] {self.reference}"
 
 
-class ComparisonQuerySet(models.QuerySet):
+class ComparisonQuerySet(SignedOffQuerySet):
     def published(self):
         """Published, and so are both diseases: a draft disease never shows here."""
         return self.filter(
@@ -251,7 +280,7 @@ class ComparisonQuerySet(models.QuerySet):
 
 
 @track_history()
-class Comparison(models.Model):
+class Comparison(ClinicallySignedOff):
     """A side-by-side table of two diseases, e.g. ALS vs MS."""
 
     slug = models.SlugField(unique=True, help_text="For example als-vs-ms.")
@@ -264,23 +293,39 @@ class Comparison(models.Model):
         Disease, on_delete=models.PROTECT, related_name="+"
     )
     is_published = models.BooleanField(default=False)
-    last_reviewed = models.DateField(
-        null=True, blank=True, validators=[validate_past_date]
-    )
 
     objects = ComparisonQuerySet.as_manager()
+
+    sign_off_exempt = ("slug", "is_published")
+    sign_off_children = ("rows",)
 
     class Meta:
         ordering = ["title"]
         constraints = [
             readable_years_constraint("diseases_comparison", "last_reviewed")
         ]
+        permissions = [("sign_off_comparison", "Can sign off a comparison clinically")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("diseases:comparison_detail", args=[self.slug])
+
+    def content_faults(self) -> list[str]:
+        """References of the rows (in any column) that lack a URL or access date."""
+        reference_keys = [
+            field.name
+            for field in ComparisonRow._meta.concrete_fields
+            if field.related_model is Reference
+        ]
+        references = {}
+        for row in self.rows.select_related(*reference_keys):
+            for key in reference_keys:
+                reference = getattr(row, key)
+                if reference is not None:
+                    references[reference.pk] = reference
+        return reference_faults(references.values())
 
 
 @track_history()

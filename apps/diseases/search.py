@@ -1,7 +1,8 @@
 """Full-text search of published articles, in PostgreSQL."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.fields.json import KT
 
 from .models import SEARCH_CONFIG, Article
 from .rendering import MARK_START, MARK_STOP
@@ -23,7 +24,9 @@ def search_articles(text: str) -> QuerySet[Article]:
     """Published articles matching the words, best first.
 
     Each row carries `rank` and `headline`, an excerpt of the body with the
-    matches between MARK_START and MARK_STOP (see rendering.search_snippet).
+    matches between MARK_START and MARK_STOP (see rendering.search_snippet), and
+    `is_body_signed`: whether that body is the one a clinical reviewer signed (rows
+    come as their signed versions, so a headline of a newer body must not show).
     websearch syntax never raises: quotes, "or" and "-" work, the rest is words.
     """
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
@@ -43,7 +46,11 @@ def search_articles(text: str) -> QuerySet[Article]:
                 max_fragments=2,
                 fragment_delimiter=" … ",
             ),
+            is_body_signed=ExpressionWrapper(
+                Q(body=KT("signed_version__fields__body")), output_field=BooleanField()
+            ),
         )
         .select_related("disease")
         .order_by("-rank", "title", "pk")
+        .public_versions()
     )

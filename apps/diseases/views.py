@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
 from apps.core.caching import cache_public_page
+from apps.core.signoff import public_children
 
 from .models import Article, Comparison, Disease, GlossaryTerm
 from .rendering import GlossaryMatcher, render_markdown, search_snippet
@@ -26,6 +27,15 @@ from .search import clean_query, search_articles
 from .sitemaps import SITEMAPS
 
 SEARCH_PAGE_SIZE = 20
+# What lists of articles show; signed_version holds the reviewed title and summary.
+LISTED_ARTICLE_FIELDS = (
+    "slug",
+    "title",
+    "section",
+    "order",
+    "disease_id",
+    "signed_version",
+)
 
 
 @login_not_required
@@ -33,8 +43,10 @@ SEARCH_PAGE_SIZE = 20
 @cache_public_page()
 def disease_list(request):
     diseases = Disease.objects.published()
-    comparisons = Comparison.objects.published().select_related(
-        "first_disease", "second_disease"
+    comparisons = (
+        Comparison.objects.published()
+        .select_related("first_disease", "second_disease")
+        .public_versions()
     )
     return render(
         request,
@@ -48,8 +60,10 @@ def disease_list(request):
 @cache_public_page()
 def disease_detail(request, slug):
     disease = get_object_or_404(Disease.objects.published(), slug=slug)
-    articles = disease.articles.filter(status=Article.Status.PUBLISHED).only(
-        "slug", "title", "summary", "section", "order", "disease_id"
+    articles = (
+        disease.articles.filter(status=Article.Status.PUBLISHED)
+        .only(*LISTED_ARTICLE_FIELDS, "summary")
+        .public_versions()
     )
     section_order = {value: index for index, value in enumerate(Article.Section.values)}
     articles = sorted(
@@ -63,6 +77,7 @@ def disease_detail(request, slug):
         Comparison.objects.published()
         .filter(Q(first_disease=disease) | Q(second_disease=disease))
         .select_related("first_disease", "second_disease")
+        .public_versions()
     )
     return render(
         request,
@@ -72,7 +87,12 @@ def disease_detail(request, slug):
 
 
 def _render_article(request, article: Article, *, is_preview: bool = False):
-    citations = list(article.citations.select_related("reference").order_by("order"))
+    """The article as the public reads it (its signed version, if signed off), or
+    as saved now for an editor's preview."""
+    if is_preview:
+        citations = list(article.citations.select_related("reference"))
+    else:
+        citations = public_children(article, "citations", related=("reference",))
     glossary = GlossaryMatcher(
         GlossaryTerm.objects.only("term", "slug", "definition", "also_matches")
     )
@@ -84,7 +104,8 @@ def _render_article(request, article: Article, *, is_preview: bool = False):
     siblings = (
         Article.objects.published()
         .filter(disease=article.disease_id)
-        .only("slug", "title", "section", "order", "disease_id")
+        .only(*LISTED_ARTICLE_FIELDS)
+        .public_versions()
     )
     return render(
         request,
@@ -106,7 +127,7 @@ def _render_article(request, article: Article, *, is_preview: bool = False):
 @cache_public_page()
 def article_detail(request, disease, article):
     article = get_object_or_404(
-        Article.objects.published().select_related("disease"),
+        Article.objects.published().select_related("disease").public_versions(),
         disease__slug=disease,
         slug=article,
     )
@@ -139,15 +160,13 @@ def _source_number(sources: dict, reference) -> int | None:
 @cache_public_page()
 def comparison_detail(request, slug):
     comparison = get_object_or_404(
-        Comparison.objects.published().select_related(
-            "first_disease", "second_disease"
-        ),
+        Comparison.objects.published()
+        .select_related("first_disease", "second_disease")
+        .public_versions(),
         slug=slug,
     )
-    rows = list(
-        comparison.rows.select_related("first_reference", "second_reference").order_by(
-            "order", "pk"
-        )
+    rows = public_children(
+        comparison, "rows", related=("first_reference", "second_reference")
     )
     # Sources are numbered in the order the table first cites them, row by row,
     # first column before second.
@@ -202,7 +221,10 @@ def search(request):
         paginator = Paginator(search_articles(query), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         for article in page.object_list:
-            article.snippet = search_snippet(article.headline)
+            unsigned_change = article.is_signed_off and not article.is_body_signed
+            article.snippet = search_snippet(
+                article.summary if unsigned_change else article.headline
+            )
     return render(
         request,
         "diseases/search.html",

@@ -109,12 +109,14 @@ def test_history_shows_every_recorded_change_with_who(client, content_editor, it
     response = client.get(
         reverse("admin:checklists_checklistitem_history", args=[item.pk])
     )
-    assertContains(response, "Every recorded change")
-    assertContains(response, "is_retired")
+    assertContains(response, "Changed checklist item")
+    assertContains(response, "<dt>Is retired</dt>", html=True)
+    assertContains(response, "no → yes")
     assertContains(response, content_editor.email)
     stage = item.stage
     response = client.get(reverse("admin:checklists_stage_history", args=[stage.pk]))
-    assertContains(response, "insert")
+    # The stage's items are part of its history, by name.
+    assertContains(response, f"Created checklist item “{item.title}”")
 
 
 def test_preview_as_a_profile(client, content_editor, items, als):

@@ -49,7 +49,7 @@ def check_accessibility(
 
     within: a CSS selector to check only part of the page, e.g. the part that an
     htmx request has just replaced. known: (rule id, part of the element's selector)
-    pairs to tolerate, for faults of third-party pages such as DJANGO_ADMIN_KNOWN.
+    pairs to tolerate, for faults of third-party pages.
     axe needs JavaScript: pages opened without it are checked in a JS-enabled run.
     """
     if not page.evaluate("typeof axe !== 'undefined'"):
@@ -79,17 +79,6 @@ def check_accessibility(
     assert not bad, f"Accessibility violations on {context or page.url}: " + "; ".join(
         bad
     )
-
-
-# Faults of Django's own admin pages (not of CareNav's templates), tolerated there
-# only: tabular inlines label their inputs by column headings, which axe does not
-# accept; the autocomplete widget (select2) has no accessible name; breadcrumb
-# links differ from the text around them by colour alone.
-DJANGO_ADMIN_KNOWN = (
-    ("label", "#id_citations-"),
-    ("aria-input-field-name", "select2"),
-    ("link-in-text-block", ".breadcrumbs"),
-)
 
 
 # Journeys: each runs as a desktop visitor with JavaScript, on a phone with

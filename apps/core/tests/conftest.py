@@ -1,4 +1,3 @@
-import io
 import os
 import re
 from pathlib import Path
@@ -121,12 +120,12 @@ def site_content(db):
     from django.core.management import call_command
 
     from apps.directory.search import refresh_search_index
-    from apps.diseases.demo import seed as seed_diseases
+    from apps.diseases.demo import prepare_content
 
     call_command(
         "loaddata", "taxonomy", "diseases", "checklists", "directory_demo", verbosity=0
     )
-    seed_diseases(stdout=io.StringIO())
+    prepare_content()
     refresh_search_index()
 
 
@@ -144,3 +143,16 @@ def content_editor(content_editor):
     for label in CONTENT_APPS:
         grant_content_permissions(apps, None, label)
     return content_editor
+
+
+@pytest.fixture
+def clinical_reviewer(content_editor, clinical_reviewer):
+    """The shared clinical reviewer, with the sign-off permissions granted again
+    (after a flush, as for content_editor above)."""
+    from django.apps import apps
+
+    from apps.accounts.roles import grant_sign_off_permissions
+
+    for label in ("diseases", "checklists"):
+        grant_sign_off_permissions(apps, None, label)
+    return clinical_reviewer

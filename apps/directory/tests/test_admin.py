@@ -157,8 +157,9 @@ def test_change_history_lists_edits_and_bulk_updates(client, content_editor):
     assert response.status_code == 200
     assertContains(response, "Before")
     assertContains(response, "After")
-    assertContains(response, "Phone insert")
-    assertContains(response, "last_verified")
+    assertContains(response, "Before → After")
+    assertContains(response, "Created phone")
+    assertContains(response, "<dt>Last verified</dt>", html=True)
 
 
 def test_change_history_not_for_other_roles(client, caseworker):

@@ -1,7 +1,8 @@
 """Personal data in the admin: read-only, and for administrators (superusers) only.
 
 Content editors and everyone else never see these models: the admin index hides
-them and every page answers 403.
+them and every page answers 403. What an administrator reads here (lists, search
+results, a record's page) goes to the access log like any other read.
 """
 
 from django.contrib import admin
@@ -29,8 +30,15 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
         return {}
 
 
+class LoggedReadAdmin(SuperuserReadOnlyAdmin):
+    """Every client, referral or note the admin shows is a logged read."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).logged(request)
+
+
 @admin.register(Client)
-class ClientAdmin(SuperuserReadOnlyAdmin):
+class ClientAdmin(LoggedReadAdmin):
     list_display = ["id", "full_name", "caseworker", "team", "patient", "created_at"]
     list_filter = ["team"]
     search_fields = ["full_name", "email"]
@@ -38,7 +46,7 @@ class ClientAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SuperuserReadOnlyAdmin):
+class ReferralAdmin(LoggedReadAdmin):
     list_display = ["id", "client", "service", "status", "urgency", "updated_at"]
     list_filter = ["status", "urgency"]
     list_select_related = ["client", "service"]
@@ -53,7 +61,7 @@ class ReferralEventAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(SuperuserReadOnlyAdmin):
+class NoteAdmin(LoggedReadAdmin):
     list_display = ["id", "client", "referral", "author", "is_internal", "created_at"]
     list_filter = ["is_internal"]
     list_select_related = ["client", "referral", "author"]

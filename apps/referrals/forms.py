@@ -184,10 +184,13 @@ class ReferralForm(forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, user: User, service: Service | None = None, **kwargs):
+    def __init__(self, *args, request, service: Service | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.visible_to(user).order_by(
-            "full_name"
+        # The choices show every client's name: each one listed is a logged read.
+        self.fields["client"].queryset = (
+            Client.objects.visible_to(request.user)
+            .logged(request)
+            .order_by("full_name")
         )
         self.fields["service"].queryset = referrable_services()
         locations = Location.objects.filter(

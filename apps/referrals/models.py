@@ -1,6 +1,7 @@
 """Caseworkers' clients and referrals: the most sensitive data in CareNav.
 
-Every read goes through visible_to(user); another person's record is a 404.
+Every read goes through visible_to(user); another person's record is a 404. Pages
+fetch through visible_to(user).logged(request), so every record shown is logged.
 """
 
 import pgtrigger
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
+from apps.core.audit import AuditedQuerySet
 
 
 class ReferralStatus(models.TextChoices):
@@ -90,7 +92,7 @@ class StaleReferral(Exception):
         self.current = current
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(AuditedQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -150,7 +152,9 @@ class Client(models.Model):
         return reverse("referrals:client_detail", args=[self.pk])
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(AuditedQuerySet):
+    access_subject_field = "client"
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -348,7 +352,9 @@ class ReferralEvent(models.Model):
         return f"{self.from_status or 'new'} -> {self.to_status}"
 
 
-class NoteQuerySet(models.QuerySet):
+class NoteQuerySet(AuditedQuerySet):
+    access_subject_field = "client"
+
     def shared(self):
         return self.filter(is_internal=False)
 

@@ -1,7 +1,7 @@
 """The caseworkers' workspace: dashboard, clients, referrals, notes.
 
-Every personal record is fetched through visible_to(user), so another team's client
-is a 404, and every read or change is written to the access log.
+Every personal record is fetched through visible_to(user).logged(request), so
+another team's client is a 404 and every record a page reads is in the access log.
 """
 
 import uuid
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
-from apps.core.audit import record_access, record_accesses
+from apps.core.audit import flush_access_log, record_access
 from apps.core.models import AccessLog
 from apps.directory.models import Service
 
@@ -38,7 +38,6 @@ from ..forms import (
 from ..models import (
     OPEN_STATUSES,
     Client,
-    Note,
     Referral,
     StaleReferral,
     TransitionNotAllowed,
@@ -52,10 +51,6 @@ DECLINED_SHOWN_DAYS = 30
 DASHBOARD_ROWS = 50
 
 Action = AccessLog.Action
-
-
-def _subject(record):
-    return record.client if isinstance(record, Referral | Note) else record
 
 
 def _int_or_404(value) -> int:
@@ -72,14 +67,24 @@ def _uuid_or_none(value) -> uuid.UUID | None:
         return None
 
 
-def _client_or_404(request, pk: int, queryset=None) -> Client:
+def _action_of(request) -> str:
+    """How a fetch is logged: a POST reads the record to change it."""
+    return Action.VIEW if request.method in ("GET", "HEAD") else Action.CHANGE
+
+
+def _client_or_404(request, pk: int, queryset=None, action=None) -> Client:
     queryset = queryset if queryset is not None else Client.objects.all()
-    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
-
-
-def _referral_or_404(request, pk: int) -> Referral:
+    action = action or _action_of(request)
     return get_object_or_404(
-        Referral.objects.visible_to(request.user).select_related(
+        queryset.visible_to(request.user).logged(request, action), pk=pk
+    )
+
+
+def _referral_or_404(request, pk: int, action=None) -> Referral:
+    return get_object_or_404(
+        Referral.objects.visible_to(request.user)
+        .logged(request, action or _action_of(request))
+        .select_related(
             "client",
             "client__caseworker",
             "service",
@@ -117,7 +122,8 @@ def dashboard(request):
     no_answer_before = now - timedelta(days=settings.REFERRAL_NO_ANSWER_DAYS)
     visible = Referral.objects.visible_to(request.user)
     needing_action = list(
-        visible.filter(
+        visible.logged(request)
+        .filter(
             Q(status__in=OPEN_STATUSES, follow_up_on__lte=today)
             | Q(status=Referral.Status.SENT, sent_at__lt=no_answer_before)
             | Q(
@@ -145,10 +151,10 @@ def dashboard(request):
     ]
     recent_clients = list(
         Client.objects.visible_to(request.user)
+        .logged(request)
         .filter(last_seen_at__isnull=False)
         .order_by("-last_seen_at")[:10]
     )
-    record_accesses(request, needing_action + recent_clients, subject_of=_subject)
     return render(
         request,
         "referrals/dashboard.html",
@@ -168,6 +174,7 @@ def dashboard(request):
 def client_list(request):
     clients = (
         Client.objects.visible_to(request.user)
+        .logged(request)
         .select_related("caseworker")
         .annotate(
             open_referrals=Count(
@@ -181,7 +188,6 @@ def client_list(request):
     page = Paginator(client_filter.qs, CLIENTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    record_accesses(request, page.object_list)
     return render(
         request,
         "referrals/client_list.html",
@@ -215,10 +221,8 @@ def client_update(request, pk: int):
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        record_access(request, client, Action.CHANGE)
         messages.success(request, "Client details saved.")
         return redirect(client)
-    record_access(request, client, Action.VIEW)
     return render(
         request, "referrals/client_form.html", {"form": form, "client": client}
     )
@@ -226,7 +230,9 @@ def client_update(request, pk: int):
 
 def _client_page(request, client: Client, *, note_form=None, status=200):
     referrals = list(
-        client.referrals.select_related("service", "service__organization", "location")
+        Referral.objects.filter(client=client)
+        .logged(request)
+        .select_related("service", "service__organization", "location")
         .annotate(note_count=Count("notes"))
         .order_by("-updated_at", "-pk")
     )
@@ -237,7 +243,6 @@ def _client_page(request, client: Client, *, note_form=None, status=200):
     )
     invitation = client.invitations.pending().first()
     progress = checklist_progress_for(client)
-    record_accesses(request, [client, *referrals], subject_of=_subject)
     return render(
         request,
         "referrals/client_detail.html",
@@ -280,7 +285,8 @@ def note_create(request, pk: int):
     referral = None
     if request.POST.get("referral"):
         referral = get_object_or_404(
-            client.referrals.all(), pk=_int_or_404(request.POST["referral"])
+            Referral.objects.filter(client=client).logged(request, Action.CHANGE),
+            pk=_int_or_404(request.POST["referral"]),
         )
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -311,10 +317,8 @@ def client_reassign(request, pk: int):
         services.reassign_client(
             client=client, caseworker=form.cleaned_data["caseworker"]
         )
-        record_access(request, client, Action.CHANGE)
         messages.success(request, "Client moved to another caseworker.")
         return redirect(client)
-    record_access(request, client, Action.VIEW)
     return render(
         request,
         "referrals/client_reassign.html",
@@ -333,8 +337,8 @@ def client_access_log(request, pk: int):
     if not (request.user.is_superuser or request.user.role == User.Role.SUPERVISOR):
         raise PermissionDenied
     client = _client_or_404(request, pk)
-    # Logged first, so the count the page is cut by includes this very reading.
-    record_access(request, client, Action.VIEW)
+    # Written first, so the count the page is cut by includes this very reading.
+    flush_access_log(request)
     rows = (
         AccessLog.objects.about(client._meta.label_lower, client.pk)
         .select_related("user")
@@ -360,10 +364,8 @@ def client_invite(request, pk: int):
         services.invite_client(
             client=client, email=form.cleaned_data["email"], by=request.user
         )
-        record_access(request, client, Action.CHANGE)
         messages.success(request, "Invitation sent.")
         return redirect(client)
-    record_access(request, client, Action.VIEW)
     return render(
         request, "referrals/client_invite.html", {"client": client, "form": form}
     )
@@ -376,7 +378,6 @@ def client_unlink(request, pk: int):
     client = _client_or_404(request, pk)
     services.withdraw_invitations(client=client)
     services.unlink_patient(client=client)
-    record_access(request, client, Action.CHANGE)
     messages.success(request, "The client's account is no longer linked.")
     return redirect(client)
 
@@ -393,7 +394,12 @@ def _initial_from_query(request) -> tuple[dict, Service | None]:
             initial["service"] = service.pk
     client_id = request.GET.get("client", "")
     if client_id.isdigit():
-        client = Client.objects.visible_to(request.user).filter(pk=client_id).first()
+        client = (
+            Client.objects.visible_to(request.user)
+            .logged(request)
+            .filter(pk=client_id)
+            .first()
+        )
         if client is not None:
             initial["client"] = client.pk
     return initial, service
@@ -407,7 +413,7 @@ def referral_create(request):
         chosen = referrable_services().filter(
             pk=_uuid_or_none(request.POST.get("service"))
         )
-        form = ReferralForm(request.POST, user=request.user, service=chosen.first())
+        form = ReferralForm(request.POST, request=request, service=chosen.first())
         if form.is_valid():
             referral = services.create_referral(form=form, by=request.user)
             record_access(request, referral, Action.CREATE, subject=referral.client)
@@ -417,7 +423,7 @@ def referral_create(request):
             )
             return redirect(referral)
     else:
-        form = ReferralForm(initial=initial, user=request.user, service=service)
+        form = ReferralForm(initial=initial, request=request, service=service)
     return render(
         request,
         "referrals/referral_form.html",
@@ -446,7 +452,6 @@ def _referral_page(
         status_form = StatusChangeForm(
             initial={"version": referral.version}, referral=referral
         )
-    record_access(request, referral, Action.VIEW, subject=referral.client)
     return render(
         request,
         "referrals/referral_detail.html",
@@ -496,7 +501,6 @@ def referral_change_status(request, pk: int):
         return _stale_status_page(request, stale.current, form.cleaned_data)
     except TransitionNotAllowed:
         return _stale_status_page(request, referral, form.cleaned_data)
-    record_access(request, referral, Action.CHANGE, subject=referral.client)
     if referral.status == Referral.Status.SENT:
         messages.success(
             request, "Referral sent. The service has been e-mailed a link."
@@ -509,7 +513,7 @@ def referral_change_status(request, pk: int):
 def _stale_status_page(request, referral: Referral, submitted):
     """Someone else got there first: show the referral as it is now, with what this
     person typed kept in the form, ready to send again against the new version."""
-    referral = _referral_or_404(request, referral.pk)
+    referral = _referral_or_404(request, referral.pk, Action.VIEW)
     form = None
     if referral.allowed_next():
         wanted = submitted.get("to")
@@ -546,13 +550,12 @@ def referral_update(request, pk: int):
                 updated_at=timezone.now(),
             )
             if changed:
-                record_access(request, referral, Action.CHANGE, subject=referral.client)
                 messages.success(request, "Referral saved.")
                 return redirect(referral)
             # Keep what this person typed; show the current values beside it and
             # let them save again on top of the new version.
             stale = True
-            referral = _referral_or_404(request, pk)
+            referral = _referral_or_404(request, pk, Action.VIEW)
             data = request.POST.copy()
             data["version"] = referral.version
             form = ReferralUpdateForm(data, instance=Referral.objects.get(pk=pk))
@@ -561,7 +564,6 @@ def referral_update(request, pk: int):
         form = ReferralUpdateForm(
             instance=referral, initial={"version": referral.version}
         )
-    record_access(request, referral, Action.VIEW, subject=referral.client)
     return render(
         request,
         "referrals/referral_form.html",
@@ -578,7 +580,6 @@ def referral_resend_link(request, pk: int):
         messages.info(request, "Only an open referral that was sent has a link.")
         return redirect(referral)
     services.resend_link(referral=referral, by=request.user)
-    record_access(request, referral, Action.CHANGE, subject=referral.client)
     messages.success(
         request, "A new link was e-mailed to the service. Earlier links no longer work."
     )
@@ -590,7 +591,6 @@ def referral_resend_link(request, pk: int):
 def referral_revoke_link(request, pk: int):
     referral = _referral_or_404(request, pk)
     services.revoke_link(referral=referral, by=request.user)
-    record_access(request, referral, Action.CHANGE, subject=referral.client)
     messages.success(request, "The service's link no longer works.")
     return redirect(referral)
 
@@ -600,6 +600,7 @@ def referral_revoke_link(request, pk: int):
 def referral_print(request, pk: int):
     referral = get_object_or_404(
         Referral.objects.visible_to(request.user)
+        .logged(request, Action.PRINT)
         .select_related(
             "client",
             "client__caseworker",
@@ -610,5 +611,4 @@ def referral_print(request, pk: int):
         .prefetch_related("service__phones", "location__addresses"),
         pk=pk,
     )
-    record_access(request, referral, Action.PRINT, subject=referral.client)
     return render(request, "referrals/referral_print.html", {"referral": referral})

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
-from apps.core.audit import record_access, record_accesses
+from apps.core.audit import record_access
 from apps.core.models import AccessLog
 
 from .. import services
@@ -25,6 +25,7 @@ def my_referrals(request):
     """Status, service and dates of the patient's referrals, and shared notes only."""
     records = list(
         Client.objects.filter(patient=request.user)
+        .logged(request)
         .select_related("caseworker")
         .prefetch_related(
             Prefetch(
@@ -40,6 +41,7 @@ def my_referrals(request):
     )
     referrals = list(
         Referral.objects.visible_to(request.user)
+        .logged(request)
         .select_related("client", "service", "service__organization", "location")
         .prefetch_related(
             Prefetch(
@@ -59,11 +61,6 @@ def my_referrals(request):
         .filter(email__iexact=request.user.email, created_at__gte=since)
         .select_related("invited_by")
     ]
-    record_accesses(
-        request,
-        [*records, *referrals],
-        subject_of=lambda r: r.client if isinstance(r, Referral) else r,
-    )
     return render(
         request,
         "referrals/my_referrals.html",
@@ -106,8 +103,12 @@ def invitation_accept(request, token: str):
 @role_required(User.Role.PATIENT)
 def my_link_remove(request, pk: int):
     """The patient stops sharing: their account is no longer linked to the record."""
-    client = get_object_or_404(Client.objects.filter(patient=request.user), pk=pk)
+    client = get_object_or_404(
+        Client.objects.filter(patient=request.user).logged(
+            request, AccessLog.Action.CHANGE
+        ),
+        pk=pk,
+    )
     services.unlink_patient(client=client)
-    record_access(request, client, AccessLog.Action.CHANGE)
     messages.success(request, "Your account is no longer linked to that record.")
     return redirect("referrals:my_referrals")

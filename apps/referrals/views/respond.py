@@ -4,8 +4,6 @@ The signed link is the only key: tampered with, expired or revoked, it shows the
 same "not found" page, which never says whether the referral exists.
 """
 
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -30,16 +28,6 @@ ACTION_TITLES = {
     "decline": "Decline the referral",
     "complete": "Mark it as completed",
 }
-
-
-def _audit_request(request):
-    """The request as the access log should see it: the link is a credential, so
-    the path is logged without it."""
-    return SimpleNamespace(
-        user=request.user,
-        META={"REMOTE_ADDR": request.META.get("REMOTE_ADDR")},
-        path=reverse("referrals:respond", args=["link"]),
-    )
 
 
 def _too_many_answers(referral_pk: int) -> bool:
@@ -86,13 +74,19 @@ def _page(request, referral, *, bound=None, stale=False, status=200):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def respond(request, token: str):
-    queryset = Referral.objects.select_related(
-        "client", "client__caseworker", "service", "service__organization", "location"
+    # The link is a credential: the access log names the page without it.
+    request.access_log_path = reverse("referrals:respond", args=["link"])
+    # Whatever is posted, the referral read here is logged.
+    queryset = Referral.objects.logged(request).select_related(
+        "client",
+        "client__caseworker",
+        "service",
+        "service__organization",
+        "location",
     )
     referral = referral_for_token(token, queryset=queryset)
     if referral is None or referral.status == Referral.Status.DRAFT:
         return render(request, "referrals/respond_invalid.html", status=404)
-    audit = _audit_request(request)
     if request.method == "POST":
         if _too_many_answers(referral.pk):
             return render(request, "referrals/respond_busy.html", status=429)
@@ -101,9 +95,6 @@ def respond(request, token: str):
             return _page(request, referral, status=400)
         form = RespondForm(request.POST, action=action)
         if not referral.can_change_to(services.SERVICE_ACTIONS[action]):
-            record_access(
-                audit, referral, AccessLog.Action.VIEW, subject=referral.client
-            )
             return _page(request, referral, stale=True, status=409)
         if form.is_valid():
             try:
@@ -116,18 +107,13 @@ def respond(request, token: str):
                 )
             except StaleReferral as stale:
                 current = queryset.get(pk=stale.current.pk)
-                record_access(
-                    audit, current, AccessLog.Action.VIEW, subject=current.client
-                )
                 return _page(request, current, stale=True, status=409)
             record_access(
-                audit, referral, AccessLog.Action.CHANGE, subject=referral.client
+                request, referral, AccessLog.Action.CHANGE, subject=referral.client
             )
             messages.success(
                 request, "Thank you. Your answer is saved and the caseworker is told."
             )
             return redirect("referrals:respond", token=token)
-        record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
         return _page(request, referral, bound=form, status=400)
-    record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
     return _page(request, referral)

@@ -55,6 +55,16 @@ def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
 
 
 def _page(request, referral, *, bound=None, stale=False, status=200):
+    if not referral.is_open:
+        # An ended referral no longer needs the client's details: the link only
+        # says that it is closed, whatever the state of the link itself.
+        closed_status = 200 if request.method == "GET" else 409
+        return render(
+            request,
+            "referrals/respond_closed.html",
+            {"referral": referral},
+            status=closed_status,
+        )
     return render(
         request,
         "referrals/respond.html",

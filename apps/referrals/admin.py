@@ -7,7 +7,14 @@ results, a record's page) goes to the access log like any other read.
 
 from django.contrib import admin
 
-from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .models import (
+    Client,
+    ClientInvitation,
+    Note,
+    ProgressShare,
+    Referral,
+    ReferralEvent,
+)
 
 
 class SuperuserReadOnlyAdmin(admin.ModelAdmin):
@@ -71,3 +78,11 @@ class NoteAdmin(LoggedReadAdmin):
 class ClientInvitationAdmin(SuperuserReadOnlyAdmin):
     list_display = ["id", "client", "created_at", "accepted_at", "revoked_at"]
     list_select_related = ["client"]
+
+
+@admin.register(ProgressShare)
+class ProgressShareAdmin(SuperuserReadOnlyAdmin):
+    """The trail of consent: who let which team see their checklist, and until when."""
+
+    list_display = ["id", "client", "caseworker", "team", "granted_at", "revoked_at"]
+    list_select_related = ["client", "caseworker", "team"]

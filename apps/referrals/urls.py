@@ -71,6 +71,17 @@ urlpatterns = [
         patient.my_link_remove,
         name="my_link_remove",
     ),
+    path("my/sharing/", patient.my_sharing, name="my_sharing"),
+    path(
+        "my/sharing/<int:pk>/share/",
+        patient.my_sharing_grant,
+        name="my_sharing_grant",
+    ),
+    path(
+        "my/sharing/<int:pk>/stop/",
+        patient.my_sharing_revoke,
+        name="my_sharing_revoke",
+    ),
     path("my/link/<str:token>/", patient.invitation_accept, name="invitation_accept"),
     path("respond/<str:token>/", respond.respond, name="respond"),
 ]

@@ -42,7 +42,7 @@ from ..models import (
     StaleReferral,
     TransitionNotAllowed,
 )
-from ..progress import checklist_progress_for
+from ..progress import checklist_progress_for, shared_since
 
 CASEWORK = (User.Role.CASEWORKER, User.Role.SUPERVISOR)
 CLIENTS_PER_PAGE = 25
@@ -266,7 +266,9 @@ def client_detail(request, pk: int):
     client = _client_or_404(
         request,
         pk,
-        Client.objects.select_related("caseworker", "team", "patient__profile"),
+        Client.objects.select_related(
+            "caseworker", "team", "patient__profile"
+        ).annotate(progress_shared_since=shared_since()),
     )
     now = timezone.now()
     Client.objects.filter(pk=client.pk).update(last_seen_at=now)

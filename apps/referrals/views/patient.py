@@ -15,7 +15,7 @@ from apps.core.audit import record_access
 from apps.core.models import AccessLog
 
 from .. import services
-from ..models import Client, ClientInvitation, Note, Referral
+from ..models import Client, ClientInvitation, Note, ProgressShare, Referral
 from ..tokens import invitation_for_token, make_invitation_token
 
 
@@ -90,7 +90,11 @@ def invitation_accept(request, token: str):
         if "decline" in request.POST:
             messages.info(request, "Nothing was linked.")
             return redirect("referrals:my_referrals")
-        client = services.accept_invitation(invitation=invitation, patient=request.user)
+        client = services.accept_invitation(
+            invitation=invitation,
+            patient=request.user,
+            share_progress=request.POST.get("share_progress") == "1",
+        )
         record_access(request, client, AccessLog.Action.CHANGE)
         messages.success(request, "Your account is now linked to your caseworker.")
         return redirect("referrals:my_referrals")
@@ -112,3 +116,62 @@ def my_link_remove(request, pk: int):
     services.unlink_patient(client=client)
     messages.success(request, "Your account is no longer linked to that record.")
     return redirect("referrals:my_referrals")
+
+
+@require_http_methods(["GET"])
+@role_required(User.Role.PATIENT)
+def my_sharing(request):
+    """Who sees the patient's checklist progress: one grant per linked caseworker,
+    each given and revoked on its own."""
+    records = list(
+        Client.objects.filter(patient=request.user)
+        .logged(request)
+        .select_related("caseworker", "team")
+        .order_by("pk")
+    )
+    shares = list(
+        ProgressShare.objects.visible_to(request.user)
+        .select_related("caseworker", "team")
+        .order_by("-granted_at", "-pk")
+    )
+    active = {share.client_id: share for share in shares if share.is_active}
+    return render(
+        request,
+        "referrals/my_sharing.html",
+        {
+            "rows": [(record, active.get(record.pk)) for record in records],
+            "past_shares": [share for share in shares if not share.is_active],
+        },
+    )
+
+
+def _my_record_or_404(request, pk: int) -> Client:
+    return get_object_or_404(
+        Client.objects.filter(patient=request.user).logged(
+            request, AccessLog.Action.CHANGE
+        ),
+        pk=pk,
+    )
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def my_sharing_grant(request, pk: int):
+    client = _my_record_or_404(request, pk)
+    services.share_progress_with(client=client, patient=request.user)
+    messages.success(
+        request, f"{client.caseworker} and their team can now see your checklist."
+    )
+    return redirect("referrals:my_sharing")
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def my_sharing_revoke(request, pk: int):
+    client = _my_record_or_404(request, pk)
+    for share in client.progress_shares.active():
+        services.stop_sharing_progress(share=share)
+    messages.success(
+        request, f"{client.caseworker} and their team no longer see your checklist."
+    )
+    return redirect("referrals:my_sharing")

@@ -24,7 +24,9 @@ def _accept(client, patient, record, inviter, *, share: bool):
     )
     client.force_login(patient)
     data = {"accept": "1", **({"share_progress": "1"} if share else {})}
-    url = reverse("referrals:invitation_accept", args=[make_invitation_token(invitation)])
+    url = reverse(
+        "referrals:invitation_accept", args=[make_invitation_token(invitation)]
+    )
     assert client.post(url, data).status_code == 302
 
 

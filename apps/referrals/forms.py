@@ -147,23 +147,45 @@ def referrable_services():
     )
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.organization.name})"
-
-
 class ClientChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} ({obj.email})" if obj.email else obj.full_name
 
 
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        address = next(iter(obj.addresses.all()), None)
+        if address is None:
+            return obj.name
+        return f"{obj.name}: {address.address_1}, {address.city}"
+
+
 class ReferralForm(forms.ModelForm):
-    """A new referral, saved as a draft until the caseworker sends it."""
+    """A new referral, saved as a draft until the caseworker sends it.
+
+    The service was chosen beforehand through the directory's search (it travels
+    as a hidden value), so the form never lists the directory; the locations are
+    those of that service only.
+    """
 
     client = ClientChoiceField(queryset=Client.objects.none())
-    service = ServiceChoiceField(
+    service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
-        help_text="Only services that take referrals through CareNav are listed.",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a service first.",
+            "invalid_choice": "That service does not take referrals through "
+            "CareNav. Choose another one.",
+        },
+    )
+    location = LocationChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        label="Preferred location (optional)",
+        empty_label="Any location of this service",
+        error_messages={
+            "invalid_choice": "This service is not offered at that location."
+        },
     )
 
     class Meta:
@@ -172,7 +194,6 @@ class ReferralForm(forms.ModelForm):
         labels = {
             "reason": "Reason for the referral",
             "follow_up_on": "Follow up on",
-            "location": "Preferred location (optional)",
         }
         help_texts = {
             "reason": "What the client needs from this service. The service reads "
@@ -193,30 +214,19 @@ class ReferralForm(forms.ModelForm):
             .order_by("full_name")
         )
         self.fields["service"].queryset = referrable_services()
-        locations = Location.objects.filter(
-            service_at_locations__service__accepts_referrals=True
-        )
         if service is not None:
-            locations = locations.filter(service_at_locations__service=service)
-        self.fields["location"].queryset = locations.distinct().order_by("name")
-        self.fields["location"].required = False
+            self.fields["location"].queryset = (
+                Location.objects.filter(service_at_locations__service=service)
+                .prefetch_related("addresses")
+                .distinct()
+                .order_by("name")
+            )
 
     def clean_follow_up_on(self):
         value = self.cleaned_data["follow_up_on"]
         if value and value < timezone.localdate():
             raise forms.ValidationError("Choose today or a later date.")
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        service, location = cleaned.get("service"), cleaned.get("location")
-        if (
-            service
-            and location
-            and not location.service_at_locations.filter(service=service).exists()
-        ):
-            self.add_error("location", "This service is not offered at that location.")
-        return cleaned
 
 
 class ReferralUpdateForm(VersionMixin, forms.ModelForm):

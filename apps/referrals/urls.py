@@ -1,6 +1,13 @@
 from django.urls import path
 
-from .views import clients, dashboard, patient, referrals, respond
+from .views import (
+    choose_service,
+    clients,
+    dashboard,
+    patient,
+    referrals,
+    respond,
+)
 
 app_name = "referrals"
 urlpatterns = [
@@ -35,6 +42,11 @@ urlpatterns = [
         name="client_unlink",
     ),
     path("casework/referrals/new/", referrals.referral_create, name="referral_create"),
+    path(
+        "casework/referrals/new/service/",
+        choose_service.referral_choose_service,
+        name="referral_choose_service",
+    ),
     path(
         "casework/referrals/<int:pk>/",
         referrals.referral_detail,

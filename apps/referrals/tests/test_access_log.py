@@ -88,7 +88,7 @@ def test_new_referral_form_logs_every_client_offered(client, caseworker, service
     clients = ClientFactory.create_batch(3, caseworker=caseworker)
     ClientFactory()  # someone else's client: neither offered nor logged
     client.force_login(caseworker)
-    page = client.get(reverse("referrals:referral_create"))
+    page = client.get(reverse("referrals:referral_create"), {"service": service.pk})
     for record in clients:
         assert record.full_name in page.content.decode()
     assert _logged("referrals.client") == {str(c.pk) for c in clients}

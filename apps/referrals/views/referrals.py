@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,14 +19,13 @@ from ..forms import (
     ReferralForm,
     ReferralUpdateForm,
     StatusChangeForm,
-    referrable_services,
 )
 from ..models import (
-    Client,
     Referral,
     StaleReferral,
     TransitionNotAllowed,
 )
+from .choose_service import refusal_reason
 from .common import (
     CASEWORK,
     Action,
@@ -34,35 +34,42 @@ from .common import (
 )
 
 
-def _initial_from_query(request) -> tuple[dict, Service | None]:
-    initial, service = {}, None
-    service_id = uuid_or_none(request.GET.get("service"))
-    if service_id:
-        service = referrable_services().filter(pk=service_id).first()
-        if service is not None:
-            initial["service"] = service.pk
-    client_id = request.GET.get("client", "")
-    if client_id.isdigit():
-        client = (
-            Client.objects.visible_to(request.user)
-            .logged(request)
-            .filter(pk=client_id)
-            .first()
-        )
-        if client is not None:
-            initial["client"] = client.pk
-    return initial, service
+def _service_from(value) -> Service | None:
+    """The listed service a referral link or form names, whether or not it takes
+    referrals (the page says why one that does not cannot be chosen)."""
+    service_id = uuid_or_none(value)
+    if service_id is None:
+        return None
+    return (
+        Service.objects.listed()
+        .select_related("organization")
+        .filter(pk=service_id)
+        .first()
+    )
+
+
+def _chooser_url(client_id: str = "") -> str:
+    url = reverse("referrals:referral_choose_service")
+    return f"{url}?client={client_id}" if client_id.isdigit() else url
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*CASEWORK)
 def referral_create(request):
-    initial, service = _initial_from_query(request)
+    """The referral form, for a service chosen beforehand (choose_service.py)."""
+    source = request.POST if request.method == "POST" else request.GET
+    client_id = source.get("client", "")
+    service = _service_from(source.get("service"))
+    if service is None:
+        if request.method == "POST":
+            messages.error(request, "Choose a service first.")
+        return redirect(_chooser_url(client_id))
+    refusal = refusal_reason(service)
+    if refusal:
+        messages.error(request, f"{service.name} cannot be chosen. {refusal}")
+        return redirect(_chooser_url(client_id))
     if request.method == "POST":
-        chosen = referrable_services().filter(
-            pk=uuid_or_none(request.POST.get("service"))
-        )
-        form = ReferralForm(request.POST, request=request, service=chosen.first())
+        form = ReferralForm(request.POST, request=request, service=service)
         if form.is_valid():
             referral = services.create_referral(form=form, by=request.user)
             record_access(request, referral, Action.CREATE, subject=referral.client)
@@ -72,11 +79,19 @@ def referral_create(request):
             )
             return redirect(referral)
     else:
+        initial = {"service": service.pk}
+        if client_id.isdigit():
+            initial["client"] = int(client_id)
         form = ReferralForm(initial=initial, request=request, service=service)
     return render(
         request,
         "referrals/referral_form.html",
-        {"form": form, "service": service, "creating": True},
+        {
+            "form": form,
+            "service": service,
+            "creating": True,
+            "chooser_url": _chooser_url(client_id),
+        },
     )
 
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -347,3 +349,101 @@ class InvitationForm(forms.Form):
         label="Send the invitation to",
         help_text="The client must sign in to CareNav with this address to accept.",
     )
+
+
+# The worklist's orderings: GET value -> label (model fields in ReferralFilter.sort).
+SORT_LABELS = {
+    "follow_up": "Follow-up date (soonest first)",
+    "-updated": "Last change (newest first)",
+    "status": "Status",
+    "client": "Client name",
+    "service": "Service name",
+}
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The worklist's filters and sorting (GET parameters of /casework/referrals/)."""
+
+    FOLLOW_UP_CHOICES = [
+        ("passed", "Date passed"),
+        ("today", "Today"),
+        ("week", "In the next 7 days"),
+        ("none", "No date set"),
+    ]
+
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("open", "Any open status"), *Referral.Status.choices],
+        method="filter_status",
+        empty_label="Any status",
+    )
+    attention = django_filters.ChoiceFilter(
+        label="Needs attention",
+        choices=[("yes", "Only those that need attention")],
+        method="filter_attention",
+        empty_label="All referrals",
+    )
+    service = django_filters.CharFilter(
+        label="Service name",
+        field_name="service__name",
+        lookup_expr="icontains",
+        max_length=100,
+    )
+    follow_up = django_filters.ChoiceFilter(
+        label="Follow-up",
+        choices=FOLLOW_UP_CHOICES,
+        method="filter_follow_up",
+        empty_label="Any date",
+    )
+    caseworker = django_filters.ModelChoiceFilter(
+        label="Caseworker",
+        field_name="client__caseworker",
+        queryset=User.objects.none(),
+        empty_label="Every caseworker of the team",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Follow-up date",
+        fields=[
+            ("follow_up_on", "follow_up"),
+            ("updated_at", "updated"),
+            ("status", "status"),
+            ("client__full_name", "client"),
+            ("service__name", "service"),
+        ],
+        choices=list(SORT_LABELS.items()),
+    )
+
+    class Meta:
+        model = Referral
+        fields = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == User.Role.SUPERVISOR and user.team_id:
+            self.filters["caseworker"].queryset = User.objects.filter(
+                role=User.Role.CASEWORKER, team_id=user.team_id
+            ).order_by("full_name", "email")
+        else:
+            del self.filters["caseworker"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.filter(attention__isnull=False)
+
+    def filter_follow_up(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "passed":
+            return queryset.filter(follow_up_on__lt=today, status__in=OPEN_STATUSES)
+        if value == "today":
+            return queryset.filter(follow_up_on=today)
+        if value == "week":
+            return queryset.filter(
+                follow_up_on__gte=today,
+                follow_up_on__lte=today + timedelta(days=7),
+            )
+        return queryset.filter(follow_up_on__isnull=True)

@@ -4,9 +4,12 @@ Every read goes through visible_to(user); another person's record is a 404. Page
 fetch through visible_to(user).logged(request), so every record shown is logged.
 """
 
+from datetime import timedelta
+
 import pgtrigger
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,8 +155,78 @@ class Client(models.Model):
         return reverse("referrals:client_detail", args=[self.pk])
 
 
+# Declined referrals need attention this long, so another service can be found.
+DECLINED_ATTENTION_DAYS = 30
+
+
+class Attention(models.TextChoices):
+    """Why a referral needs the caseworker's attention (see needing_action())."""
+
+    FOLLOW_UP_PASSED = "follow_up_passed", "Follow-up date passed"
+    FOLLOW_UP_TODAY = "follow_up_today", "Follow-up due today"
+    NO_ANSWER = "no_answer", "No answer from the service"
+    DECLINED = "declined", "Declined: find another service"
+
+
 class ReferralQuerySet(AuditedQuerySet):
     access_subject_field = "client"
+
+    @staticmethod
+    def _attention_rules(now) -> list[tuple[str, Q]]:
+        """(reason, condition) pairs of the "needs your attention" rule, in order."""
+        today = timezone.localdate(now)
+        no_answer_before = now - timedelta(days=settings.REFERRAL_NO_ANSWER_DAYS)
+        declined_since = now - timedelta(days=DECLINED_ATTENTION_DAYS)
+        return [
+            (
+                Attention.FOLLOW_UP_PASSED,
+                Q(status__in=OPEN_STATUSES, follow_up_on__lt=today),
+            ),
+            (
+                Attention.FOLLOW_UP_TODAY,
+                Q(status__in=OPEN_STATUSES, follow_up_on=today),
+            ),
+            (
+                Attention.NO_ANSWER,
+                Q(status=ReferralStatus.SENT, sent_at__lt=no_answer_before),
+            ),
+            (
+                Attention.DECLINED,
+                Q(status=ReferralStatus.DECLINED, updated_at__gte=declined_since),
+            ),
+        ]
+
+    def with_attention(self, *, now=None):
+        """Annotate ``attention``: why the referral needs the caseworker's
+        attention (an Attention value, the first that applies), or None.
+
+        The one rule: an open referral whose follow-up date has come, one sent
+        REFERRAL_NO_ANSWER_DAYS ago or more with no answer, or one declined in
+        the last DECLINED_ATTENTION_DAYS."""
+        rules = self._attention_rules(now or timezone.now())
+        return self.annotate(
+            attention=Case(
+                *(When(condition, then=Value(reason)) for reason, condition in rules),
+                default=None,
+                output_field=models.CharField(),
+            )
+        )
+
+    def needing_action(self, *, now=None):
+        return self.with_attention(now=now).filter(attention__isnull=False)
+
+    def status_counts(self, *, now=None) -> dict[str, int]:
+        """Referrals per status, and how many need attention ("attention"), in
+        one query."""
+        counts = {
+            status: Count("pk", filter=Q(status=status))
+            for status in ReferralStatus.values
+        }
+        any_rule = Q()
+        for _, condition in self._attention_rules(now or timezone.now()):
+            any_rule |= condition
+        counts["attention"] = Count("pk", filter=any_rule)
+        return self.order_by().aggregate(**counts)
 
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -174,6 +247,7 @@ class ReferralQuerySet(AuditedQuerySet):
 class Referral(models.Model):
     Status = ReferralStatus
     TRANSITIONS = REFERRAL_TRANSITIONS
+    Attention = Attention
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", "Routine"
@@ -257,6 +331,12 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def attention_label(self) -> str:
+        """Why it needs attention, when fetched with with_attention()."""
+        attention = getattr(self, "attention", None)
+        return Attention(attention).label if attention else ""
 
     def allowed_next(self) -> tuple[str, ...]:
         return REFERRAL_TRANSITIONS[self.status]
@@ -488,3 +568,15 @@ class ProgressShare(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class FeedMark(models.Model):
+    """When a caseworker last marked the "Latest from services" feed as seen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Feed seen by user {self.user_id}"

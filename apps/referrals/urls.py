@@ -7,11 +7,13 @@ from .views import (
     patient,
     referrals,
     respond,
+    worklist,
 )
 
 app_name = "referrals"
 urlpatterns = [
     path("casework/", dashboard.dashboard, name="dashboard"),
+    path("casework/answers-seen/", dashboard.feed_mark_seen, name="feed_mark_seen"),
     path("casework/clients/", clients.client_list, name="client_list"),
     path("casework/clients/new/", clients.client_create, name="client_create"),
     path("casework/clients/<int:pk>/", clients.client_detail, name="client_detail"),
@@ -41,6 +43,7 @@ urlpatterns = [
         clients.client_unlink,
         name="client_unlink",
     ),
+    path("casework/referrals/", worklist.referral_list, name="referral_list"),
     path("casework/referrals/new/", referrals.referral_create, name="referral_create"),
     path(
         "casework/referrals/new/service/",

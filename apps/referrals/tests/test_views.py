@@ -336,12 +336,15 @@ def test_dashboard_lists_what_needs_action(client, caseworker, client_record, se
     fresh.change_status("sent")
     client.force_login(caseworker)
     page = client.get(reverse("referrals:dashboard"))
-    shown = {r.pk: r.reasons for r in page.context["needing_action"]}
-    assert set(shown) == {overdue.pk, quiet.pk, declined.pk}
-    assert shown[overdue.pk] == ["Follow-up date passed"]
-    assert shown[quiet.pk] == ["No answer for 11 days"]
-    counts = {value: n for value, _, n in page.context["status_counts"]}
-    assert counts["sent"] == 2 and counts["declined"] == 1 and counts["draft"] == 1
+    shown = {r.pk: r.attention_label for r in page.context["referrals"]}
+    assert shown == {
+        overdue.pk: "Follow-up date passed",
+        quiet.pk: "No answer from the service",
+        declined.pk: "Declined: find another service",
+    }
+    counts = {label: n for label, n, _ in page.context["status_counts"]}
+    assert (counts["Sent"], counts["Declined"], counts["Draft"]) == (2, 1, 1)
+    assert page.context["attention_count"] == 3
 
 
 def test_dashboard_lists_recently_opened_clients(client, caseworker, client_record):

@@ -200,6 +200,8 @@ def seed_people(
         user_ids.finish()
 
         profile_ids = Ids(cursor, "accounts_patientprofile")
+        # Patients who share their checklist with the caseworker they are linked to.
+        sharing: set[int] = set()
 
         def profiles():
             for n, patient in enumerate(patient_ids):
@@ -217,18 +219,17 @@ def seed_people(
                     "no" if bench else rng.choice(["yes", "no", "unknown"]),
                     "02114" if bench else rng.choice(["10001", "60611", "94110"]),
                     rng.choice(LANGUAGES),
-                    rng.random() < 0.4,
-                    None,
                     now,
                     patient,
                 )
+                if rng.random() < 0.4:
+                    sharing.add(patient)
 
         counts["profiles"] = _copy(
             cursor,
             "accounts_patientprofile",
             "id disease symptom_onset_date diagnosis_date onset_site family_history "
-            "zip_code preferred_language shares_progress_with_caseworker "
-            "progress_consent_changed_at updated_at user_id".split(),
+            "zip_code preferred_language updated_at user_id".split(),
             profiles(),
         )
         profile_ids.finish()
@@ -315,6 +316,14 @@ def seed_people(
             client_rows,
         )
         client_ids.finish()
+        cursor.execute(
+            "INSERT INTO referrals_progressshare "
+            "(client_id, patient_id, caseworker_id, team_id, granted_at) "
+            "SELECT id, patient_id, caseworker_id, team_id, created_at "
+            "FROM referrals_client WHERE patient_id = ANY(%s)",
+            [sorted(sharing)],
+        )
+        counts["progress shares"] = cursor.rowcount
 
         # Referrals: exactly HEAVY_CASELOAD for the bench caseworker, the rest
         # spread over the other caseworkers' clients; one event per status step.

@@ -21,7 +21,6 @@ class PatientProfileForm(forms.ModelForm):
             "family_history",
             "zip_code",
             "preferred_language",
-            "shares_progress_with_caseworker",
         ]
         widgets = {
             "diagnosis_date": DateInput(format="%Y-%m-%d"),
@@ -30,18 +29,10 @@ class PatientProfileForm(forms.ModelForm):
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
             ),
         }
-        labels = {
-            "shares_progress_with_caseworker": (
-                "Let my caseworker see my checklist progress"
-            ),
-        }
         help_texts = {
             "diagnosis_date": "Leave empty if you have not been diagnosed yet.",
             "symptom_onset_date": "An approximate date is fine.",
             "zip_code": "Five digits. Used to find services near you.",
-            "shares_progress_with_caseworker": (
-                "You can change this at any time. Private notes are never shared."
-            ),
         }
         error_messages = {
             "diagnosis_date": {"invalid": "Enter a real date, for example 2026-03-31."},

@@ -220,10 +220,6 @@ class PatientProfile(models.Model):
     preferred_language = models.CharField(
         max_length=5, choices=Language, default=Language.ENGLISH
     )
-    # Consent for the patient's caseworker to see checklist progress: revocable,
-    # and the moment of the last change is kept.
-    shares_progress_with_caseworker = models.BooleanField(default=False)
-    progress_consent_changed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PatientProfileQuerySet.as_manager()

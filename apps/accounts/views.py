@@ -5,7 +5,6 @@ from django.views.decorators.http import require_http_methods
 from .decorators import role_required
 from .forms import PatientProfileForm
 from .models import PatientProfile, User
-from .services import update_patient_profile
 
 
 @require_http_methods(["GET", "POST"])
@@ -16,7 +15,7 @@ def profile_update(request):
     )
     form = PatientProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        update_patient_profile(form=form)
+        form.save()
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile_update")
     return render(request, "accounts/patientprofile_form.html", {"form": form})

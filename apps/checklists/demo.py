@@ -24,7 +24,6 @@ DEMO_PATIENTS = {
             "onset_site": PatientProfile.OnsetSite.LIMB,
             "family_history": PatientProfile.FamilyHistory.NO,
             "zip_code": "02114",
-            "shares_progress_with_caseworker": True,
         },
         "diagnosed_months_ago": 4,
         "progress": [
@@ -47,7 +46,6 @@ DEMO_PATIENTS = {
             "onset_site": PatientProfile.OnsetSite.BULBAR,
             "family_history": PatientProfile.FamilyHistory.YES,
             "zip_code": "10001",
-            "shares_progress_with_caseworker": False,
         },
         "diagnosed_months_ago": 20,
         "progress": [
@@ -84,14 +82,6 @@ def seed(*, stdout) -> None:
                 "symptom_onset_date": add_months(diagnosed, -11),
             },
         )
-        if profile.shares_progress_with_caseworker and not (
-            profile.progress_consent_changed_at
-        ):
-            profile.progress_consent_changed_at = timezone.now()
-            profile.save(update_fields=["progress_consent_changed_at"])
-        elif not profile.shares_progress_with_caseworker:
-            profile.progress_consent_changed_at = None
-            profile.save(update_fields=["progress_consent_changed_at"])
         count = 0
         for stage_slug, item_slug, status, done_after, note in spec["progress"]:
             item = ChecklistItem.objects.filter(

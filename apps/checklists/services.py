@@ -405,19 +405,22 @@ def _shared_item(row: ItemRow) -> SharedItem:
 
 
 def progress_summary_for(
-    patient: User | None, *, today: date | None = None
+    patient: User | None,
+    *,
+    consent_given_at: datetime | None,
+    today: date | None = None,
 ) -> ProgressSummary | None:
-    """A patient's checklist progress for their caseworker, or None without consent.
+    """A patient's checklist progress for their caseworker, or None.
 
-    The caller (the referrals app) must first have checked that the caseworker may
-    see the client record linked to this patient. This function checks the rest:
-    the account is a patient's and its profile consents, now, to share progress.
-    Private notes are never part of the summary. Fixed query count.
+    The caller (the referrals app) checks the consent: that the patient shares
+    progress with the team of the client record the caseworker may see, since
+    consent_given_at. This function checks that the account is a patient's with a
+    profile. Private notes are never part of the summary. Fixed query count.
     """
-    if patient is None or not patient.is_patient:
+    if patient is None or not patient.is_patient or consent_given_at is None:
         return None
     profile = PatientProfile.objects.filter(user=patient).first()
-    if profile is None or not profile.shares_progress_with_caseworker:
+    if profile is None:
         return None
     checklist = build_patient_checklist(patient, today=today, profile=profile)
     stages = [
@@ -440,7 +443,7 @@ def progress_summary_for(
         ),
         stage_is_chosen=checklist.stage_is_chosen,
         diagnosis_date=profile.diagnosis_date,
-        consent_given_at=profile.progress_consent_changed_at,
+        consent_given_at=consent_given_at,
         stages=stages,
         coming_up=[_shared_item(row) for row in checklist.coming_up],
     )

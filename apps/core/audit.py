@@ -1,7 +1,73 @@
+"""The access log of personal records: who read or changed which record, when.
+
+Reads are logged where records are fetched: a queryset made with
+``AuditedQuerySet.logged(request, action)`` logs every record it returns, so no
+page that shows a record can forget to log it. Within a request the rows wait in
+a buffer that AccessLogMiddleware writes in one INSERT when the response is
+ready, so a page's query count stays flat however many records it shows.
+"""
+
 from django.db import models
 
 from .client_address import client_address
 from .models import AccessLog
+
+
+def _user_of(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _row(request, record, action: str, subject_type: str, subject_id) -> AccessLog:
+    # A page reached through a secret link (a service's answer page) logs a path
+    # without the secret.
+    path = getattr(request, "access_log_path", None) or request.path
+    return AccessLog(
+        user=_user_of(request),
+        action=action,
+        record_type=record._meta.label_lower,
+        record_id=str(record.pk),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        ip_address=client_address(request),
+        path=path[:300],
+    )
+
+
+def _write(request, rows: list[AccessLog]) -> None:
+    buffer = getattr(request, "_access_log_buffer", None)
+    if buffer is None:
+        AccessLog.objects.bulk_create(rows)
+    else:
+        buffer.extend(rows)
+
+
+def flush_access_log(request) -> None:
+    """Write the rows buffered for this request now (one INSERT)."""
+    buffer = getattr(request, "_access_log_buffer", None)
+    if buffer:
+        rows = buffer[:]
+        buffer.clear()
+        AccessLog.objects.bulk_create(rows)
+
+
+class AccessLogMiddleware:
+    """Buffer a request's access-log rows and write them in one INSERT at its end.
+
+    Place it before the middleware and views that read personal records.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._access_log_buffer = []
+        # A view's exception has already become a response here (Django converts
+        # it around each middleware), so rows are written for failed pages too; a
+        # failure to write them fails the page rather than showing it unlogged.
+        response = self.get_response(request)
+        flush_access_log(request)
+        return response
 
 
 def record_access(
@@ -12,38 +78,100 @@ def record_access(
     subject: models.Model | None = None,
 ) -> AccessLog:
     """Write one access-log row for a personal record read or changed in a request."""
-    subject = subject if subject is not None else record
-    return AccessLog.objects.create(
-        user=request.user if request.user.is_authenticated else None,
-        action=action,
-        record_type=record._meta.label_lower,
-        record_id=str(record.pk),
-        subject_type=subject._meta.label_lower,
-        subject_id=str(subject.pk),
-        ip_address=client_address(request),
-        path=request.path[:300],
-    )
+    subject = subject if subject is not None else _subject_of(record)
+    row = _row(request, record, action, subject._meta.label_lower, subject.pk)
+    _write(request, [row])
+    return row
 
 
 def record_accesses(
     request, records, action: str = AccessLog.Action.VIEW, *, subject_of=None
 ) -> None:
-    """Log a list page's rows in one INSERT, so the query count stays flat."""
-    user = request.user if request.user.is_authenticated else None
+    """Log a list of records in one INSERT, so the query count stays flat."""
     rows = []
     for record in records:
-        subject = subject_of(record) if subject_of else record
-        rows.append(
-            AccessLog(
-                user=user,
-                action=action,
-                record_type=record._meta.label_lower,
-                record_id=str(record.pk),
-                subject_type=subject._meta.label_lower,
-                subject_id=str(subject.pk),
-                ip_address=client_address(request),
-                path=request.path[:300],
+        if subject_of is not None:
+            subject = subject_of(record)
+            rows.append(
+                _row(request, record, action, subject._meta.label_lower, subject.pk)
             )
-        )
+        else:
+            rows.append(_row_about_subject(request, record, action))
     if rows:
-        AccessLog.objects.bulk_create(rows)
+        _write(request, rows)
+
+
+def _subject_field(model) -> str:
+    queryset_class = getattr(model._default_manager, "_queryset_class", None)
+    return getattr(queryset_class, "access_subject_field", "")
+
+
+def _subject_of(record: models.Model) -> models.Model:
+    """The person a record is about, e.g. the client of a referral."""
+    field = _subject_field(type(record))
+    return getattr(record, field) if field else record
+
+
+def _row_about_subject(request, record: models.Model, action: str) -> AccessLog:
+    """A row naming the record's subject by its foreign key, without loading it."""
+    field_name = _subject_field(type(record))
+    if not field_name:
+        return _row(request, record, action, record._meta.label_lower, record.pk)
+    field = record._meta.get_field(field_name)
+    return _row(
+        request,
+        record,
+        action,
+        field.related_model._meta.label_lower,
+        getattr(record, field.attname),
+    )
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset of personal records that can log every record it returns.
+
+    ``access_subject_field`` names the foreign key to the person a record is
+    about (e.g. "client" for a referral); empty when the record is the person.
+    """
+
+    access_subject_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._access = None
+
+    def logged(self, request, action: str = AccessLog.Action.VIEW):
+        """The same rows; fetching them writes an access-log row for each."""
+        clone = self._chain()
+        clone._access = (request, action)
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._access = self._access
+        return clone
+
+    def _fetch_all(self):
+        first_fetch = self._result_cache is None
+        super()._fetch_all()
+        if first_fetch and self._access is not None:
+            self._log(self._result_cache)
+
+    def iterator(self, chunk_size=None):
+        if self._access is None:
+            yield from super().iterator(chunk_size)
+            return
+        seen = []
+        for row in super().iterator(chunk_size):
+            seen.append(row)
+            yield row
+        self._log(seen)
+
+    def _log(self, rows) -> None:
+        records = [row for row in rows if isinstance(row, models.Model)]
+        if records:
+            request, action = self._access
+            _write(
+                request,
+                [_row_about_subject(request, record, action) for record in records],
+            )

@@ -1,12 +1,20 @@
 """Personal data in the admin: read-only, and for administrators (superusers) only.
 
 Content editors and everyone else never see these models: the admin index hides
-them and every page answers 403.
+them and every page answers 403. What an administrator reads here (lists, search
+results, a record's page) goes to the access log like any other read.
 """
 
 from django.contrib import admin
 
-from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .models import (
+    Client,
+    ClientInvitation,
+    Note,
+    ProgressShare,
+    Referral,
+    ReferralEvent,
+)
 
 
 class SuperuserReadOnlyAdmin(admin.ModelAdmin):
@@ -29,8 +37,15 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
         return {}
 
 
+class LoggedReadAdmin(SuperuserReadOnlyAdmin):
+    """Every client, referral or note the admin shows is a logged read."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).logged(request)
+
+
 @admin.register(Client)
-class ClientAdmin(SuperuserReadOnlyAdmin):
+class ClientAdmin(LoggedReadAdmin):
     list_display = ["id", "full_name", "caseworker", "team", "patient", "created_at"]
     list_filter = ["team"]
     search_fields = ["full_name", "email"]
@@ -38,7 +53,7 @@ class ClientAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SuperuserReadOnlyAdmin):
+class ReferralAdmin(LoggedReadAdmin):
     list_display = ["id", "client", "service", "status", "urgency", "updated_at"]
     list_filter = ["status", "urgency"]
     list_select_related = ["client", "service"]
@@ -53,7 +68,7 @@ class ReferralEventAdmin(SuperuserReadOnlyAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(SuperuserReadOnlyAdmin):
+class NoteAdmin(LoggedReadAdmin):
     list_display = ["id", "client", "referral", "author", "is_internal", "created_at"]
     list_filter = ["is_internal"]
     list_select_related = ["client", "referral", "author"]
@@ -63,3 +78,11 @@ class NoteAdmin(SuperuserReadOnlyAdmin):
 class ClientInvitationAdmin(SuperuserReadOnlyAdmin):
     list_display = ["id", "client", "created_at", "accepted_at", "revoked_at"]
     list_select_related = ["client"]
+
+
+@admin.register(ProgressShare)
+class ProgressShareAdmin(SuperuserReadOnlyAdmin):
+    """The trail of consent: who let which team see their checklist, and until when."""
+
+    list_display = ["id", "client", "caseworker", "team", "granted_at", "revoked_at"]
+    list_select_related = ["client", "caseworker", "team"]

@@ -11,10 +11,17 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from apps.accounts.models import PatientProfile, User
+from apps.accounts.models import User
 from apps.directory.models import Service
 
-from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .models import (
+    Client,
+    ClientInvitation,
+    Note,
+    ProgressShare,
+    Referral,
+    ReferralEvent,
+)
 from .tokens import make_respond_token
 
 FIXTURES = []
@@ -205,12 +212,14 @@ def _link_patient(stdout) -> None:
             accepted_by=patient,
         )
         Client.objects.filter(pk=client.pk).update(patient=patient)
-    PatientProfile.objects.filter(
-        user=patient, shares_progress_with_caseworker=False
-    ).update(
-        shares_progress_with_caseworker=True,
-        progress_consent_changed_at=timezone.now(),
-    )
+    client.patient = patient
+    if not client.progress_shares.active().exists():
+        ProgressShare.objects.create(
+            client=client,
+            patient=patient,
+            caseworker=client.caseworker,
+            team_id=client.team_id,
+        )
     stdout.write(f"  referrals: client record linked to {LINKED_PATIENT}")
 
 

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -164,23 +165,45 @@ def referrable_services():
     )
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.organization.name})"
-
-
 class ClientChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} ({obj.email})" if obj.email else obj.full_name
 
 
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        address = next(iter(obj.addresses.all()), None)
+        if address is None:
+            return obj.name
+        return f"{obj.name}: {address.address_1}, {address.city}"
+
+
 class ReferralForm(forms.ModelForm):
-    """A new referral, saved as a draft until the caseworker sends it."""
+    """A new referral, saved as a draft until the caseworker sends it.
+
+    The service was chosen beforehand through the directory's search (it travels
+    as a hidden value), so the form never lists the directory; the locations are
+    those of that service only.
+    """
 
     client = ClientChoiceField(queryset=Client.objects.none())
-    service = ServiceChoiceField(
+    service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
-        help_text="Only services that take referrals through CareNav are listed.",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Choose a service first.",
+            "invalid_choice": "That service does not take referrals through "
+            "CareNav. Choose another one.",
+        },
+    )
+    location = LocationChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        label="Preferred location (optional)",
+        empty_label="Any location of this service",
+        error_messages={
+            "invalid_choice": "This service is not offered at that location."
+        },
     )
 
     class Meta:
@@ -189,7 +212,6 @@ class ReferralForm(forms.ModelForm):
         labels = {
             "reason": "Reason for the referral",
             "follow_up_on": "Follow up on",
-            "location": "Preferred location (optional)",
         }
         help_texts = {
             "reason": "What the client needs from this service. The service reads "
@@ -201,36 +223,28 @@ class ReferralForm(forms.ModelForm):
             "reason": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, user: User, service: Service | None = None, **kwargs):
+    def __init__(self, *args, request, service: Service | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = Client.objects.visible_to(user).order_by(
-            "full_name"
+        # The choices show every client's name: each one listed is a logged read.
+        self.fields["client"].queryset = (
+            Client.objects.visible_to(request.user)
+            .logged(request)
+            .order_by("full_name")
         )
         self.fields["service"].queryset = referrable_services()
-        locations = Location.objects.filter(
-            service_at_locations__service__accepts_referrals=True
-        )
         if service is not None:
-            locations = locations.filter(service_at_locations__service=service)
-        self.fields["location"].queryset = locations.distinct().order_by("name")
-        self.fields["location"].required = False
+            self.fields["location"].queryset = (
+                Location.objects.filter(service_at_locations__service=service)
+                .prefetch_related("addresses")
+                .distinct()
+                .order_by("name")
+            )
 
     def clean_follow_up_on(self):
         value = self.cleaned_data["follow_up_on"]
         if value and value < timezone.localdate():
             raise forms.ValidationError("Choose today or a later date.")
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        service, location = cleaned.get("service"), cleaned.get("location")
-        if (
-            service
-            and location
-            and not location.service_at_locations.filter(service=service).exists()
-        ):
-            self.add_error("location", "This service is not offered at that location.")
-        return cleaned
 
 
 class ReferralUpdateForm(VersionMixin, forms.ModelForm):
@@ -354,3 +368,101 @@ class InvitationForm(forms.Form):
         label="Send the invitation to",
         help_text="The client must sign in to CareNav with this address to accept.",
     )
+
+
+# The worklist's orderings: GET value -> label (model fields in ReferralFilter.sort).
+SORT_LABELS = {
+    "follow_up": "Follow-up date (soonest first)",
+    "-updated": "Last change (newest first)",
+    "status": "Status",
+    "client": "Client name",
+    "service": "Service name",
+}
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The worklist's filters and sorting (GET parameters of /casework/referrals/)."""
+
+    FOLLOW_UP_CHOICES = [
+        ("passed", "Date passed"),
+        ("today", "Today"),
+        ("week", "In the next 7 days"),
+        ("none", "No date set"),
+    ]
+
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[("open", "Any open status"), *Referral.Status.choices],
+        method="filter_status",
+        empty_label="Any status",
+    )
+    attention = django_filters.ChoiceFilter(
+        label="Needs attention",
+        choices=[("yes", "Only those that need attention")],
+        method="filter_attention",
+        empty_label="All referrals",
+    )
+    service = django_filters.CharFilter(
+        label="Service name",
+        field_name="service__name",
+        lookup_expr="icontains",
+        max_length=100,
+    )
+    follow_up = django_filters.ChoiceFilter(
+        label="Follow-up",
+        choices=FOLLOW_UP_CHOICES,
+        method="filter_follow_up",
+        empty_label="Any date",
+    )
+    caseworker = django_filters.ModelChoiceFilter(
+        label="Caseworker",
+        field_name="client__caseworker",
+        queryset=User.objects.none(),
+        empty_label="Every caseworker of the team",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        empty_label="Follow-up date",
+        fields=[
+            ("follow_up_on", "follow_up"),
+            ("updated_at", "updated"),
+            ("status", "status"),
+            ("client__full_name", "client"),
+            ("service__name", "service"),
+        ],
+        choices=list(SORT_LABELS.items()),
+    )
+
+    class Meta:
+        model = Referral
+        fields = []
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == User.Role.SUPERVISOR and user.team_id:
+            self.filters["caseworker"].queryset = User.objects.filter(
+                role=User.Role.CASEWORKER, team_id=user.team_id
+            ).order_by("full_name", "email")
+        else:
+            del self.filters["caseworker"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_attention(self, queryset, name, value):
+        return queryset.filter(attention__isnull=False)
+
+    def filter_follow_up(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "passed":
+            return queryset.filter(follow_up_on__lt=today, status__in=OPEN_STATUSES)
+        if value == "today":
+            return queryset.filter(follow_up_on=today)
+        if value == "week":
+            return queryset.filter(
+                follow_up_on__gte=today,
+                follow_up_on__lte=today + timedelta(days=7),
+            )
+        return queryset.filter(follow_up_on__isnull=True)

@@ -1,15 +1,20 @@
 """Caseworkers' clients and referrals: the most sensitive data in CareNav.
 
-Every read goes through visible_to(user); another person's record is a 404.
+Every read goes through visible_to(user); another person's record is a 404. Pages
+fetch through visible_to(user).logged(request), so every record shown is logged.
 """
+
+from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Team, User
+from apps.core.audit import AuditedQuerySet
 from apps.core.validators import (
     readable_years_constraint,
     validate_appointment,
@@ -97,7 +102,7 @@ class StaleReferral(Exception):
         self.current = current
 
 
-class ClientQuerySet(models.QuerySet):
+class ClientQuerySet(AuditedQuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -170,7 +175,79 @@ class Client(models.Model):
         return reverse("referrals:client_detail", args=[self.pk])
 
 
-class ReferralQuerySet(models.QuerySet):
+# Declined referrals need attention this long, so another service can be found.
+DECLINED_ATTENTION_DAYS = 30
+
+
+class Attention(models.TextChoices):
+    """Why a referral needs the caseworker's attention (see needing_action())."""
+
+    FOLLOW_UP_PASSED = "follow_up_passed", "Follow-up date passed"
+    FOLLOW_UP_TODAY = "follow_up_today", "Follow-up due today"
+    NO_ANSWER = "no_answer", "No answer from the service"
+    DECLINED = "declined", "Declined: find another service"
+
+
+class ReferralQuerySet(AuditedQuerySet):
+    access_subject_field = "client"
+
+    @staticmethod
+    def _attention_rules(now) -> list[tuple[str, Q]]:
+        """(reason, condition) pairs of the "needs your attention" rule, in order."""
+        today = timezone.localdate(now)
+        no_answer_before = now - timedelta(days=settings.REFERRAL_NO_ANSWER_DAYS)
+        declined_since = now - timedelta(days=DECLINED_ATTENTION_DAYS)
+        return [
+            (
+                Attention.FOLLOW_UP_PASSED,
+                Q(status__in=OPEN_STATUSES, follow_up_on__lt=today),
+            ),
+            (
+                Attention.FOLLOW_UP_TODAY,
+                Q(status__in=OPEN_STATUSES, follow_up_on=today),
+            ),
+            (
+                Attention.NO_ANSWER,
+                Q(status=ReferralStatus.SENT, sent_at__lt=no_answer_before),
+            ),
+            (
+                Attention.DECLINED,
+                Q(status=ReferralStatus.DECLINED, updated_at__gte=declined_since),
+            ),
+        ]
+
+    def with_attention(self, *, now=None):
+        """Annotate ``attention``: why the referral needs the caseworker's
+        attention (an Attention value, the first that applies), or None.
+
+        The one rule: an open referral whose follow-up date has come, one sent
+        REFERRAL_NO_ANSWER_DAYS ago or more with no answer, or one declined in
+        the last DECLINED_ATTENTION_DAYS."""
+        rules = self._attention_rules(now or timezone.now())
+        return self.annotate(
+            attention=Case(
+                *(When(condition, then=Value(reason)) for reason, condition in rules),
+                default=None,
+                output_field=models.CharField(),
+            )
+        )
+
+    def needing_action(self, *, now=None):
+        return self.with_attention(now=now).filter(attention__isnull=False)
+
+    def status_counts(self, *, now=None) -> dict[str, int]:
+        """Referrals per status, and how many need attention ("attention"), in
+        one query."""
+        counts = {
+            status: Count("pk", filter=Q(status=status))
+            for status in ReferralStatus.values
+        }
+        any_rule = Q()
+        for _, condition in self._attention_rules(now or timezone.now()):
+            any_rule |= condition
+        counts["attention"] = Count("pk", filter=any_rule)
+        return self.order_by().aggregate(**counts)
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -190,6 +267,7 @@ class ReferralQuerySet(models.QuerySet):
 class Referral(models.Model):
     Status = ReferralStatus
     TRANSITIONS = REFERRAL_TRANSITIONS
+    Attention = Attention
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", "Routine"
@@ -279,6 +357,12 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def attention_label(self) -> str:
+        """Why it needs attention, when fetched with with_attention()."""
+        attention = getattr(self, "attention", None)
+        return Attention(attention).label if attention else ""
 
     def allowed_next(self) -> tuple[str, ...]:
         return REFERRAL_TRANSITIONS[self.status]
@@ -374,7 +458,9 @@ class ReferralEvent(models.Model):
         return f"{self.from_status or 'new'} -> {self.to_status}"
 
 
-class NoteQuerySet(models.QuerySet):
+class NoteQuerySet(AuditedQuerySet):
+    access_subject_field = "client"
+
     def shared(self):
         return self.filter(is_internal=False)
 
@@ -463,3 +549,67 @@ class ClientInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class ProgressShareQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user):
+        """A patient sees their own grants; nobody else lists them."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(patient=user)
+
+
+class ProgressShare(models.Model):
+    """A patient's consent for one caseworker's team to see their checklist progress.
+
+    It is given for one link (one client record) and names the caseworker it was
+    given to: a later link to another caseworker starts without it. Revoking keeps
+    the row, so the trail of consent stays.
+    """
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="progress_shares"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgressShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="referrals_progressshare_one_active_per_client",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Progress share {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class FeedMark(models.Model):
+    """When a caseworker last marked the "Latest from services" feed as seen."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Feed seen by user {self.user_id}"

@@ -1,24 +1,44 @@
-"""A linked patient's checklist progress, for the caseworker: only with consent."""
+"""A linked patient's checklist progress, for the caseworker: only with consent.
 
-from .models import Client
+Consent is a ProgressShare the patient gave for this client record, to the team of
+the caseworker it names.
+"""
+
+from django.db.models import OuterRef, Subquery
+
+from apps.checklists.services import progress_summary_for
+
+from .models import Client, ProgressShare
+
+
+def shared_since():
+    """An annotation for a Client queryset: when the linked patient's current
+    consent to share progress with the record's team was given, or None."""
+    return Subquery(
+        ProgressShare.objects.active()
+        .filter(
+            client=OuterRef("pk"), patient=OuterRef("patient"), team=OuterRef("team")
+        )
+        .values("granted_at")[:1]
+    )
 
 
 def checklist_progress_for(client: Client):
     """The summary the checklists app builds, or None.
 
-    None when the client is not linked to a patient account, when that patient
-    has not agreed (or no longer agrees) to share progress with their caseworker,
-    or when the checklists app offers no summary. The caller has already checked
-    that the viewer may see this client.
+    None when the client is not linked to a patient account or when that patient
+    has not given (or has revoked) consent for this record's team. The caller has
+    already checked that the viewer may see this client. A client fetched with
+    the shared_since() annotation as `progress_shared_since` costs no query here.
     """
-    patient = client.patient
-    if patient is None:
+    if client.patient_id is None:
         return None
-    profile = getattr(patient, "profile", None)
-    if profile is None or not profile.shares_progress_with_caseworker:
+    if hasattr(client, "progress_shared_since"):
+        since = client.progress_shared_since
+    else:
+        since = Client.objects.filter(pk=client.pk).values_list(
+            shared_since(), flat=True
+        )[0]
+    if since is None:
         return None
-    try:
-        from apps.checklists.services import progress_summary_for
-    except ImportError:
-        return None
-    return progress_summary_for(patient)
+    return progress_summary_for(client.patient, consent_given_at=since)

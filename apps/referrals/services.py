@@ -19,7 +19,14 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.mail import absolute_url, queue_mail, render_mail
 
-from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .models import (
+    Client,
+    ClientInvitation,
+    Note,
+    ProgressShare,
+    Referral,
+    ReferralEvent,
+)
 from .tokens import make_invitation_token, make_respond_token
 
 T = TypeVar("T", bound=Model)
@@ -250,8 +257,14 @@ def withdraw_invitations(*, client: Client) -> int:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: ClientInvitation, patient: User) -> Client:
-    """The patient agrees: only now is the client record linked to the account."""
+def accept_invitation(
+    *, invitation: ClientInvitation, patient: User, share_progress: bool = False
+) -> Client:
+    """The patient agrees: only now is the client record linked to the account.
+
+    With share_progress, the patient also lets the inviting record's caseworker
+    and their team see their checklist progress.
+    """
     now = timezone.now()
     updated = (
         ClientInvitation.objects.pending()
@@ -261,11 +274,44 @@ def accept_invitation(*, invitation: ClientInvitation, patient: User) -> Client:
     if not updated:
         raise ValueError("This invitation is no longer open.")
     Client.objects.filter(pk=invitation.client_id).update(patient=patient)
-    invitation.client.patient = patient
-    return invitation.client
+    client = invitation.client
+    client.patient = patient
+    if share_progress:
+        share_progress_with(client=client, patient=patient)
+    return client
 
 
 @transaction.atomic
 def unlink_patient(*, client: Client) -> None:
+    """Undo the link; consent given through it ends with it."""
     Client.objects.filter(pk=client.pk).update(patient=None)
+    client.progress_shares.active().update(revoked_at=timezone.now())
     client.patient = None
+
+
+@transaction.atomic
+def share_progress_with(*, client: Client, patient: User) -> ProgressShare:
+    """The patient lets the caseworker of this linked record, and their team, see
+    their checklist progress. Sharing again while shared changes nothing."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.patient_id != patient.pk:
+        raise ValueError("Only the linked patient can share their progress.")
+    current = client.progress_shares.active().first()
+    if current is not None and current.team_id == client.team_id:
+        return current
+    if current is not None:
+        stop_sharing_progress(share=current)
+    return ProgressShare.objects.create(
+        client=client,
+        patient=patient,
+        caseworker_id=client.caseworker_id,
+        team_id=client.team_id,
+    )
+
+
+@transaction.atomic
+def stop_sharing_progress(*, share: ProgressShare) -> None:
+    ProgressShare.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    share.refresh_from_db(fields=["revoked_at"])

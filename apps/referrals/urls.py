@@ -1,68 +1,83 @@
 from django.urls import path
 
-from .views import casework, patient, respond
+from .views import (
+    choose_service,
+    clients,
+    dashboard,
+    patient,
+    referrals,
+    respond,
+    worklist,
+)
 
 app_name = "referrals"
 urlpatterns = [
-    path("casework/", casework.dashboard, name="dashboard"),
-    path("casework/clients/", casework.client_list, name="client_list"),
-    path("casework/clients/new/", casework.client_create, name="client_create"),
-    path("casework/clients/<int:pk>/", casework.client_detail, name="client_detail"),
+    path("casework/", dashboard.dashboard, name="dashboard"),
+    path("casework/answers-seen/", dashboard.feed_mark_seen, name="feed_mark_seen"),
+    path("casework/clients/", clients.client_list, name="client_list"),
+    path("casework/clients/new/", clients.client_create, name="client_create"),
+    path("casework/clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path(
         "casework/clients/<int:pk>/edit/",
-        casework.client_update,
+        clients.client_update,
         name="client_update",
     ),
-    path("casework/clients/<int:pk>/notes/", casework.note_create, name="note_create"),
+    path("casework/clients/<int:pk>/notes/", clients.note_create, name="note_create"),
     path(
         "casework/clients/<int:pk>/reassign/",
-        casework.client_reassign,
+        clients.client_reassign,
         name="client_reassign",
     ),
     path(
         "casework/clients/<int:pk>/access-log/",
-        casework.client_access_log,
+        clients.client_access_log,
         name="client_access_log",
     ),
     path(
         "casework/clients/<int:pk>/invite/",
-        casework.client_invite,
+        clients.client_invite,
         name="client_invite",
     ),
     path(
         "casework/clients/<int:pk>/unlink/",
-        casework.client_unlink,
+        clients.client_unlink,
         name="client_unlink",
     ),
-    path("casework/referrals/new/", casework.referral_create, name="referral_create"),
+    path("casework/referrals/", worklist.referral_list, name="referral_list"),
+    path("casework/referrals/new/", referrals.referral_create, name="referral_create"),
+    path(
+        "casework/referrals/new/service/",
+        choose_service.referral_choose_service,
+        name="referral_choose_service",
+    ),
     path(
         "casework/referrals/<int:pk>/",
-        casework.referral_detail,
+        referrals.referral_detail,
         name="referral_detail",
     ),
     path(
         "casework/referrals/<int:pk>/edit/",
-        casework.referral_update,
+        referrals.referral_update,
         name="referral_update",
     ),
     path(
         "casework/referrals/<int:pk>/status/",
-        casework.referral_change_status,
+        referrals.referral_change_status,
         name="referral_change_status",
     ),
     path(
         "casework/referrals/<int:pk>/resend-link/",
-        casework.referral_resend_link,
+        referrals.referral_resend_link,
         name="referral_resend_link",
     ),
     path(
         "casework/referrals/<int:pk>/revoke-link/",
-        casework.referral_revoke_link,
+        referrals.referral_revoke_link,
         name="referral_revoke_link",
     ),
     path(
         "casework/referrals/<int:pk>/print/",
-        casework.referral_print,
+        referrals.referral_print,
         name="referral_print",
     ),
     path("my/referrals/", patient.my_referrals, name="my_referrals"),
@@ -70,6 +85,17 @@ urlpatterns = [
         "my/referrals/links/<int:pk>/remove/",
         patient.my_link_remove,
         name="my_link_remove",
+    ),
+    path("my/sharing/", patient.my_sharing, name="my_sharing"),
+    path(
+        "my/sharing/<int:pk>/share/",
+        patient.my_sharing_grant,
+        name="my_sharing_grant",
+    ),
+    path(
+        "my/sharing/<int:pk>/stop/",
+        patient.my_sharing_revoke,
+        name="my_sharing_revoke",
     ),
     path("my/link/<str:token>/", patient.invitation_accept, name="invitation_accept"),
     path("respond/<str:token>/", respond.respond, name="respond"),

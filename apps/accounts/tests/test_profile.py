@@ -50,7 +50,6 @@ def test_patient_saves_profile(client, patient):
     profile = PatientProfile.objects.get(user=patient)
     assert profile.diagnosis_date == date(2026, 7, 1)
     assert profile.onset_site == "bulbar"
-    assert profile.progress_consent_changed_at is None
 
 
 def test_profile_shows_only_own_answers(client, patient, other_patient):
@@ -96,17 +95,3 @@ def test_onset_after_diagnosis_is_refused(client, patient):
         valid_data(symptom_onset_date="2026-08-01", diagnosis_date="2026-07-01"),
     )
     assertContains(response, "Symptoms usually start before the diagnosis")
-
-
-def test_consent_to_share_progress_is_dated_and_revocable(client, patient):
-    client.force_login(patient)
-    client.post(reverse(URL), valid_data(shares_progress_with_caseworker="on"))
-    profile = PatientProfile.objects.get(user=patient)
-    assert profile.shares_progress_with_caseworker
-    first_change = profile.progress_consent_changed_at
-    assert first_change is not None
-
-    client.post(reverse(URL), valid_data())
-    profile.refresh_from_db()
-    assert not profile.shares_progress_with_caseworker
-    assert profile.progress_consent_changed_at > first_change

@@ -105,29 +105,26 @@ def test_retired_items_keep_their_progress_but_leave_the_checklist(patient, item
 # The caseworker's read-only summary ------------
 
 
-def test_summary_needs_the_patients_consent(patient, items):
-    assert progress_summary_for(patient) is None
-    set_profile(patient, shares_progress_with_caseworker=True)
-    assert progress_summary_for(patient) is not None
-    set_profile(patient, shares_progress_with_caseworker=False)
-    assert progress_summary_for(patient) is None
+def test_summary_needs_a_consent_date(patient, items):
+    assert progress_summary_for(patient, consent_given_at=None) is None
+    assert progress_summary_for(patient, consent_given_at=timezone.now()) is not None
 
 
 def test_summary_is_only_for_patients_with_a_profile(caseworker, items):
     from apps.accounts.models import User
     from apps.accounts.tests.factories import UserFactory
 
-    assert progress_summary_for(None) is None
-    assert progress_summary_for(caseworker) is None
-    assert progress_summary_for(UserFactory(role=User.Role.PATIENT)) is None
+    now = timezone.now()
+    assert progress_summary_for(None, consent_given_at=now) is None
+    assert progress_summary_for(caseworker, consent_given_at=now) is None
+    patient_without_profile = UserFactory(role=User.Role.PATIENT)
+    assert progress_summary_for(patient_without_profile, consent_given_at=now) is None
 
 
 def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
     today = date(2027, 6, 15)
     set_profile(
         patient,
-        shares_progress_with_caseworker=True,
-        progress_consent_changed_at=timezone.now(),
         onset_site="limb",
         family_history="no",
         diagnosis_date=date(2027, 1, 10),
@@ -139,7 +136,9 @@ def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
         done_on=date(2027, 2, 1),
         note="Very private words",
     )
-    summary = progress_summary_for(patient, today=today)
+    summary = progress_summary_for(
+        patient, consent_given_at=timezone.now(), today=today
+    )
     assert summary.disease_name == items["clinic"].stage.disease.name
     assert summary.current_stage_title == "Just diagnosed"
     assert summary.consent_given_at is not None
@@ -159,27 +158,27 @@ def test_summary_has_statuses_and_dates_but_never_notes(patient, items):
 
 
 def test_summary_query_count_is_flat(patient, items, django_assert_num_queries):
-    set_profile(patient, shares_progress_with_caseworker=True)
+    now = timezone.now()
     # profile, chosen stage, stages, items, service types, sources, progress
     with django_assert_num_queries(7):
-        progress_summary_for(patient)
+        progress_summary_for(patient, consent_given_at=now)
     for _ in range(5):
         item = ChecklistItemFactory(stage=items["clinic"].stage)
         ItemProgressFactory(patient=patient, item=item, status="not_for_me")
         ChecklistItemReferenceFactory(item=item, order=1)
     with django_assert_num_queries(7):
-        summary = progress_summary_for(patient)
+        summary = progress_summary_for(patient, consent_given_at=now)
     assert sum(stage.not_for_me_count for stage in summary.stages) == 5
 
 
 def test_summary_template_renders_read_only(patient, items):
     from django.template.loader import render_to_string
 
-    set_profile(patient, shares_progress_with_caseworker=True)
     ItemProgressFactory(patient=patient, item=items["diary"], note="secret note")
+    summary = progress_summary_for(patient, consent_given_at=timezone.now())
     html = render_to_string(
         "checklists/includes/progress_summary.html",
-        {"summary": progress_summary_for(patient)},
+        {"summary": summary},
     )
     assert items["diary"].title in html
     assert "secret note" not in html

@@ -142,7 +142,10 @@ def test_casework_pages(
         base + reverse("referrals:client_list") + "?q=nobody&status=completed",
         base + reverse("referrals:client_update", args=[client.pk]),
         base + reverse("referrals:client_invite", args=[client.pk]),
-        base + reverse("referrals:referral_create") + f"?client={client.pk}",
+        base + reverse("referrals:referral_choose_service") + f"?client={client.pk}",
+        base
+        + reverse("referrals:referral_create")
+        + f"?client={client.pk}&service={harbor_clinic.pk}",
         base + reverse("referrals:referral_update", args=[referral.pk]),
         base + reverse("referrals:referral_print", args=[referral.pk]),
     ]:
@@ -153,7 +156,9 @@ def test_casework_pages(
     page.wait_for_load_state()
     check_accessibility(page, context="client form errors")
     check_errors_announced(page)
-    page.goto(base + reverse("referrals:referral_create"))
+    page.goto(
+        base + reverse("referrals:referral_create") + f"?service={harbor_clinic.pk}"
+    )
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state()
     check_accessibility(page, context="referral form errors")

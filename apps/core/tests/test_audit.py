@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from apps.core.audit import record_access, record_accesses
+from apps.core.audit import flush_access_log, record_access, record_accesses
 from apps.core.models import AccessLog
 
 
@@ -25,3 +25,13 @@ def test_record_accesses_writes_one_row_per_record_in_one_query(
     with django_assert_num_queries(1):
         record_accesses(request, [patient, other_patient])
     assert AccessLog.objects.count() == 2
+
+
+def test_rows_wait_for_the_end_of_the_request_when_buffered(caseworker, rf):
+    request = rf.get("/casework/")
+    request.user = caseworker
+    request._access_log_buffer = []
+    record_access(request, caseworker)
+    assert AccessLog.objects.count() == 0
+    flush_access_log(request)
+    assert AccessLog.objects.count() == 1

@@ -148,7 +148,9 @@ def test_casework_fields(client, caseworker, supervisor, patient, service):
         reverse("referrals:client_list") + "?q=" + PAYLOAD,
         reverse("referrals:client_detail", args=[record.pk]),
         reverse("referrals:client_update", args=[record.pk]),
-        reverse("referrals:referral_create") + f"?client={record.pk}",
+        reverse("referrals:referral_choose_service") + f"?client={record.pk}",
+        reverse("referrals:referral_create")
+        + f"?client={record.pk}&service={service.pk}",
         reverse("referrals:referral_detail", args=[referral.pk]),
         reverse("referrals:referral_print", args=[referral.pk]),
     ]:

@@ -331,11 +331,16 @@ def test_scheduling_from_the_page_needs_a_date(client, caseworker, referral):
 
 @pytest.mark.parametrize("bad", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
 def test_odd_query_strings_do_not_break_the_referral_form(client, caseworker, bad):
+    """No service the form can use: the caseworker is sent to choose one."""
     client.force_login(caseworker)
     response = client.get(
-        reverse("referrals:referral_create") + f"?service={bad}&client=abc"
+        reverse("referrals:referral_create") + f"?service={bad}&client=abc",
+        follow=True,
     )
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(
+        "referrals:referral_choose_service"
+    )
 
 
 def test_a_service_that_takes_no_referrals_cannot_be_chosen(
@@ -353,8 +358,12 @@ def test_a_service_that_takes_no_referrals_cannot_be_chosen(
             "reason": "x",
             "urgency": "routine",
         },
+        follow=True,
     )
-    assert response.status_code == 200
+    assert response.redirect_chain[0][0] == (
+        reverse("referrals:referral_choose_service") + f"?client={client_record.pk}"
+    )
+    assertContains(response, "cannot be chosen. Does not take referrals")
     assert not Referral.objects.exists()
 
 

@@ -1,10 +1,9 @@
 import io
 
 from apps.accounts import demo as accounts_demo
-from apps.accounts.models import PatientProfile
 from apps.directory.tests.factories import ServiceFactory
 from apps.referrals import demo
-from apps.referrals.models import Client, Note, Referral, ReferralEvent
+from apps.referrals.models import Client, Note, ProgressShare, Referral, ReferralEvent
 
 
 def _counts():
@@ -35,9 +34,9 @@ def test_seed_covers_every_status_for_both_caseworkers_and_is_idempotent(db):
     ]
     linked = Client.objects.get(patient__email="patient1@example.org")
     assert linked.caseworker.email == "caseworker1@example.org"
-    assert PatientProfile.objects.get(
-        user__email="patient1@example.org"
-    ).shares_progress_with_caseworker
+    # The linked patient shares progress with that caseworker's team only.
+    (share,) = ProgressShare.objects.active()
+    assert (share.client, share.caseworker) == (linked, linked.caseworker)
     assert Note.objects.filter(is_internal=False).exists()
 
     demo.seed(stdout=io.StringIO())

@@ -84,7 +84,7 @@ GET_PAGES = [
     ("referrals:dashboard", None, CASEWORK_PAGE),
     ("referrals:client_list", None, CASEWORK_PAGE),
     ("referrals:client_create", None, CASEWORK_PAGE),
-    ("referrals:referral_create", None, CASEWORK_PAGE),
+    ("referrals:referral_choose_service", None, CASEWORK_PAGE),
     ("referrals:client_detail", "client_record", OWN_RECORD),
     ("referrals:client_update", "client_record", OWN_RECORD),
     ("referrals:client_invite", "unlinked_client", OWN_RECORD),

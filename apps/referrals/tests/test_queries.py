@@ -24,6 +24,9 @@ def _fill(client_record, caseworker, n: int) -> None:
         )
         if i % 2:
             referral.change_status("sent", by=caseworker)
+        if i % 4 == 1:
+            # The service answers through its link: the dashboard's feed grows.
+            referral.change_status("accepted", by_label=referral.service.name)
         NoteFactory(client=client_record, referral=referral, author=caseworker)
         NoteFactory(
             client=client_record,
@@ -44,9 +47,24 @@ def _count(client, url) -> int:
 # Every page below starts with: session, user, the user's authenticators (staff
 # second factor check). Then, per page:
 PAGES = {
-    # referrals needing action, counts by status, recent clients, one access-log
-    # INSERT for every row shown
-    "dashboard": (lambda c: reverse("referrals:dashboard"), "caseworker", 7),
+    # counts by status and attention (one aggregate), referrals needing attention,
+    # recent clients, latest answers from services, one access-log INSERT for
+    # every row shown
+    "dashboard": (lambda c: reverse("referrals:dashboard"), "caseworker", 8),
+    "dashboard_supervisor": (
+        lambda c: reverse("referrals:dashboard"),
+        "supervisor",
+        8,
+    ),
+    # count, one page of referrals with client, caseworker and service,
+    # access-log INSERT
+    "worklist": (lambda c: reverse("referrals:referral_list"), "caseworker", 6),
+    # the same, and the team's caseworkers for the caseworker filter
+    "worklist_supervisor": (
+        lambda c: reverse("referrals:referral_list") + "?status=open&sort=-updated",
+        "supervisor",
+        7,
+    ),
     # count, one page of clients with referral counts, access-log INSERT
     "client_list": (lambda c: reverse("referrals:client_list"), "caseworker", 6),
     # client with caseworker, team, patient and profile; last-seen UPDATE;

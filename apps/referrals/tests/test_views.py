@@ -1,14 +1,13 @@
 import logging
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from apps.accounts.models import PatientProfile
 from apps.core.models import AccessLog
+from apps.referrals import services
 from apps.referrals.models import Client, ClientInvitation, Note, Referral
 from apps.referrals.tests.factories import ClientFactory, ReferralFactory
 from apps.referrals.tokens import make_invitation_token, make_respond_token
@@ -337,12 +336,15 @@ def test_dashboard_lists_what_needs_action(client, caseworker, client_record, se
     fresh.change_status("sent")
     client.force_login(caseworker)
     page = client.get(reverse("referrals:dashboard"))
-    shown = {r.pk: r.reasons for r in page.context["needing_action"]}
-    assert set(shown) == {overdue.pk, quiet.pk, declined.pk}
-    assert shown[overdue.pk] == ["Follow-up date passed"]
-    assert shown[quiet.pk] == ["No answer for 11 days"]
-    counts = {value: n for value, _, n in page.context["status_counts"]}
-    assert counts["sent"] == 2 and counts["declined"] == 1 and counts["draft"] == 1
+    shown = {r.pk: r.attention_label for r in page.context["referrals"]}
+    assert shown == {
+        overdue.pk: "Follow-up date passed",
+        quiet.pk: "No answer from the service",
+        declined.pk: "Declined: find another service",
+    }
+    counts = {label: n for label, n, _ in page.context["status_counts"]}
+    assert (counts["Sent"], counts["Declined"], counts["Draft"]) == (2, 1, 1)
+    assert page.context["attention_count"] == 3
 
 
 def test_dashboard_lists_recently_opened_clients(client, caseworker, client_record):
@@ -380,15 +382,12 @@ def test_client_list_search_and_filters(client, caseworker, client_record, refer
 
 
 def test_progress_only_when_the_patient_consents(client, caseworker, client_record):
-    pytest.importorskip("apps.checklists.services")
-    profile = PatientProfile.objects.get(user=client_record.patient)
     client.force_login(caseworker)
     url = reverse("referrals:client_detail", args=[client_record.pk])
     page = client.get(url)
     assert page.context["progress"] is None
     assertContains(page, "has not chosen to share")
-    profile.shares_progress_with_caseworker = True
-    profile.save()
+    services.share_progress_with(client=client_record, patient=client_record.patient)
     page = client.get(url)
     assert page.context["progress"] is not None
     assertNotContains(page, "has not chosen to share")

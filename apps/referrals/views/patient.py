@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
 from apps.accounts.models import User
-from apps.core.audit import record_access, record_accesses
+from apps.core.audit import record_access
 from apps.core.models import AccessLog
 
 from .. import services
-from ..models import Client, ClientInvitation, Note, Referral
+from ..models import Client, ClientInvitation, Note, ProgressShare, Referral
 from ..tokens import invitation_for_token, make_invitation_token
 
 
@@ -25,6 +25,7 @@ def my_referrals(request):
     """Status, service and dates of the patient's referrals, and shared notes only."""
     records = list(
         Client.objects.filter(patient=request.user)
+        .logged(request)
         .select_related("caseworker")
         .prefetch_related(
             Prefetch(
@@ -40,6 +41,7 @@ def my_referrals(request):
     )
     referrals = list(
         Referral.objects.visible_to(request.user)
+        .logged(request)
         .select_related("client", "service", "service__organization", "location")
         .prefetch_related(
             Prefetch(
@@ -59,11 +61,6 @@ def my_referrals(request):
         .filter(email__iexact=request.user.email, created_at__gte=since)
         .select_related("invited_by")
     ]
-    record_accesses(
-        request,
-        [*records, *referrals],
-        subject_of=lambda r: r.client if isinstance(r, Referral) else r,
-    )
     return render(
         request,
         "referrals/my_referrals.html",
@@ -93,7 +90,11 @@ def invitation_accept(request, token: str):
         if "decline" in request.POST:
             messages.info(request, "Nothing was linked.")
             return redirect("referrals:my_referrals")
-        client = services.accept_invitation(invitation=invitation, patient=request.user)
+        client = services.accept_invitation(
+            invitation=invitation,
+            patient=request.user,
+            share_progress=request.POST.get("share_progress") == "1",
+        )
         record_access(request, client, AccessLog.Action.CHANGE)
         messages.success(request, "Your account is now linked to your caseworker.")
         return redirect("referrals:my_referrals")
@@ -106,8 +107,71 @@ def invitation_accept(request, token: str):
 @role_required(User.Role.PATIENT)
 def my_link_remove(request, pk: int):
     """The patient stops sharing: their account is no longer linked to the record."""
-    client = get_object_or_404(Client.objects.filter(patient=request.user), pk=pk)
+    client = get_object_or_404(
+        Client.objects.filter(patient=request.user).logged(
+            request, AccessLog.Action.CHANGE
+        ),
+        pk=pk,
+    )
     services.unlink_patient(client=client)
-    record_access(request, client, AccessLog.Action.CHANGE)
     messages.success(request, "Your account is no longer linked to that record.")
     return redirect("referrals:my_referrals")
+
+
+@require_http_methods(["GET"])
+@role_required(User.Role.PATIENT)
+def my_sharing(request):
+    """Who sees the patient's checklist progress: one grant per linked caseworker,
+    each given and revoked on its own."""
+    records = list(
+        Client.objects.filter(patient=request.user)
+        .logged(request)
+        .select_related("caseworker", "team")
+        .order_by("pk")
+    )
+    shares = list(
+        ProgressShare.objects.visible_to(request.user)
+        .select_related("caseworker", "team")
+        .order_by("-granted_at", "-pk")
+    )
+    active = {share.client_id: share for share in shares if share.is_active}
+    return render(
+        request,
+        "referrals/my_sharing.html",
+        {
+            "rows": [(record, active.get(record.pk)) for record in records],
+            "past_shares": [share for share in shares if not share.is_active],
+        },
+    )
+
+
+def _my_record_or_404(request, pk: int) -> Client:
+    return get_object_or_404(
+        Client.objects.filter(patient=request.user).logged(
+            request, AccessLog.Action.CHANGE
+        ),
+        pk=pk,
+    )
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def my_sharing_grant(request, pk: int):
+    client = _my_record_or_404(request, pk)
+    services.share_progress_with(client=client, patient=request.user)
+    messages.success(
+        request, f"{client.caseworker} and their team can now see your checklist."
+    )
+    return redirect("referrals:my_sharing")
+
+
+@require_POST
+@role_required(User.Role.PATIENT)
+def my_sharing_revoke(request, pk: int):
+    client = _my_record_or_404(request, pk)
+    for share in client.progress_shares.active():
+        services.stop_sharing_progress(share=share)
+    messages.success(
+        request, f"{client.caseworker} and their team no longer see your checklist."
+    )
+    return redirect("referrals:my_sharing")

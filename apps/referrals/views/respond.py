@@ -4,8 +4,6 @@ The signed link is the only key: tampered with, expired or revoked, it shows the
 same "not found" page, which never says whether the referral exists.
 """
 
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -35,16 +33,6 @@ ACTION_TITLES = {
 }
 
 
-def _audit_request(request):
-    """The request as the access log should see it: the link is a credential, so
-    the path is logged without it."""
-    return SimpleNamespace(
-        user=request.user,
-        META=request.META,
-        path=reverse("referrals:respond", args=["link"]),
-    )
-
-
 def _seconds_to_wait(request, referral_pk: int) -> int:
     """Limits per referral (a leaked link) and per client address (one machine
     working through many links); 0 when neither is reached."""
@@ -72,6 +60,16 @@ def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
 
 
 def _page(request, referral, *, bound=None, stale=False, status=200):
+    if not referral.is_open:
+        # An ended referral no longer needs the client's details: the link only
+        # says that it is closed, whatever the state of the link itself.
+        closed_status = 200 if request.method == "GET" else 409
+        return render(
+            request,
+            "referrals/respond_closed.html",
+            {"referral": referral},
+            status=closed_status,
+        )
     return render(
         request,
         "referrals/respond.html",
@@ -91,13 +89,19 @@ def _page(request, referral, *, bound=None, stale=False, status=200):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def respond(request, token: str):
-    queryset = Referral.objects.select_related(
-        "client", "client__caseworker", "service", "service__organization", "location"
+    # The link is a credential: the access log names the page without it.
+    request.access_log_path = reverse("referrals:respond", args=["link"])
+    # Whatever is posted, the referral read here is logged.
+    queryset = Referral.objects.logged(request).select_related(
+        "client",
+        "client__caseworker",
+        "service",
+        "service__organization",
+        "location",
     )
     referral = referral_for_token(token, queryset=queryset)
     if referral is None or referral.status == Referral.Status.DRAFT:
         return render(request, "referrals/respond_invalid.html", status=404)
-    audit = _audit_request(request)
     if request.method == "POST":
         wait = _seconds_to_wait(request, referral.pk)
         if wait:
@@ -114,9 +118,6 @@ def respond(request, token: str):
             return _page(request, referral, status=400)
         form = RespondForm(request.POST, action=action)
         if not referral.can_change_to(services.SERVICE_ACTIONS[action]):
-            record_access(
-                audit, referral, AccessLog.Action.VIEW, subject=referral.client
-            )
             return _page(request, referral, stale=True, status=409)
         if form.is_valid():
             try:
@@ -129,18 +130,13 @@ def respond(request, token: str):
                 )
             except StaleReferral as stale:
                 current = queryset.get(pk=stale.current.pk)
-                record_access(
-                    audit, current, AccessLog.Action.VIEW, subject=current.client
-                )
                 return _page(request, current, stale=True, status=409)
             record_access(
-                audit, referral, AccessLog.Action.CHANGE, subject=referral.client
+                request, referral, AccessLog.Action.CHANGE, subject=referral.client
             )
             messages.success(
                 request, "Thank you. Your answer is saved and the caseworker is told."
             )
             return redirect("referrals:respond", token=token)
-        record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
         return _page(request, referral, bound=form, status=400)
-    record_access(audit, referral, AccessLog.Action.VIEW, subject=referral.client)
     return _page(request, referral)

@@ -1,0 +1,278 @@
+"""Referrals: creating one, its page, status changes, edits, the service's link."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.decorators import role_required
+from apps.core.audit import record_access
+from apps.directory.models import Service
+
+from .. import services
+from ..forms import (
+    NoteForm,
+    ReferralForm,
+    ReferralUpdateForm,
+    StatusChangeForm,
+)
+from ..models import (
+    Referral,
+    StaleReferral,
+    TransitionNotAllowed,
+)
+from .choose_service import refusal_reason
+from .common import (
+    CASEWORK,
+    Action,
+    referral_or_404,
+    uuid_or_none,
+)
+
+
+def _service_from(value) -> Service | None:
+    """The listed service a referral link or form names, whether or not it takes
+    referrals (the page says why one that does not cannot be chosen)."""
+    service_id = uuid_or_none(value)
+    if service_id is None:
+        return None
+    return (
+        Service.objects.listed()
+        .select_related("organization")
+        .filter(pk=service_id)
+        .first()
+    )
+
+
+def _chooser_url(client_id: str = "") -> str:
+    url = reverse("referrals:referral_choose_service")
+    return f"{url}?client={client_id}" if client_id.isdigit() else url
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASEWORK)
+def referral_create(request):
+    """The referral form, for a service chosen beforehand (choose_service.py)."""
+    source = request.POST if request.method == "POST" else request.GET
+    client_id = source.get("client", "")
+    service = _service_from(source.get("service"))
+    if service is None:
+        if request.method == "POST":
+            messages.error(request, "Choose a service first.")
+        return redirect(_chooser_url(client_id))
+    refusal = refusal_reason(service)
+    if refusal:
+        messages.error(request, f"{service.name} cannot be chosen. {refusal}")
+        return redirect(_chooser_url(client_id))
+    if request.method == "POST":
+        form = ReferralForm(request.POST, request=request, service=service)
+        if form.is_valid():
+            referral = services.create_referral(form=form, by=request.user)
+            record_access(request, referral, Action.CREATE, subject=referral.client)
+            messages.success(
+                request,
+                "Referral saved as a draft. Check it, then send it to the service.",
+            )
+            return redirect(referral)
+    else:
+        initial = {"service": service.pk}
+        if client_id.isdigit():
+            initial["client"] = int(client_id)
+        form = ReferralForm(initial=initial, request=request, service=service)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "service": service,
+            "creating": True,
+            "chooser_url": _chooser_url(client_id),
+        },
+    )
+
+
+def _link_expires_at(referral: Referral):
+    if referral.link_issued_at is None:
+        return None
+    return referral.link_issued_at + timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS)
+
+
+def referral_page(
+    request,
+    referral: Referral,
+    *,
+    status_form=None,
+    note_form=None,
+    stale=False,
+    status=200,
+):
+    events = list(referral.events.select_related("actor").order_by("at", "pk"))
+    notes = list(referral.notes.select_related("author").order_by("-created_at", "-pk"))
+    if status_form is None and referral.allowed_next():
+        status_form = StatusChangeForm(
+            initial={"version": referral.version}, referral=referral
+        )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "client": referral.client,
+            "events": events,
+            "notes": notes,
+            "status_form": status_form,
+            "note_form": note_form or NoteForm(),
+            "stale": stale,
+            "link_expires_at": _link_expires_at(referral),
+            "link_expired": (
+                referral.link_issued_at is not None
+                and _link_expires_at(referral) < timezone.now()
+            ),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(*CASEWORK)
+def referral_detail(request, pk: int):
+    return referral_page(request, referral_or_404(request, pk))
+
+
+@require_POST
+@role_required(*CASEWORK)
+def referral_change_status(request, pk: int):
+    referral = referral_or_404(request, pk)
+    form = StatusChangeForm(request.POST, referral=referral)
+    if not form.is_valid():
+        if "to" in form.errors and form.cleaned_data.get("version") != referral.version:
+            return _stale_status_page(request, referral, form.data)
+        return referral_page(request, referral, status_form=form, status=400)
+    try:
+        services.change_referral_status(
+            referral=referral,
+            to=form.cleaned_data["to"],
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+            appointment_at=form.cleaned_data.get("appointment_at"),
+        )
+    except StaleReferral as stale:
+        return _stale_status_page(request, stale.current, form.cleaned_data)
+    except TransitionNotAllowed:
+        return _stale_status_page(request, referral, form.cleaned_data)
+    if referral.status == Referral.Status.SENT:
+        messages.success(
+            request, "Referral sent. The service has been e-mailed a link."
+        )
+    else:
+        messages.success(request, f"Status changed to {referral.get_status_display()}.")
+    return redirect(referral)
+
+
+def _stale_status_page(request, referral: Referral, submitted):
+    """Someone else got there first: show the referral as it is now, with what this
+    person typed kept in the form, ready to send again against the new version."""
+    referral = referral_or_404(request, referral.pk, Action.VIEW)
+    form = None
+    if referral.allowed_next():
+        wanted = submitted.get("to")
+        form = StatusChangeForm(
+            initial={
+                "version": referral.version,
+                "to": wanted if referral.can_change_to(wanted or "") else None,
+                "note": submitted.get("note", ""),
+                "appointment_at": submitted.get("appointment_at"),
+            },
+            referral=referral,
+        )
+    return referral_page(request, referral, status_form=form, stale=True, status=409)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASEWORK)
+def referral_update(request, pk: int):
+    referral = referral_or_404(request, pk)
+    if not referral.is_open:
+        messages.info(request, "A closed referral cannot be changed.")
+        return redirect(referral)
+    stale = False
+    if request.method == "POST":
+        form = ReferralUpdateForm(request.POST, instance=referral)
+        if form.is_valid():
+            changed = Referral.objects.filter(
+                pk=referral.pk, version=form.cleaned_data["version"]
+            ).update(
+                reason=form.cleaned_data["reason"],
+                urgency=form.cleaned_data["urgency"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+                version=form.cleaned_data["version"] + 1,
+                updated_at=timezone.now(),
+            )
+            if changed:
+                messages.success(request, "Referral saved.")
+                return redirect(referral)
+            # Keep what this person typed; show the current values beside it and
+            # let them save again on top of the new version.
+            stale = True
+            referral = referral_or_404(request, pk, Action.VIEW)
+            data = request.POST.copy()
+            data["version"] = referral.version
+            form = ReferralUpdateForm(data, instance=Referral.objects.get(pk=pk))
+            form.is_valid()
+    else:
+        form = ReferralUpdateForm(
+            instance=referral, initial={"version": referral.version}
+        )
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"form": form, "referral": referral, "stale": stale},
+        status=409 if stale else 200,
+    )
+
+
+@require_POST
+@role_required(*CASEWORK)
+def referral_resend_link(request, pk: int):
+    referral = referral_or_404(request, pk)
+    if referral.status == Referral.Status.DRAFT or not referral.is_open:
+        messages.info(request, "Only an open referral that was sent has a link.")
+        return redirect(referral)
+    services.resend_link(referral=referral, by=request.user)
+    messages.success(
+        request, "A new link was e-mailed to the service. Earlier links no longer work."
+    )
+    return redirect(referral)
+
+
+@require_POST
+@role_required(*CASEWORK)
+def referral_revoke_link(request, pk: int):
+    referral = referral_or_404(request, pk)
+    services.revoke_link(referral=referral, by=request.user)
+    messages.success(request, "The service's link no longer works.")
+    return redirect(referral)
+
+
+@require_http_methods(["GET"])
+@role_required(*CASEWORK)
+def referral_print(request, pk: int):
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user)
+        .logged(request, Action.PRINT)
+        .select_related(
+            "client",
+            "client__caseworker",
+            "service",
+            "service__organization",
+            "location",
+        )
+        .prefetch_related("service__phones", "location__addresses"),
+        pk=pk,
+    )
+    return render(request, "referrals/referral_print.html", {"referral": referral})

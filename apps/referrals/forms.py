@@ -6,7 +6,9 @@ from django.utils import timezone
 from apps.accounts.models import PatientProfile, User, zip_code_validator
 from apps.directory.models import Location, Service
 
-from .models import OPEN_STATUSES, Client, Referral
+from .models import OPEN_STATUSES, Client, DeclineReason, Referral
+
+DECLINE_REASON_CHOICES = [("", "Choose a reason"), *DeclineReason.choices]
 
 
 class DateInput(forms.DateInput):
@@ -242,6 +244,12 @@ class StatusChangeForm(VersionMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when the referral is declined: say why.",
     )
+    decline_reason = forms.ChoiceField(
+        label="Why the service declined",
+        choices=DECLINE_REASON_CHOICES,
+        required=False,
+        help_text="Needed when the referral is declined.",
+    )
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
@@ -249,14 +257,23 @@ class StatusChangeForm(VersionMixin):
             (status, Referral.Status(status).label)
             for status in referral.allowed_next()
         ]
+        if not referral.can_change_to(Referral.Status.DECLINED):
+            del self.fields["decline_reason"]
 
     def clean(self):
         cleaned = super().clean()
         to = cleaned.get("to")
         if to == Referral.Status.SCHEDULED and not cleaned.get("appointment_at"):
             self.add_error("appointment_at", "Enter the appointment's date and time.")
-        if to == Referral.Status.DECLINED and not cleaned.get("note", "").strip():
-            self.add_error("note", "Say why the referral was declined.")
+        if to == Referral.Status.DECLINED:
+            if not cleaned.get("note", "").strip():
+                self.add_error("note", "Say why the referral was declined.")
+            if not cleaned.get("decline_reason"):
+                self.add_error("decline_reason", "Choose why it was declined.")
+        elif "decline_reason" in self.fields:
+            # Only a decline has a reason; a reason picked before changing one's
+            # mind about the status is dropped rather than refused.
+            cleaned["decline_reason"] = ""
         return cleaned
 
 
@@ -275,6 +292,9 @@ class RespondForm(VersionMixin):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    decline_reason = forms.ChoiceField(
+        label="Main reason", choices=DECLINE_REASON_CHOICES
+    )
 
     def __init__(self, *args, action: str, **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")
@@ -282,6 +302,8 @@ class RespondForm(VersionMixin):
         self.action = action
         if action != "schedule":
             del self.fields["appointment_at"]
+        if action != "decline":
+            del self.fields["decline_reason"]
         if action == "decline":
             self.fields["note"].required = True
             self.fields["note"].label = "Why you cannot help"

@@ -1,9 +1,11 @@
+from datetime import date, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.accounts.models import PatientProfile, User, zip_code_validator
+from apps.accounts.models import PatientProfile, Team, User, zip_code_validator
 from apps.directory.models import Location, Service
 
 from .models import OPEN_STATUSES, Client, DeclineReason, Referral
@@ -356,3 +358,57 @@ class InvitationForm(forms.Form):
         label="Send the invitation to",
         help_text="The client must sign in to CareNav with this address to accept.",
     )
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of an outcome report and, for administrators, the team."""
+
+    MAX_YEARS = 5
+
+    start = forms.DateField(label="From", widget=DateInput())
+    end = forms.DateField(label="To (inclusive)", widget=DateInput())
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Every team"
+    )
+
+    def __init__(self, *args, choose_team: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choose_team:
+            self.fields["team"].queryset = Team.objects.order_by("name")
+        else:
+            del self.fields["team"]
+
+    @staticmethod
+    def default_period(today: date) -> dict[str, str]:
+        """The current month and the eleven before it."""
+        month = today.replace(day=1)
+        for _ in range(11):
+            month = (month - timedelta(days=1)).replace(day=1)
+        return {"start": month.isoformat(), "end": today.isoformat()}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        today = timezone.localdate()
+        if start and start > today:
+            self.add_error(
+                "start", "The start date is in the future. Choose today or earlier."
+            )
+        if end and end > today:
+            self.add_error(
+                "end", "The end date is in the future. Choose today or earlier."
+            )
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        elif start and end:
+            try:
+                earliest = end.replace(year=end.year - self.MAX_YEARS)
+            except ValueError:  # 29 February
+                earliest = end.replace(year=end.year - self.MAX_YEARS, day=28)
+            if start < earliest:
+                self.add_error(
+                    "start",
+                    f"A report covers at most {self.MAX_YEARS} years: choose a start "
+                    f"date on or after {earliest:%-d %B %Y}.",
+                )
+        return cleaned

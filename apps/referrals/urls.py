@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import casework, patient, respond
+from .views import casework, patient, reports, respond
 
 app_name = "referrals"
 urlpatterns = [
@@ -64,6 +64,12 @@ urlpatterns = [
         "casework/referrals/<int:pk>/print/",
         casework.referral_print,
         name="referral_print",
+    ),
+    path("casework/reports/", reports.referral_report, name="referral_report"),
+    path(
+        "casework/reports/<slug:table>.csv",
+        reports.referral_report_csv,
+        name="referral_report_csv",
     ),
     path("my/referrals/", patient.my_referrals, name="my_referrals"),
     path(

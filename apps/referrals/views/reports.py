@@ -1,0 +1,138 @@
+"""Referral outcome reports: the page and its CSV downloads.
+
+Who sees what: a caseworker their own referrals, a supervisor their team's, an
+administrator every team's or one team's (with small counts protected, see
+apps/referrals/report_tables.py). The referrals are always those of
+Referral.objects.visible_to(user), narrowed by the administrator's team choice.
+A report shows counts and times only, never a client, so reading one does not write
+to the access log (which records who opened which client's record).
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.models import User
+
+from ..forms import ReportPeriodForm
+from ..models import Referral
+from ..report_tables import report_sections, table_csv
+from ..reports import REPORT_CACHE_SECONDS, Period, cached_report
+
+# Services, needs and caseworkers shown on the page (the download has them all).
+ROWS_SHOWN = 25
+
+
+@dataclass
+class Scope:
+    referrals: QuerySet
+    key: str  # the same for everyone who may see the same referrals
+    description: str
+    suppress_small_counts: bool
+    by_caseworker: bool
+
+
+def _require_report_reader(user: User) -> None:
+    """Casework staff and administrators (superusers, who hold no casework role)."""
+    if not (user.is_superuser or user.does_casework):
+        raise PermissionDenied
+
+
+def _scope(user: User, team) -> Scope:
+    referrals = Referral.objects.visible_to(user)
+    if user.is_superuser:
+        # An administrator stands outside every team: small counts stay hidden.
+        if team is not None:
+            return Scope(
+                referrals.filter(client__team=team),
+                f"team:{team.pk}",
+                f"Referrals of {team.name}",
+                True,
+                True,
+            )
+        return Scope(referrals, "all", "Referrals of every team", True, True)
+    if user.is_supervisor:
+        name = user.team.name if user.team_id else "your team"
+        return Scope(
+            referrals, f"team:{user.team_id}", f"Referrals of {name}", False, True
+        )
+    return Scope(referrals, f"caseworker:{user.pk}", "Your own referrals", False, False)
+
+
+def _period_form(request) -> ReportPeriodForm:
+    asked = request.GET if {"start", "end"} & set(request.GET) else None
+    data = asked or ReportPeriodForm.default_period(timezone.localdate())
+    if asked is None and "team" in request.GET:
+        data = {**data, "team": request.GET["team"]}
+    return ReportPeriodForm(data, choose_team=request.user.is_superuser)
+
+
+def _report(request, form: ReportPeriodForm, *, rows_shown: int | None):
+    scope = _scope(request.user, form.cleaned_data.get("team"))
+    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    report = cached_report(
+        scope.referrals,
+        period,
+        scope_key=scope.key,
+        rows_per_breakdown=rows_shown,
+    )
+    return scope, report
+
+
+@require_http_methods(["GET"])
+def referral_report(request):
+    _require_report_reader(request.user)
+    form = _period_form(request)
+    context = {"form": form, "cache_minutes": REPORT_CACHE_SECONDS // 60}
+    if not form.is_valid():
+        return render(request, "referrals/reports/report.html", context, status=400)
+    scope, report = _report(request, form, rows_shown=ROWS_SHOWN)
+    sections = report_sections(
+        report,
+        suppress=scope.suppress_small_counts,
+        with_caseworkers=scope.by_caseworker,
+        rows_shown=ROWS_SHOWN,
+    )
+    asked = {"start": report.period.start, "end": report.period.end}
+    if form.cleaned_data.get("team"):
+        asked["team"] = form.cleaned_data["team"].pk
+    context.update(
+        scope=scope, report=report, sections=sections, query=urlencode(asked)
+    )
+    return render(request, "referrals/reports/report.html", context)
+
+
+@require_http_methods(["GET"])
+def referral_report_csv(request, table: str):
+    """One table of the report, every row, with small counts always protected:
+    a file can be passed on beyond the team."""
+    _require_report_reader(request.user)
+    form = _period_form(request)
+    if not form.is_valid():
+        messages = "; ".join(
+            f"{error}" for errors in form.errors.values() for error in errors
+        )
+        return HttpResponse(
+            messages, status=400, content_type="text/plain; charset=utf-8"
+        )
+    scope, report = _report(request, form, rows_shown=None)
+    sections = report_sections(
+        report, suppress=True, with_caseworkers=scope.by_caseworker
+    )
+    section = next((s for s in sections if s.slug == table), None)
+    if section is None:
+        raise Http404
+    period = report.period
+    response = HttpResponse(
+        table_csv(section.table), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="referrals-{table}-{period.start}-to-{period.end}.csv"'
+    )
+    return response

@@ -218,7 +218,7 @@ def grouped_columns(
     x = float(left)
     for index, (name, _) in enumerate(series):
         legend.append((x, x + 28, index, name))
-        x += 34 + len(name) * FONT_SIZE * 0.55
+        x += 48 + len(name) * FONT_SIZE * 0.62
     return ColumnChart(
         slug=slug,
         title=title,

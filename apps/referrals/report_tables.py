@@ -62,6 +62,11 @@ class Section:
     table: Table
     chart: object | None = None
 
+    @property
+    def is_wide(self) -> bool:
+        """Too many columns to sit beside its chart: shown below it instead."""
+        return len(self.table.columns) > 4
+
 
 def is_hidden(count: int, suppress: bool) -> bool:
     return suppress and 0 < count < SMALL_COUNT

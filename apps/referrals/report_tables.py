@@ -217,7 +217,9 @@ def _declines(report: Report, suppress: bool) -> Section:
         ],
         style=1,
     )
-    return Section("declines", table.title, summary, table, chart)
+    return Section(
+        "declines", table.title, summary, table, chart if report.declines else None
+    )
 
 
 def _times_section(report: Report, suppress: bool) -> Section:
@@ -282,7 +284,7 @@ def _months(report: Report, suppress: bool) -> Section:
     )
     busiest = max(report.by_month, key=lambda row: row.figures.sent, default=None)
     if busiest is None or not busiest.figures.sent:
-        summary = "No referrals were sent in this period."
+        summary = f"No referrals were sent in the {len(report.by_month)} months."
     else:
         summary = (
             f"Referrals sent, completed and declined in each of the "

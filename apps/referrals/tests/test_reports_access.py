@@ -141,8 +141,7 @@ def test_five_years_exactly_is_allowed(client, supervisor):
         reverse("referrals:referral_report"),
         {"start": start.isoformat(), "end": today.isoformat()},
     )
-    assert response.status_code == 200
-    assert len(response.context["report"].by_month) == 61
+    assertContains(response, "No referrals were sent in the 61 months.")
 
 
 def _count(client, url) -> int:

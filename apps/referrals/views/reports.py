@@ -11,10 +11,12 @@ to the access log (which records who opened which client's record).
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -73,38 +75,60 @@ def _period_form(request) -> ReportPeriodForm:
     return ReportPeriodForm(data, choose_team=request.user.is_superuser)
 
 
-def _report(request, form: ReportPeriodForm, *, rows_shown: int | None):
+def _scope_and_period(request, form: ReportPeriodForm) -> tuple[Scope, Period]:
     scope = _scope(request.user, form.cleaned_data.get("team"))
-    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    report = cached_report(
-        scope.referrals,
-        period,
-        scope_key=scope.key,
-        rows_per_breakdown=rows_shown,
+    return scope, Period(form.cleaned_data["start"], form.cleaned_data["end"])
+
+
+def _report_body(scope: Scope, period: Period, *, query: str) -> str:
+    """The figures, charts and tables as HTML, rendered once per scope, period and
+    protection, and kept as long as the report: the page around them is all that a
+    second reader costs."""
+    key = ":".join(
+        ["referrals:report-page:v1", scope.key, str(scope.suppress_small_counts)]
+        + [period.start.isoformat(), period.end.isoformat()]
     )
-    return scope, report
+    html = cache.get(key)
+    if html is None:
+        report = cached_report(
+            scope.referrals,
+            period,
+            scope_key=scope.key,
+            rows_per_breakdown=ROWS_SHOWN,
+        )
+        sections = report_sections(
+            report,
+            suppress=scope.suppress_small_counts,
+            with_caseworkers=scope.by_caseworker,
+            rows_shown=ROWS_SHOWN,
+        )
+        html = render_to_string(
+            "referrals/reports/includes/report_body.html",
+            {
+                "scope": scope,
+                "report": report,
+                "sections": sections,
+                "query": query,
+                "cache_minutes": REPORT_CACHE_SECONDS // 60,
+            },
+        )
+        # Kept as the template engine's SafeString (the cache pickles its type).
+        cache.set(key, html, REPORT_CACHE_SECONDS)
+    return html
 
 
 @require_http_methods(["GET"])
 def referral_report(request):
     _require_report_reader(request.user)
     form = _period_form(request)
-    context = {"form": form, "cache_minutes": REPORT_CACHE_SECONDS // 60}
+    context = {"form": form}
     if not form.is_valid():
         return render(request, "referrals/reports/report.html", context, status=400)
-    scope, report = _report(request, form, rows_shown=ROWS_SHOWN)
-    sections = report_sections(
-        report,
-        suppress=scope.suppress_small_counts,
-        with_caseworkers=scope.by_caseworker,
-        rows_shown=ROWS_SHOWN,
-    )
-    asked = {"start": report.period.start, "end": report.period.end}
+    scope, period = _scope_and_period(request, form)
+    asked = {"start": period.start, "end": period.end}
     if form.cleaned_data.get("team"):
         asked["team"] = form.cleaned_data["team"].pk
-    context.update(
-        scope=scope, report=report, sections=sections, query=urlencode(asked)
-    )
+    context["report_body"] = _report_body(scope, period, query=urlencode(asked))
     return render(request, "referrals/reports/report.html", context)
 
 
@@ -121,14 +145,14 @@ def referral_report_csv(request, table: str):
         return HttpResponse(
             messages, status=400, content_type="text/plain; charset=utf-8"
         )
-    scope, report = _report(request, form, rows_shown=None)
+    scope, period = _scope_and_period(request, form)
+    report = cached_report(scope.referrals, period, scope_key=scope.key)
     sections = report_sections(
         report, suppress=True, with_caseworkers=scope.by_caseworker
     )
     section = next((s for s in sections if s.slug == table), None)
     if section is None:
         raise Http404
-    period = report.period
     response = HttpResponse(
         table_csv(section.table), content_type="text/csv; charset=utf-8"
     )

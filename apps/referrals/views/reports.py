@@ -18,9 +18,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.models import User
+from apps.accounts.models import Team, User
 
 from ..forms import ReportPeriodForm
 from ..models import Referral
@@ -29,15 +30,23 @@ from ..reports import REPORT_CACHE_SECONDS, Period, cached_report
 
 # Services, needs and caseworkers shown on the page (the download has them all).
 ROWS_SHOWN = 25
+EVERY_TEAM = Team(name="every team")
 
 
 @dataclass
 class Scope:
     referrals: QuerySet
     key: str  # the same for everyone who may see the same referrals
-    description: str
     suppress_small_counts: bool
     by_caseworker: bool
+    team: Team | None = None
+
+    @property
+    def description(self) -> str:
+        # Read only when the report is rendered, not on every look at a kept one.
+        if self.team is None:
+            return "Your own referrals"
+        return f"Referrals of {self.team.name}"
 
 
 def _require_report_reader(user: User) -> None:
@@ -50,21 +59,15 @@ def _scope(user: User, team) -> Scope:
     referrals = Referral.objects.visible_to(user)
     if user.is_superuser:
         # An administrator stands outside every team: small counts stay hidden.
-        if team is not None:
-            return Scope(
-                referrals.filter(client__team=team),
-                f"team:{team.pk}",
-                f"Referrals of {team.name}",
-                True,
-                True,
-            )
-        return Scope(referrals, "all", "Referrals of every team", True, True)
-    if user.is_supervisor:
-        name = user.team.name if user.team_id else "your team"
+        if team is None:
+            return Scope(referrals, "all", True, True, team=EVERY_TEAM)
         return Scope(
-            referrals, f"team:{user.team_id}", f"Referrals of {name}", False, True
+            referrals.filter(client__team=team), f"team:{team.pk}", True, True, team
         )
-    return Scope(referrals, f"caseworker:{user.pk}", "Your own referrals", False, False)
+    if user.is_supervisor:
+        team = SimpleLazyObject(lambda: user.team or Team(name="your team"))
+        return Scope(referrals, f"team:{user.team_id}", False, True, team)
+    return Scope(referrals, f"caseworker:{user.pk}", False, False)
 
 
 def _period_form(request) -> ReportPeriodForm:

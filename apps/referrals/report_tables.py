@@ -4,9 +4,12 @@ protected.
 Privacy rule: a report holds counts and times only, never a client. When a figure
 leaves the team (an administrator's view, which spans teams, and every CSV
 download, which can travel anywhere) a count from 1 to 4 is shown as "fewer than 5",
-with whatever would give it away (its share of the total; a median or percentile
-of fewer than 5 referrals). Zero stays zero: it names nobody. A team's own
-supervisor and a caseworker reading their own referrals see the exact figures.
+with whatever would give it away: its share of the total, a median or percentile
+of fewer than 5 referrals, and within a table whose rows add up to a total shown,
+one more count ("not shown") when a single one is hidden. Zero stays zero: it
+names nobody. A team's own supervisor and a caseworker reading their own referrals
+see the exact figures. (Breakdowns by service, need, caseworker and month are
+protected cell by cell only.)
 
 Both the page and the CSV are made from the same Table objects, so what a
 download says can never differ from what the page says.
@@ -21,6 +24,8 @@ from .reports import Figures, Report, Row
 
 SMALL_COUNT = 5
 FEWER_THAN = "fewer than 5"
+# A count that is not small but would give a small one away (see protected_counts).
+NOT_SHOWN = "not shown"
 TOO_FEW = "too few to show"
 
 TIME_COLUMNS = [
@@ -146,29 +151,72 @@ def _text(cell) -> str:
     return f"{cell:,}" if isinstance(cell, int) else str(cell)
 
 
+def protected_counts(
+    counts: dict[str, int], *, suppress: bool, parts: tuple[str, ...] = ()
+) -> dict[str, int | str]:
+    """Each count as it may be shown. `parts` are counts that add up to a total
+    shown elsewhere: when exactly one of them is hidden, the smallest other one is
+    hidden too, or subtracting the rest from the total would give it away."""
+    shown = {label: count_cell(n, suppress) for label, n in counts.items()}
+    hidden = [label for label in parts if shown[label] == FEWER_THAN]
+    if len(hidden) == 1:
+        others = sorted(
+            (counts[label], label)
+            for label in parts
+            if label not in hidden and counts[label] > 0
+        )
+        if others:
+            shown[others[0][1]] = NOT_SHOWN
+    return shown
+
+
+def _bar_items(counts: dict[str, int], shown: dict[str, int | str]) -> list:
+    """Bars for counts; a hidden count gets no bar, only its words."""
+    return [
+        (
+            label,
+            shown[label] if isinstance(shown[label], int) else None,
+            _text(shown[label]),
+        )
+        for label in counts
+    ]
+
+
+# The outcomes that split the referrals sent: each referral is in one of them.
+OUTCOME_PARTS = (
+    "Completed",
+    "Declined by the service",
+    "Cancelled",
+    "No response",
+    "Still open",
+)
+
+
 def _outcomes(report: Report, suppress: bool) -> Section:
     total = report.total
-    rows = outcome_rows(total)
+    counts = dict(outcome_rows(total))
+    shown = protected_counts(counts, suppress=suppress, parts=OUTCOME_PARTS)
+
+    def share(label: str) -> str:
+        if not isinstance(shown[label], int):
+            return str(shown[label])
+        return share_cell(counts[label], total.sent, suppress)
+
     table = Table(
         slug="outcomes",
         title="What happened to the referrals sent",
         columns=["Outcome", "Referrals", "Share of those sent"],
-        rows=[
-            [label, count_cell(n, suppress), share_cell(n, total.sent, suppress)]
-            for label, n in rows
-        ],
+        rows=[[label, shown[label], share(label)] for label in counts],
     )
     if total.sent:
-        parts = {label: count_cell(n, suppress) for label, n in rows}
         summary = (
-            f"{_text(parts['Sent'])} referrals were sent in this period. "
-            f"{_text(parts['Accepted by the service'])} were accepted "
-            f"({share_cell(total.accepted, total.sent, suppress)}), "
-            f"{_text(parts['Completed'])} completed "
-            f"({share_cell(total.completed, total.sent, suppress)}) and "
-            f"{_text(parts['Declined by the service'])} declined "
-            f"({share_cell(total.declined, total.sent, suppress)}); "
-            f"{_text(parts['Still open'])} are still open."
+            f"{_text(shown['Sent'])} referrals were sent in this period. "
+            f"{_text(shown['Accepted by the service'])} were accepted "
+            f"({share('Accepted by the service')}), "
+            f"{_text(shown['Completed'])} completed ({share('Completed')}) and "
+            f"{_text(shown['Declined by the service'])} declined "
+            f"({share('Declined by the service')}); "
+            f"{_text(shown['Still open'])} are still open."
         )
     else:
         summary = "No referrals were sent in this period."
@@ -176,29 +224,25 @@ def _outcomes(report: Report, suppress: bool) -> Section:
         slug="outcomes",
         title=table.title,
         summary=summary,
-        items=[
-            (
-                label,
-                None if is_hidden(n, suppress) else n,
-                _text(count_cell(n, suppress)),
-            )
-            for label, n in rows
-        ],
+        items=_bar_items(counts, shown),
     )
     return Section("outcomes", table.title, summary, table, chart)
 
 
 def _declines(report: Report, suppress: bool) -> Section:
+    counts = {label: n for _, label, n in report.declines}
+    # The reasons add up to the declines shown in the outcomes.
+    shown = protected_counts(counts, suppress=suppress, parts=tuple(counts))
     table = Table(
         slug="declines",
         title="Why services declined",
         columns=["Reason", "Referrals declined"],
-        rows=[[label, count_cell(n, suppress)] for _, label, n in report.declines],
+        rows=[[label, shown[label]] for label in counts],
     )
-    if report.declines:
-        _, label, n = report.declines[0]
+    if counts:
+        label = next(iter(counts))
         summary = (
-            f"The most common reason was “{label}”: {_text(count_cell(n, suppress))} "
+            f"The most common reason was “{label}”: {_text(shown[label])} "
             f"of {_text(count_cell(report.total.declined, suppress))} declines."
         )
     else:
@@ -207,19 +251,10 @@ def _declines(report: Report, suppress: bool) -> Section:
         slug="declines",
         title=table.title,
         summary=summary,
-        items=[
-            (
-                label,
-                None if is_hidden(n, suppress) else n,
-                _text(count_cell(n, suppress)),
-            )
-            for _, label, n in report.declines
-        ],
+        items=_bar_items(counts, shown),
         style=1,
     )
-    return Section(
-        "declines", table.title, summary, table, chart if report.declines else None
-    )
+    return Section("declines", table.title, summary, table, chart if counts else None)
 
 
 def _times_section(report: Report, suppress: bool) -> Section:

@@ -13,7 +13,13 @@ from django.urls import reverse
 from apps.directory.tests.factories import ServiceFactory, TaxonomyTermFactory
 from apps.referrals import services
 from apps.referrals.models import Referral
-from apps.referrals.report_tables import FEWER_THAN, report_sections, table_csv
+from apps.referrals.report_tables import (
+    FEWER_THAN,
+    NOT_SHOWN,
+    protected_counts,
+    report_sections,
+    table_csv,
+)
 from apps.referrals.reports import Period, build_report
 from apps.referrals.tests.factories import ClientFactory, ReferralFactory
 
@@ -254,6 +260,26 @@ def test_small_counts_are_hidden_when_suppressed(supervisor, north_referrals):
     bars = {bar.label: bar for bar in shown["outcomes"].chart.bars}
     assert bars["Cancelled"].width == 0 and bars["Cancelled"].value_text == FEWER_THAN
     assert bars["Sent"].width > 0
+
+
+def test_a_lone_hidden_part_hides_the_next_smallest_too():
+    counts = {"Sent": 20, "Completed": 10, "Declined": 2, "Cancelled": 8, "Open": 0}
+    parts = ("Completed", "Declined", "Cancelled", "Open")
+    shown = protected_counts(counts, suppress=True, parts=parts)
+    # 20 - 10 - 8 - 0 would give the 2 away: the 8 is not shown either.
+    assert shown == {
+        "Sent": 20,
+        "Completed": 10,
+        "Declined": FEWER_THAN,
+        "Cancelled": NOT_SHOWN,
+        "Open": 0,
+    }
+    # Two hidden parts cannot be told apart: nothing more is hidden.
+    counts["Cancelled"] = 3
+    counts["Completed"] = 15
+    shown = protected_counts(counts, suppress=True, parts=parts)
+    assert shown["Completed"] == 15
+    assert protected_counts(counts, suppress=False, parts=parts) == counts
 
 
 def test_exact_counts_within_the_team(supervisor, north_referrals):

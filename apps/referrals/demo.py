@@ -14,7 +14,14 @@ from django.utils import timezone
 from apps.accounts.models import PatientProfile, User
 from apps.directory.models import Service
 
-from .models import Client, ClientInvitation, Note, Referral, ReferralEvent
+from .models import (
+    Client,
+    ClientInvitation,
+    DeclineReason,
+    Note,
+    Referral,
+    ReferralEvent,
+)
 from .tokens import make_respond_token
 
 FIXTURES = []
@@ -114,6 +121,10 @@ def _advance(referral: Referral, path, *, caseworker: User, when) -> None:
                 by_label=referral.service.name,
                 note=note,
                 appointment_at=appointment,
+                # The demo's one decline: "Our waiting list is closed..."
+                decline_reason=DeclineReason.NO_CAPACITY
+                if status == S.DECLINED
+                else "",
             )
         else:
             referral.change_status(

@@ -22,7 +22,8 @@ SERIES_STYLES = [
     ("#2f6b3a", "dots"),  # dark green, 6.3:1
 ]
 TEXT = "#212529"
-FONT_SIZE = 14
+FONT_SIZE = 14  # columns chart
+BAR_FONT_SIZE = 16  # bar charts, drawn narrower to stay readable on a phone
 
 
 @dataclass
@@ -49,13 +50,14 @@ class HorizontalBarChart:
     bar_height: int
     style: int = 0
     kind: str = "horizontal"
+    font_size: int = BAR_FONT_SIZE
 
     @property
     def styles(self) -> list[tuple[int, str, str]]:
         return [(self.style, *SERIES_STYLES[self.style])]
 
 
-LABEL_ROOM = 22  # the label line above each bar
+LABEL_ROOM = 24  # the label line above each bar
 ROW_GAP = 14
 
 
@@ -65,12 +67,12 @@ def horizontal_bars(
     title: str,
     summary: str,
     items: list[tuple[str, float | None, str]],
-    width: int = 640,
+    width: int = 400,
     style: int = 0,
 ) -> HorizontalBarChart:
     """items: (label, value to draw or None to draw no bar, value as text)."""
     bar_height = 22
-    value_room = 130  # text after the longest bar
+    value_room = 110  # text after the longest bar
     drawn = [value for _, value, _ in items if value is not None]
     largest = max(drawn, default=0) or 1
     scale = (width - value_room) / largest
@@ -83,11 +85,11 @@ def horizontal_bars(
             HorizontalBar(
                 label=label,
                 value_text=text,
-                label_y=y + FONT_SIZE + 2,
+                label_y=y + BAR_FONT_SIZE + 2,
                 bar_y=bar_y,
                 width=round(length, 1),
                 text_x=round(length + 6, 1),
-                text_y=bar_y + bar_height / 2 + FONT_SIZE / 2 - 2,
+                text_y=bar_y + bar_height / 2 + BAR_FONT_SIZE / 2 - 2,
             )
         )
         y = bar_y + bar_height + ROW_GAP
@@ -132,6 +134,7 @@ class ColumnChart:
     plot_bottom: int
     style_ids: list[int] = field(default_factory=list)
     kind: str = "columns"
+    font_size: int = FONT_SIZE
 
     @property
     def tick_label_x(self) -> int:

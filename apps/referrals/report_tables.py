@@ -260,15 +260,13 @@ def _declines(report: Report, suppress: bool) -> Section:
 def _times_section(report: Report, suppress: bool) -> Section:
     total = report.total
     measures = [
-        ("From sending to the service's first answer", total.answered)
-        + (total.answer_median, total.answer_p90),
-        ("From sending to completion", total.completed)
-        + (total.completion_median, total.completion_p90),
+        ("First answer", total.answered, total.answer_median, total.answer_p90),
+        ("Completion", total.completed, total.completion_median, total.completion_p90),
     ]
     table = Table(
         slug="times",
         title="How long referrals took, in days",
-        columns=["Measure", "Referrals measured", "Median", "90th percentile"],
+        columns=["From sending to", "Referrals measured", "Median", "90th percentile"],
         rows=[
             [
                 label,

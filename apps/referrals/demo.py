@@ -17,6 +17,7 @@ from apps.directory.models import Service
 from .models import (
     Client,
     ClientInvitation,
+    DeclineReason,
     Note,
     ProgressShare,
     Referral,
@@ -121,6 +122,10 @@ def _advance(referral: Referral, path, *, caseworker: User, when) -> None:
                 by_label=referral.service.name,
                 note=note,
                 appointment_at=appointment,
+                # The demo's one decline: "Our waiting list is closed..."
+                decline_reason=DeclineReason.NO_CAPACITY
+                if status == S.DECLINED
+                else "",
             )
         else:
             referral.change_status(

@@ -1,17 +1,19 @@
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from apps.accounts.models import PatientProfile, User, zip_code_validator
+from apps.accounts.models import PatientProfile, Team, User, zip_code_validator
 from apps.core.validators import validate_appointment
 from apps.directory.models import Location, Service
 
 from . import services
-from .models import OPEN_STATUSES, Client, Referral
+from .models import OPEN_STATUSES, Client, DeclineReason, Referral
+
+DECLINE_REASON_CHOICES = [("", "Choose a reason"), *DeclineReason.choices]
 
 
 class DateInput(forms.DateInput):
@@ -274,6 +276,12 @@ class StatusChangeForm(VersionMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when the referral is declined: say why.",
     )
+    decline_reason = forms.ChoiceField(
+        label="Why the service declined",
+        choices=DECLINE_REASON_CHOICES,
+        required=False,
+        help_text="Needed when the referral is declined.",
+    )
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,14 +289,23 @@ class StatusChangeForm(VersionMixin):
             (status, Referral.Status(status).label)
             for status in referral.allowed_next()
         ]
+        if not referral.can_change_to(Referral.Status.DECLINED):
+            del self.fields["decline_reason"]
 
     def clean(self):
         cleaned = super().clean()
         to = cleaned.get("to")
         if to == Referral.Status.SCHEDULED and not cleaned.get("appointment_at"):
             self.add_error("appointment_at", "Enter the appointment's date and time.")
-        if to == Referral.Status.DECLINED and not cleaned.get("note", "").strip():
-            self.add_error("note", "Say why the referral was declined.")
+        if to == Referral.Status.DECLINED:
+            if not cleaned.get("note", "").strip():
+                self.add_error("note", "Say why the referral was declined.")
+            if not cleaned.get("decline_reason"):
+                self.add_error("decline_reason", "Choose why it was declined.")
+        elif "decline_reason" in self.fields:
+            # Only a decline has a reason; a reason picked before changing one's
+            # mind about the status is dropped rather than refused.
+            cleaned["decline_reason"] = ""
         return cleaned
 
 
@@ -309,6 +326,9 @@ class RespondForm(VersionMixin):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    decline_reason = forms.ChoiceField(
+        label="Main reason", choices=DECLINE_REASON_CHOICES
+    )
 
     def __init__(self, *args, action: str, **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")
@@ -316,6 +336,8 @@ class RespondForm(VersionMixin):
         self.action = action
         if action != "schedule":
             del self.fields["appointment_at"]
+        if action != "decline":
+            del self.fields["decline_reason"]
         if action == "decline":
             self.fields["note"].required = True
             self.fields["note"].label = "Why you cannot help"
@@ -466,3 +488,57 @@ class ReferralFilter(django_filters.FilterSet):
                 follow_up_on__lte=today + timedelta(days=7),
             )
         return queryset.filter(follow_up_on__isnull=True)
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of an outcome report and, for administrators, the team."""
+
+    MAX_YEARS = 5
+
+    start = forms.DateField(label="From", widget=DateInput())
+    end = forms.DateField(label="To (inclusive)", widget=DateInput())
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Every team"
+    )
+
+    def __init__(self, *args, choose_team: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choose_team:
+            self.fields["team"].queryset = Team.objects.order_by("name")
+        else:
+            del self.fields["team"]
+
+    @staticmethod
+    def default_period(today: date) -> dict[str, str]:
+        """The current month and the eleven before it."""
+        month = today.replace(day=1)
+        for _ in range(11):
+            month = (month - timedelta(days=1)).replace(day=1)
+        return {"start": month.isoformat(), "end": today.isoformat()}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        today = timezone.localdate()
+        if start and start > today:
+            self.add_error(
+                "start", "The start date is in the future. Choose today or earlier."
+            )
+        if end and end > today:
+            self.add_error(
+                "end", "The end date is in the future. Choose today or earlier."
+            )
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        elif start and end:
+            try:
+                earliest = end.replace(year=end.year - self.MAX_YEARS)
+            except ValueError:  # 29 February
+                earliest = end.replace(year=end.year - self.MAX_YEARS, day=28)
+            if start < earliest:
+                self.add_error(
+                    "start",
+                    f"A report covers at most {self.MAX_YEARS} years: choose a start "
+                    f"date on or after {earliest:%-d %B %Y}.",
+                )
+        return cleaned

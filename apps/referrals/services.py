@@ -92,6 +92,7 @@ def change_referral_status(
     expected_version: int,
     note: str = "",
     appointment_at=None,
+    decline_reason: str = "",
 ) -> ReferralEvent:
     """A caseworker moves a referral on; sending it mails the service its link."""
     event = referral.change_status(
@@ -100,6 +101,7 @@ def change_referral_status(
         note=note,
         expected_version=expected_version,
         appointment_at=appointment_at,
+        decline_reason=decline_reason,
     )
     if to == Referral.Status.SENT:
         _issue_link(referral, bump=False)
@@ -115,6 +117,7 @@ def respond_as_service(
     expected_version: int,
     note: str = "",
     appointment_at=None,
+    decline_reason: str = "",
 ) -> ReferralEvent:
     """The receiving service answers through its link; the caseworker is told."""
     event = referral.change_status(
@@ -123,6 +126,7 @@ def respond_as_service(
         note=note,
         expected_version=expected_version,
         appointment_at=appointment_at,
+        decline_reason=decline_reason,
     )
     caseworker_email = referral.client.caseworker.email
     context = {

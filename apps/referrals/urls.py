@@ -6,6 +6,7 @@ from .views import (
     dashboard,
     patient,
     referrals,
+    reports,
     respond,
     worklist,
 )
@@ -79,6 +80,12 @@ urlpatterns = [
         "casework/referrals/<int:pk>/print/",
         referrals.referral_print,
         name="referral_print",
+    ),
+    path("casework/reports/", reports.referral_report, name="referral_report"),
+    path(
+        "casework/reports/<slug:table>.csv",
+        reports.referral_report_csv,
+        name="referral_report_csv",
     ),
     path("my/referrals/", patient.my_referrals, name="my_referrals"),
     path(

@@ -136,7 +136,12 @@ def test_casework_fields(client, caseworker, supervisor, patient, service):
     assert_escaped(service_browser.get(respond_url))
     response = service_browser.post(
         respond_url,
-        {"action": "decline", "version": referral.version, "note": PAYLOAD},
+        {
+            "action": "decline",
+            "version": referral.version,
+            "note": PAYLOAD,
+            "decline_reason": "other",
+        },
     )
     assert response.status_code == 302
     referral.refresh_from_db()

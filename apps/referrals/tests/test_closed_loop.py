@@ -133,14 +133,21 @@ def test_declining_needs_a_reason(client, referral):
     assertContains(response, "Why you cannot help", status_code=400)
     referral.refresh_from_db()
     assert referral.status == "sent"
+    assertContains(response, "Main reason", status_code=400)
     response = client.post(
         link,
-        {"action": "decline", "version": referral.version, "note": "Full until May."},
+        {
+            "action": "decline",
+            "version": referral.version,
+            "note": "Full until May.",
+            "decline_reason": "no_capacity",
+        },
     )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == "declined"
     assert referral.events.last().note == "Full until May."
+    assert referral.events.last().decline_reason == "no_capacity"
 
 
 def test_an_unknown_answer_is_refused(client, referral):
@@ -297,7 +304,13 @@ def test_two_services_answering_at_once_cannot_both_win(client, referral):
     first = client.post(link, {"action": "accept", "version": version})
     assert first.status_code == 302
     second = client.post(
-        link, {"action": "decline", "version": version, "note": "No room."}
+        link,
+        {
+            "action": "decline",
+            "version": version,
+            "note": "No room.",
+            "decline_reason": "no_capacity",
+        },
     )
     assert second.status_code == 409
     assertContains(second, "changed before your answer arrived", status_code=409)

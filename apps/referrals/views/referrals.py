@@ -160,6 +160,7 @@ def referral_change_status(request, pk: int):
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data["note"],
             appointment_at=form.cleaned_data.get("appointment_at"),
+            decline_reason=form.cleaned_data.get("decline_reason", ""),
         )
     except StaleReferral as stale:
         return _stale_status_page(request, stale.current, form.cleaned_data)
@@ -186,6 +187,7 @@ def _stale_status_page(request, referral: Referral, submitted):
                 "version": referral.version,
                 "to": wanted if referral.can_change_to(wanted or "") else None,
                 "note": submitted.get("note", ""),
+                "decline_reason": submitted.get("decline_reason", ""),
                 "appointment_at": submitted.get("appointment_at"),
             },
             referral=referral,

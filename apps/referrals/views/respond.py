@@ -127,6 +127,7 @@ def respond(request, token: str):
                     expected_version=form.cleaned_data["version"],
                     note=form.cleaned_data["note"],
                     appointment_at=form.cleaned_data.get("appointment_at"),
+                    decline_reason=form.cleaned_data.get("decline_reason", ""),
                 )
             except StaleReferral as stale:
                 current = queryset.get(pk=stale.current.pk)

@@ -47,6 +47,7 @@ class ClientForm(forms.ModelForm):
             "email",
             "phone",
             "date_of_birth",
+            "gender",
             "zip_code",
             "preferred_language",
             "consents_to_share_with_services",

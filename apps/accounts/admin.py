@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 
 from .models import BackendClient, Team, User
 from .roles import assign_role
@@ -67,6 +68,7 @@ class BackendClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "client_id"]
     fields = ["name", "team", "client_id", "jwks", "jwks_url", "scope", "is_active"]
     readonly_fields = ["client_id"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request):
         return request.user.is_superuser

@@ -9,53 +9,130 @@ import apps.accounts.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_role_groups'),
+        ("accounts", "0002_role_groups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BackendClient',
+            name="BackendClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('client_id', models.CharField(default=apps.accounts.models.new_client_id, editable=False, max_length=64, unique=True)),
-                ('jwks', models.JSONField(blank=True, help_text='The client\'s public keys as a JWK Set: {"keys": [...]}.', null=True, verbose_name='public keys (JWKS)')),
-                ('jwks_url', models.URLField(blank=True, help_text="Or where CareNav fetches the client's public keys (https only).", verbose_name='JWKS URL')),
-                ('scope', models.CharField(default='system/ServiceRequest.rs system/Task.rs system/Patient.rs', help_text='The scopes the client may ask for, separated by spaces.', max_length=300)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='backend_client', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "client_id",
+                    models.CharField(
+                        default=apps.accounts.models.new_client_id,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "jwks",
+                    models.JSONField(
+                        blank=True,
+                        help_text='The client\'s public keys as a JWK Set: {"keys": [...]}.',
+                        null=True,
+                        verbose_name="public keys (JWKS)",
+                    ),
+                ),
+                (
+                    "jwks_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Or where CareNav fetches the client's public keys (https only).",
+                        verbose_name="JWKS URL",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        default="system/ServiceRequest.rs system/Task.rs system/Patient.rs",
+                        help_text="The scopes the client may ask for, separated by spaces.",
+                        max_length=300,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="backend_client",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='BackendToken',
+            name="BackendToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('scope', models.CharField(max_length=300)),
-                ('assertion_id', models.CharField(max_length=255)),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked', models.BooleanField(default=False)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='accounts.backendclient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("scope", models.CharField(max_length=300)),
+                ("assertion_id", models.CharField(max_length=255)),
+                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked", models.BooleanField(default=False)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="accounts.backendclient",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='backendclient',
-            constraint=models.CheckConstraint(condition=models.Q(('jwks__isnull', True), ('jwks_url', ''), _negated=True), name='accounts_backendclient_has_keys'),
+            model_name="backendclient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("jwks__isnull", True), ("jwks_url", ""), _negated=True
+                ),
+                name="accounts_backendclient_has_keys",
+            ),
         ),
         migrations.AddIndex(
-            model_name='backendtoken',
-            index=models.Index(fields=['expires_at'], name='accounts_ba_expires_6062f1_idx'),
+            model_name="backendtoken",
+            index=models.Index(
+                fields=["expires_at"], name="accounts_ba_expires_6062f1_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='backendtoken',
-            constraint=models.UniqueConstraint(fields=('client', 'assertion_id'), name='accounts_backendtoken_assertion_once'),
+            model_name="backendtoken",
+            constraint=models.UniqueConstraint(
+                fields=("client", "assertion_id"),
+                name="accounts_backendtoken_assertion_once",
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0002_status_triggers_invitations'),
+        ("referrals", "0002_status_triggers_invitations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='gender',
-            field=models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Not recorded')], default='unknown', help_text="As the client's health records show it; shared with partner systems.", max_length=10),
+            model_name="client",
+            name="gender",
+            field=models.CharField(
+                choices=[
+                    ("female", "Female"),
+                    ("male", "Male"),
+                    ("other", "Other"),
+                    ("unknown", "Not recorded"),
+                ],
+                default="unknown",
+                help_text="As the client's health records show it; shared with partner systems.",
+                max_length=10,
+            ),
         ),
     ]

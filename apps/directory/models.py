@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from .querysets import ServiceQuerySet, TaxonomyTermQuerySet
+
 WEEKDAY_CODES = {
     "MO": "Monday",
     "TU": "Tuesday",
@@ -54,6 +56,8 @@ class TaxonomyTerm(models.Model):
     taxonomy = models.CharField(max_length=100, default="carenav")
     language = models.CharField(max_length=10, blank=True, default="en")
     term_uri = models.URLField(max_length=500, blank=True)
+
+    objects = TaxonomyTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -95,11 +99,6 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:organization_detail", args=[self.id])
-
-
-class ServiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=Service.Status.ACTIVE)
 
 
 @track_history("last_modified", "search_vector", "search_terms", "search_languages")

@@ -507,3 +507,13 @@ def test_search_queries_stay_flat(
             reverse("fhir_api:task_search"), {"patient": subject["subject"]}
         ).json()
     assert data["total"] == count
+
+
+def test_personal_endpoints_do_not_allow_other_origins(client, caseworker):
+    referral = ReferralFactory(client__caseworker=caseworker)
+    client.force_login(caseworker)
+    response = client.get(f"/api/fhir/ServiceRequest/{referral.pk}")
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+    page = client.get(reverse("referrals:referral_detail", args=[referral.pk]))
+    assert "Access-Control-Allow-Origin" not in page

@@ -395,6 +395,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "hsds": os.environ.get("HSDS_API_RATE", "120/minute"),
 }
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# SMART Backend Services (apps/referrals/fhir/smart.py): how long a partner system's
+# access token to the FHIR API lives.
+FHIR_TOKEN_SECONDS = env_int("FHIR_TOKEN_SECONDS", 300)
 
 # Production serving and performance: the public-page cache (apps/core/caching.py), a
 # read replica for directory search (carenav/db_router.py) and the bench-only view.

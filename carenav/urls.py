@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.referrals.fhir.views import smart_configuration
+
 # Admin sign-in goes through the site's own log-in, so MFA and lock-out apply to it.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "CareNav administration"
@@ -18,6 +20,11 @@ urlpatterns = [
     path("", include("apps.referrals.urls")),
     path("api/hsds/", include("apps.directory.api.urls")),
     path("api/fhir/", include("apps.referrals.fhir.urls")),
+    path(
+        ".well-known/smart-configuration",
+        smart_configuration,
+        name="smart_configuration",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 
-from .models import Team, User
+from .models import BackendClient, Team, User
 from .roles import assign_role, is_clinical_reviewer, set_clinical_reviewer
+from .services import register_backend_client, update_backend_client
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -73,3 +75,32 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+@admin.register(BackendClient)
+class BackendClientAdmin(admin.ModelAdmin):
+    """Partner systems reading referrals through FHIR (administrators only)."""
+
+    list_display = ["name", "team", "client_id", "is_active", "created_at"]
+    list_filter = ["is_active", "team"]
+    search_fields = ["name", "client_id"]
+    fields = ["name", "team", "client_id", "jwks", "jwks_url", "scope", "is_active"]
+    readonly_fields = ["client_id"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_view_permission
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # Switch a client off instead: the access log names it.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            update_backend_client(client=obj)
+        else:
+            register_backend_client(client=obj)

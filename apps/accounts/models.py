@@ -1,3 +1,5 @@
+import secrets
+
 import zipcodes
 from django.conf import settings
 from django.contrib.auth.models import (
@@ -256,3 +258,117 @@ class PatientProfile(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def new_client_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class BackendClient(models.Model):
+    """A partner system (an EHR, a referral platform) that reads referrals through
+    the FHIR API without a person signing in: SMART Backend Services.
+
+    The system proves who it is with a JWT signed by its private key; CareNav keeps
+    only the public half (a JWKS, pasted or fetched from its URL). It reads what a
+    supervisor of its team may read, through a service account named after it, so
+    every read lands in the access log under its name.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    client_id = models.CharField(
+        max_length=64, unique=True, default=new_client_id, editable=False
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    jwks = models.JSONField(
+        "public keys (JWKS)",
+        blank=True,
+        null=True,
+        help_text='The client\'s public keys as a JWK Set: {"keys": [...]}.',
+    )
+    jwks_url = models.URLField(
+        "JWKS URL",
+        blank=True,
+        help_text="Or where CareNav fetches the client's public keys (https only).",
+    )
+    scope = models.CharField(
+        max_length=300,
+        default="system/ServiceRequest.rs system/Task.rs system/Patient.rs",
+        help_text="The scopes the client may ask for, separated by spaces.",
+    )
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="backend_client",
+        editable=False,
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(jwks__isnull=True, jwks_url=""),
+                name="accounts_backendclient_has_keys",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not self.jwks and not self.jwks_url:
+            raise ValidationError("Give the client's public keys or their URL.")
+        if self.jwks_url and not self.jwks_url.startswith("https://"):
+            raise ValidationError({"jwks_url": "The JWKS URL must use https."})
+        if self.jwks and not (
+            isinstance(self.jwks, dict) and isinstance(self.jwks.get("keys"), list)
+        ):
+            raise ValidationError({"jwks": 'A JWK Set looks like {"keys": [...]}.'})
+
+    @property
+    def allowed_scopes(self) -> set[str]:
+        return set(self.scope.split())
+
+
+class BackendTokenQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(
+            expires_at__gt=timezone.now(),
+            revoked=False,
+            client__is_active=True,
+            client__account__is_active=True,
+        )
+
+
+class BackendToken(models.Model):
+    """A short-lived access token issued to a backend client (stored hashed)."""
+
+    client = models.ForeignKey(
+        BackendClient, on_delete=models.CASCADE, related_name="tokens"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=300)
+    # The assertion's JWT ID: each signed assertion buys one token, never two.
+    assertion_id = models.CharField(max_length=255)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked = models.BooleanField(default=False)
+
+    objects = BackendTokenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "assertion_id"],
+                name="accounts_backendtoken_assertion_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"Token {self.pk} of {self.client}"
+
+    @property
+    def scopes(self) -> set[str]:
+        return set(self.scope.split())

@@ -67,6 +67,7 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
             "email",
             "phone",
             "date_of_birth",
+            "gender",
             "zip_code",
             "preferred_language",
             "consents_to_share_with_services",

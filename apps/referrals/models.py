@@ -133,6 +133,13 @@ class ClientQuerySet(AuditedQuerySet):
 class Client(models.Model):
     """A caseworker's record of a person they help."""
 
+    class Gender(models.TextChoices):
+        # FHIR's administrative gender, which partner health records expect.
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not recorded"
+
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
     )
@@ -144,6 +151,13 @@ class Client(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     date_of_birth = models.DateField(
         null=True, blank=True, validators=[validate_past_date]
+    )
+    gender = models.CharField(
+        max_length=10,
+        choices=Gender,
+        default=Gender.UNKNOWN,
+        help_text="As the client's health records show it; shared with partner "
+        "systems.",
     )
     zip_code = models.CharField(max_length=5, blank=True)
     preferred_language = models.CharField(max_length=5, blank=True, default="en")

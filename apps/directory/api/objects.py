@@ -30,12 +30,20 @@ def service_object(service) -> dict:
     return exporter.service_object(service)
 
 
-def organization_object(organization) -> dict:
-    """An organization with its phones, locations and fully nested services."""
+def organization_object(organization, *, full_service: bool = True) -> dict:
+    """An organization with its phones, locations and services: each service fully
+    nested, or only its own fields."""
     services = []
     for service in organization.services.all():
-        nested = exporter.service_object(service)
-        del nested["organization"]  # it is the object around it
+        if full_service:
+            nested = exporter.service_object(service)
+            del nested["organization"]  # it is the object around it
+        else:
+            nested = exporter.hsds_object(
+                "service",
+                service,
+                last_modified=exporter.json_value(service.last_modified),
+            )
         services.append(nested)
     return {**exporter.organization_object(organization), "services": services}
 
@@ -47,6 +55,20 @@ def service_at_location_list_object(link) -> dict:
         link,
         location=exporter.hsds_object("location", link.location),
         service=service_list_object(link.service),
+    )
+
+
+def service_at_location_object(link) -> dict:
+    """A fully nested service at a location: its phones and schedules, the location
+    in full and the service in full."""
+    service = exporter.service_object(link.service)
+    return exporter.hsds_object(
+        "service_at_location",
+        link,
+        phones=[exporter.phone_object(item) for item in link.phones.all()],
+        schedules=[exporter.schedule_object(item) for item in link.schedules.all()],
+        location=exporter.location_object(link.location),
+        service=service,
     )
 
 

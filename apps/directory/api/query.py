@@ -23,7 +23,8 @@ from apps.directory.geo import (
     distance_miles,
     find_zip,
 )
-from apps.directory.models import TaxonomyTerm
+from apps.directory.hsds.mapping import taxonomy_id
+from apps.directory.models import Service, TaxonomyTerm
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -74,6 +75,10 @@ class JSONOnlyNegotiation(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class NoParams(serializers.Serializer):
+    """An endpoint that takes no query parameters (any given is refused)."""
 
 
 class ListParams(serializers.Serializer):
@@ -134,13 +139,35 @@ class ServiceListParams(ListParams):
         validators=[validate_readable_date],
         help_text="Only services changed on or after this date and time (ISO 8601).",
     )
+    taxonomy_id = serializers.UUIDField(
+        required=False,
+        help_text="Only services with a term of this taxonomy.",
+    )
     full = serializers.BooleanField(
         required=False, default=False, help_text="Fully nested services."
     )
+    minimal = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only each service's id and last_modified, every matching service "
+        "in one answer (for syncing).",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("minimal") and attrs.get("full"):
+            raise serializers.ValidationError(
+                {"minimal": "minimal and full ask for opposite things: choose one."}
+            )
+        return attrs
 
 
 class ServiceAtLocationListParams(ServiceListParams):
-    full = None
+    minimal = None
+    full = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Fully nested: each result's location and service in full.",
+    )
     postcode = serializers.CharField(
         required=False,
         max_length=10,
@@ -167,6 +194,28 @@ class ServiceAtLocationListParams(ServiceListParams):
         return attrs
 
 
+class OrganizationListParams(ListParams):
+    full = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Fully nested organizations: phones, locations and their services.",
+    )
+    full_service = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With the services fully nested (implies full).",
+    )
+
+
+class OrganizationDetailParams(serializers.Serializer):
+    full_service = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Services fully nested, as /services/{id} shows them; without it "
+        "each service's own fields.",
+    )
+
+
 class TaxonomyTermListParams(ListParams):
     taxonomy_id = serializers.UUIDField(
         required=False, help_text="Only terms of this taxonomy."
@@ -180,7 +229,18 @@ class TaxonomyTermListParams(ListParams):
 
 
 def parse(params_class: type[serializers.Serializer], request) -> dict:
+    """The query's parameters, checked; one this endpoint does not apply is a 400,
+    never silently ignored (a filtered sync must not get unfiltered data)."""
     params = params_class(data=request.query_params.dict())
+    unknown = sorted(set(request.query_params) - set(params.fields))
+    if unknown:
+        raise BadQuery(
+            {
+                name: ["This endpoint does not support this parameter."]
+                for name in unknown
+            },
+            detail="Unsupported query parameters: " + ", ".join(unknown) + ".",
+        )
     if not params.is_valid():
         raise BadQuery(params.errors)
     return params.validated_data
@@ -193,11 +253,25 @@ def filter_services(services: QuerySet, params: dict) -> QuerySet:
         services = services.matching(text)
     if term_id := params.get("taxonomy_term_id"):
         services = services.of_types(TaxonomyTerm.objects.descendant_ids(ids=[term_id]))
+    if wanted := params.get("taxonomy_id"):
+        names = [name for name in taxonomy_names() if taxonomy_id(name) == wanted]
+        services = services.filter(
+            pk__in=Service.taxonomy_terms.through.objects.filter(
+                taxonomyterm__taxonomy__in=names
+            ).values("service_id")
+        )
     if organization_id := params.get("organization_id"):
         services = services.filter(organization_id=organization_id)
     if modified_after := params.get("modified_after"):
         services = services.filter(last_modified__gte=modified_after)
     return services
+
+
+def taxonomy_names() -> list[str]:
+    """The taxonomies the directory's terms come from (HSDS taxonomies)."""
+    return sorted(
+        TaxonomyTerm.objects.order_by().values_list("taxonomy", flat=True).distinct()
+    )
 
 
 def with_distance(rows: QuerySet, centre: ZipCentroid) -> QuerySet:
@@ -249,6 +323,18 @@ def page_of_list(items: list, params: dict) -> Response:
     page, per_page = params["page"], params["per_page"]
     rows = items[(page - 1) * per_page : page * per_page]
     return envelope(page, per_page, len(items), rows)
+
+
+def json_array(objects: Iterable[dict]) -> StreamingHttpResponse:
+    """Every object in one JSON array, streamed so a long list costs little memory."""
+
+    def chunks():
+        yield "["
+        for index, item in enumerate(objects):
+            yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
+        yield "]"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json")
 
 
 def ndjson_lines(objects: Iterable[dict]) -> StreamingHttpResponse:

@@ -1,6 +1,7 @@
 """HSDS 3.0 API, mounted at /api/hsds/. Paths follow the HSDS OpenAPI file (no
 trailing slash), so clients written against the standard work unchanged."""
 
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.views import SpectacularAPIView
@@ -20,6 +21,11 @@ endpoints = [
         views.service_at_location_list,
         name="service_at_location_list",
     ),
+    path(
+        "service_at_locations/<str:id>",
+        views.service_at_location_detail,
+        name="service_at_location_detail",
+    ),
     path("organizations", views.organization_list, name="organization_list"),
     path(
         "organizations/<str:id>",
@@ -36,27 +42,32 @@ endpoints = [
     ),
 ]
 
-openapi_view = SpectacularAPIView.as_view(
-    renderer_classes=[OpenApiJsonRenderer],
-    permission_classes=[AllowAny],
-    authentication_classes=[],
-    throttle_classes=[HSDSRateThrottle],
-    # Only this API, under its real prefix.
-    patterns=[path("api/hsds/", include(endpoints))],
-    custom_settings={
-        "TITLE": "CareNav directory: HSDS 3.0 API",
-        "DESCRIPTION": "The CareNav care-service directory in Open Referral's Human "
-        "Services Data Specification 3.0. Public and read-only; each client address "
-        "may make a limited number of requests a minute (429 beyond that).",
-        "VERSION": "3.0",
-        # Required means required by HSDS (serializers.HSDSSerializer), not "always
-        # sent because it is read-only".
-        "COMPONENT_NO_READ_ONLY_REQUIRED": True,
-        # Locations and addresses share the HSDS physical/postal/virtual list.
-        "ENUM_NAME_OVERRIDES": {
-            "LocationTypeEnum": "apps.directory.models.Location.LocationType"
+openapi_view = views.allow_any_origin(
+    SpectacularAPIView.as_view(
+        renderer_classes=[OpenApiJsonRenderer],
+        permission_classes=[AllowAny],
+        authentication_classes=[],
+        throttle_classes=[HSDSRateThrottle],
+        # Only this API, under its real prefix.
+        patterns=[path("api/hsds/", include(endpoints))],
+        custom_settings={
+            "TITLE": "CareNav directory: HSDS 3.0 API",
+            "DESCRIPTION": "The CareNav care-service directory in Open Referral's "
+            "Human Services Data Specification 3.0. Public and read-only; each client "
+            "address may make a limited number of requests a minute (429 beyond "
+            "that).",
+            "VERSION": "3.0",
+            # Required means required by HSDS (serializers.HSDSSerializer), not "always
+            # sent because it is read-only".
+            "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+            # Locations and addresses share the HSDS physical/postal/virtual list.
+            "ENUM_NAME_OVERRIDES": {
+                "LocationTypeEnum": "apps.directory.models.Location.LocationType"
+            },
+            # Paths carry their /api/hsds/ prefix, so the server is the site itself.
+            "SERVERS": [{"url": settings.SITE_URL, "description": "CareNav"}],
         },
-    },
+    )
 )
 
 urlpatterns = [

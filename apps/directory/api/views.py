@@ -5,18 +5,25 @@ the page itself, and one query per prefetched list when results are fully nested
 """
 
 import uuid
+from functools import partial, wraps
 from itertools import chain
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.directory.hsds.exporter import json_value
 from apps.directory.hsds.mapping import taxonomy_id
 from apps.directory.models import (
     Address,
@@ -37,16 +44,21 @@ from .query import (
     HSDSRateThrottle,
     JSONOnlyNegotiation,
     ListParams,
+    NoParams,
+    OrganizationDetailParams,
+    OrganizationListParams,
     ServiceAtLocationListParams,
     ServiceListParams,
     TaxonomyTermListParams,
     envelope,
     filter_services,
+    json_array,
     ndjson_lines,
     ndjson_response,
     page_of_list,
     page_response,
     parse,
+    taxonomy_names,
     with_distance,
     within,
 )
@@ -55,14 +67,27 @@ HSDS_VERSION = "3.0"
 HSDS_PROFILE = "https://github.com/openreferral/specification/tree/3.0"
 
 
+def allow_any_origin(view):
+    """The public read API may be read from any web page (Open Referral's
+    compliance rules ask for it); no personal endpoint is ever wrapped in this."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapper
+
+
 def hsds_view(func):
-    """A public GET endpoint: no sign-in, throttled per address, JSON whatever the
-    client asks for. Writes get a 405 from DRF."""
+    """A public GET (and HEAD) endpoint: no sign-in, throttled per address, JSON
+    whatever the client asks for, readable from any origin. Writes get a 405."""
     func.permission_classes = [AllowAny]
     func.authentication_classes = []
     func.throttle_classes = [HSDSRateThrottle]
     func.content_negotiation_class = JSONOnlyNegotiation
-    return api_view(["GET"])(func)
+    return allow_any_origin(api_view(["GET", "HEAD"])(func))
 
 
 def page_serializer(name: str, item) -> serializers.Serializer:
@@ -89,13 +114,27 @@ ERROR = inline_serializer(
         "errors": serializers.DictField(required=False),
     },
 )
-LIST_ERRORS = {400: ERROR, 429: ERROR}
 DETAIL_ERRORS = {400: ERROR, 404: ERROR, 429: ERROR}
 ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 NDJSON_NOTE = (
     " With format=ndjson, every matching result is streamed as one JSON object per "
     "line (application/x-ndjson), without paging."
 )
+
+
+def list_responses(name: str, item, also=()) -> dict:
+    """A list's answers: the JSON Page, or with format=ndjson one object a line."""
+    return {
+        (200, "application/json"): page_serializer(name, item),
+        (200, "application/x-ndjson"): OpenApiResponse(
+            response=item,
+            description="With format=ndjson: every matching "
+            + name.removesuffix("Page").lower()
+            + " object, one per line, without paging.",
+        ),
+        **{(code, "application/json"): ERROR for code in (400, 429)},
+        **dict(also),
+    }
 
 
 def parse_id(value: str) -> uuid.UUID:
@@ -167,6 +206,7 @@ def location_prefetches(prefix: str) -> list:
 )
 @hsds_view
 def api_root(request):
+    parse(NoParams, request)
     return Response(
         {
             "version": HSDS_VERSION,
@@ -182,15 +222,22 @@ def api_root(request):
     description="Services with their organization, a page at a time. With full=true, "
     "each service is fully nested as /services/{id} shows it." + NDJSON_NOTE,
     parameters=[ServiceListParams],
-    responses={
-        200: page_serializer("ServicePage", hsds.ServiceListSerializer),
-        **LIST_ERRORS,
-    },
+    responses=list_responses("ServicePage", hsds.ServiceListSerializer),
 )
 @hsds_view
 def service_list(request):
     params = parse(ServiceListParams, request)
     services = filter_services(Service.objects.all(), params)
+    if params["minimal"]:
+        stamps = (
+            {"id": str(pk), "last_modified": json_value(modified)}
+            for pk, modified in services.order_by("id")
+            .values_list("id", "last_modified")
+            .iterator(chunk_size=2000)
+        )
+        if params["format"] == "ndjson":
+            return ndjson_lines(stamps)
+        return json_array(stamps)
     services = services.select_related("organization").order_by("name", "id")
     to_object = objects.service_list_object
     if params["full"]:
@@ -209,6 +256,7 @@ def service_list(request):
 )
 @hsds_view
 def service_detail(request, id):
+    parse(NoParams, request)
     service = (
         Service.objects.select_related("organization")
         .prefetch_related(*service_prefetches())
@@ -228,17 +276,18 @@ def service_detail(request, id):
     "centre of that ZIP code, and locations without coordinates are left out; "
     "proximity (metres) then keeps only those within that distance." + NDJSON_NOTE,
     parameters=[ServiceAtLocationListParams],
-    responses={
-        200: page_serializer(
-            "ServiceAtLocationPage", hsds.ServiceAtLocationListSerializer
-        ),
-        **LIST_ERRORS,
-    },
+    responses=list_responses(
+        "ServiceAtLocationPage", hsds.ServiceAtLocationListSerializer
+    ),
 )
 @hsds_view
 def service_at_location_list(request):
     params = parse(ServiceAtLocationListParams, request)
     rows = ServiceAtLocation.objects.select_related("location", "service__organization")
+    to_object = objects.service_at_location_list_object
+    if params["full"]:
+        rows = rows.prefetch_related(*service_at_location_prefetches())
+        to_object = objects.service_at_location_object
     services = filter_services(Service.objects.all(), params)
     if services.query.where:
         rows = rows.filter(service__in=services.values("pk"))
@@ -251,24 +300,61 @@ def service_at_location_list(request):
     else:
         rows = rows.order_by("service__name", "location__name", "id")
     if params["format"] == "ndjson":
-        return ndjson_response(rows, objects.service_at_location_list_object)
-    return page_response(rows, params, objects.service_at_location_list_object)
+        return ndjson_response(rows, to_object)
+    return page_response(rows, params, to_object)
+
+
+def service_at_location_prefetches() -> list:
+    """Everything a fully nested service-at-location shows, one query per list."""
+    return [
+        *phones("phones"),
+        Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
+        *location_prefetches("location__"),
+        *service_prefetches("service__"),
+    ]
+
+
+@extend_schema(
+    operation_id="getServiceAtLocationById",
+    summary="One service at a location, fully nested",
+    parameters=[ID_PARAMETER],
+    responses={200: hsds.ServiceAtLocationListSerializer, **DETAIL_ERRORS},
+)
+@hsds_view
+def service_at_location_detail(request, id):
+    parse(NoParams, request)
+    link = (
+        ServiceAtLocation.objects.select_related("location", "service__organization")
+        .prefetch_related(*service_at_location_prefetches())
+        .filter(pk=parse_id(id))
+        .first()
+    )
+    if link is None:
+        raise NotFound("No service at location has this id.")
+    return Response(objects.service_at_location_object(link))
 
 
 @extend_schema(
     operation_id="getPaginatedListOfOrganizations",
     summary="Organizations",
-    description="Organizations' own fields, a page at a time." + NDJSON_NOTE,
-    parameters=[ListParams],
-    responses={
-        200: page_serializer("OrganizationPage", hsds.OrganizationListSerializer),
-        **LIST_ERRORS,
-    },
+    description="Organizations' own fields, a page at a time; with full=true fully "
+    "nested (phones, locations, services), with full_service=true their services "
+    "fully nested too." + NDJSON_NOTE,
+    parameters=[OrganizationListParams],
+    responses=list_responses("OrganizationPage", hsds.OrganizationListSerializer),
 )
 @hsds_view
 def organization_list(request):
-    params = parse(ListParams, request)
+    params = parse(OrganizationListParams, request)
     organizations = Organization.objects.order_by("name", "id")
+    to_object = objects.organization_list_object
+    if params["full"] or params["full_service"]:
+        organizations = organizations.prefetch_related(
+            *organization_prefetches(full_service=params["full_service"])
+        )
+        to_object = partial(
+            objects.organization_object, full_service=params["full_service"]
+        )
     if text := params.get("search"):
         organizations = organizations.filter(
             Q(name__icontains=text)
@@ -276,37 +362,41 @@ def organization_list(request):
             | Q(description__icontains=text)
         )
     if params["format"] == "ndjson":
-        return ndjson_response(organizations, objects.organization_list_object)
-    return page_response(organizations, params, objects.organization_list_object)
+        return ndjson_response(organizations, to_object)
+    return page_response(organizations, params, to_object)
+
+
+def organization_prefetches(*, full_service: bool) -> list:
+    services = Prefetch("services", queryset=Service.objects.order_by("name", "id"))
+    return [
+        *phones("phones"),
+        Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
+        *location_prefetches("locations__"),
+        services,
+        *(service_prefetches("services__") if full_service else []),
+    ]
 
 
 @extend_schema(
     operation_id="getOrganizationById",
     summary="One organization, with its phones, locations and services",
-    parameters=[ID_PARAMETER],
+    parameters=[ID_PARAMETER, OrganizationDetailParams],
     responses={200: hsds.OrganizationSerializer, **DETAIL_ERRORS},
 )
 @hsds_view
 def organization_detail(request, id):
+    params = parse(OrganizationDetailParams, request)
     organization = (
         Organization.objects.prefetch_related(
-            *phones("phones"),
-            Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
-            *location_prefetches("locations__"),
-            Prefetch("services", queryset=Service.objects.order_by("name", "id")),
-            *service_prefetches("services__"),
+            *organization_prefetches(full_service=params["full_service"])
         )
         .filter(pk=parse_id(id))
         .first()
     )
     if organization is None:
         raise NotFound("No organization has this id.")
-    return Response(objects.organization_object(organization))
-
-
-def taxonomy_names() -> list[str]:
-    return sorted(
-        TaxonomyTerm.objects.order_by().values_list("taxonomy", flat=True).distinct()
+    return Response(
+        objects.organization_object(organization, full_service=params["full_service"])
     )
 
 
@@ -315,10 +405,7 @@ def taxonomy_names() -> list[str]:
     summary="Taxonomies",
     description="The taxonomies the directory's terms come from." + NDJSON_NOTE,
     parameters=[ListParams],
-    responses={
-        200: page_serializer("TaxonomyPage", hsds.TaxonomySerializer),
-        **LIST_ERRORS,
-    },
+    responses=list_responses("TaxonomyPage", hsds.TaxonomySerializer),
 )
 @hsds_view
 def taxonomy_list(request):
@@ -344,6 +431,7 @@ def taxonomy_list(request):
 )
 @hsds_view
 def taxonomy_detail(request, id):
+    parse(NoParams, request)
     wanted = str(parse_id(id))
     for taxonomy in objects.taxonomy_objects(taxonomy_names()):
         if taxonomy["id"] == wanted:
@@ -356,10 +444,7 @@ def taxonomy_detail(request, id):
     summary="Taxonomy terms",
     description="The terms services are classified by." + NDJSON_NOTE,
     parameters=[TaxonomyTermListParams],
-    responses={
-        200: page_serializer("TaxonomyTermPage", hsds.TaxonomyTermSerializer),
-        **LIST_ERRORS,
-    },
+    responses=list_responses("TaxonomyTermPage", hsds.TaxonomyTermSerializer),
 )
 @hsds_view
 def taxonomy_term_list(request):
@@ -410,6 +495,7 @@ def taxonomy_term_list(request):
 )
 @hsds_view
 def taxonomy_term_detail(request, id):
+    parse(NoParams, request)
     wanted = parse_id(id)
     term = TaxonomyTerm.objects.filter(pk=wanted).first()
     if term is not None:

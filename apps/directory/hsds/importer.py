@@ -130,8 +130,14 @@ def upsert(model, rows: dict) -> tuple[Counts, set]:
         chunk = ids[start : start + CHUNK]
         existing = model.objects.in_bulk(chunk)
         new, updated, fields = [], [], set()
+        # When the source says it last changed a row: not a value to compare.
+        stamps = {}
         for row_id in chunk:
             values = rows[row_id]
+            if "last_modified" in values:
+                values = dict(values)
+                if stamp := values.pop("last_modified"):
+                    stamps[row_id] = stamp
             obj = existing.get(row_id)
             if obj is None:
                 new.append(model(id=row_id, **values))
@@ -156,11 +162,27 @@ def upsert(model, rows: dict) -> tuple[Counts, set]:
             if has_last_modified:
                 fields.add("last_modified")
             model.objects.bulk_update(updated, sorted(fields), batch_size=1000)
+        _restamp([*new, *updated], stamps)
         counts.created += len(new)
         counts.updated += len(updated)
         changed_ids.update(obj.pk for obj in new)
         changed_ids.update(obj.pk for obj in updated)
     return counts, changed_ids
+
+
+def _restamp(objs: list, stamps: dict) -> None:
+    """Give written rows the change time their source gave.
+
+    bulk_create stamps "now" (auto_now); bulk_update writes the value as it is,
+    so this second, narrow UPDATE keeps the source's time.
+    """
+    stamped = [obj for obj in objs if obj.pk in stamps]
+    for obj in stamped:
+        obj.last_modified = stamps[obj.pk]
+    if stamped:
+        type(stamped[0]).objects.bulk_update(
+            stamped, ["last_modified"], batch_size=1000
+        )
 
 
 def _same(stored, value) -> bool:

@@ -146,6 +146,9 @@ TABLES: tuple[Table, ...] = (
             "assured_date",
             "assurer_email",
             "alert",
+            # When the source last changed the service: kept as the source says,
+            # so a later modified_after sync of CareNav's export is not misled.
+            "last_modified",
         ),
         required=("name", "status"),
         refs=(Ref("organization_id", "organization", required=True),),

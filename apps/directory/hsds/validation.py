@@ -23,7 +23,7 @@ import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -223,6 +223,8 @@ def convert(table: Table, column: str, raw):
         return _validated(model_field, column, raw, int(number))
     if isinstance(model_field, models.FloatField):
         return float(_number(raw, column))
+    if isinstance(model_field, models.DateTimeField):
+        return _date_time(column, raw)
     if isinstance(model_field, models.DateField):
         try:
             value = date.fromisoformat(str(raw).strip())
@@ -238,6 +240,21 @@ def convert(table: Table, column: str, raw):
             raise Invalid(f"{column} {_show(raw)} has a time zone; give local time")
         return value
     raise AssertionError(f"no conversion for {model_field!r}")  # pragma: no cover
+
+
+def _date_time(column: str, raw) -> datetime:
+    """An ISO 8601 date and time; one without a time zone is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise Invalid(
+            f"{column} {_show(raw)} is not a date and time (YYYY-MM-DDTHH:MM:SSZ)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if not 1900 <= value.year <= 9000:
+        raise Invalid(f"{column} {_show(raw)} is outside the years 1900 to 9000")
+    return value
 
 
 def _convert_text(table: Table, column: str, model_field, raw) -> str:

@@ -558,6 +558,9 @@ def test_organization_detail_queries_stay_flat(
     # addresses, phones (and languages), schedules and languages; its services and
     # their 14 lists, as in the full service list
     with django_assert_num_queries(24):
+        get(client, "organization_detail", organization.id, full_service="true")
+    # without full_service, only the services' own fields: no lists of theirs
+    with django_assert_num_queries(10):
         get(client, "organization_detail", organization.id)
 
 
@@ -617,6 +620,7 @@ def test_openapi_document_describes_the_endpoints(client, db):
         "/api/hsds/services",
         "/api/hsds/services/{id}",
         "/api/hsds/service_at_locations",
+        "/api/hsds/service_at_locations/{id}",
         "/api/hsds/organizations",
         "/api/hsds/organizations/{id}",
         "/api/hsds/taxonomies",
@@ -627,8 +631,14 @@ def test_openapi_document_describes_the_endpoints(client, db):
     sal = document["paths"]["/api/hsds/service_at_locations"]["get"]
     names = {p["name"] for p in sal["parameters"]}
     assert {"search", "page", "per_page", "format", "postcode", "proximity"} <= names
-    assert {"taxonomy_term_id", "organization_id", "modified_after"} <= names
-    assert "full" not in names
+    assert {"taxonomy_term_id", "taxonomy_id", "organization_id", "full"} <= names
+    assert "modified_after" in names
+    assert document["servers"] == [
+        {"url": "http://testserver", "description": "CareNav"}
+    ]
+    for path in ("services", "service_at_locations", "organizations", "taxonomies"):
+        content = document["paths"][f"/api/hsds/{path}"]["get"]["responses"]["200"]
+        assert set(content["content"]) == {"application/json", "application/x-ndjson"}
     # Required as HSDS requires, not every field.
     schemas = document["components"]["schemas"]
     assert sorted(schemas["Service"]["required"]) == ["id", "name", "status"]

@@ -3,18 +3,22 @@ and a Task (where the request stands in its workflow).
 
 The resources are plain dicts in FHIR's JSON shape; the tests check them with the
 fhir.resources models (its R4B package: R4B changed nothing in these two resources).
-The client travels as a contained Patient, so each resource stands on its own.
-Internal notes never leave CareNav.
+They follow the HL7 SDOH Clinical Care profiles (SDOHCC ServiceRequest and SDOHCC
+Task For Referral Management) on US Core 7.0.0: the client, the caseworker and the
+service are references a partner can fetch (participants.py), what is asked is
+coded in SNOMED CT (terminology.py). Internal notes never leave CareNav.
 """
 
 from datetime import UTC, date, datetime
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from apps.directory.hsds.mapping import taxonomy_id
 from apps.directory.models import TaxonomyTerm
 from apps.referrals.models import Note, Referral, ReferralEvent
+
+from . import participants, terminology
+from .participants import system
 
 Status = Referral.Status
 
@@ -73,14 +77,6 @@ TASK_CODE = {
         }
     ]
 }
-PATIENT_ID = "patient"
-# When what this server offers last changed (CapabilityStatement.date).
-CAPABILITIES_DATE = "2026-11-22"
-
-
-def system(name: str) -> str:
-    """A URI naming one of CareNav's own code systems or identifier spaces."""
-    return f"{settings.SITE_URL}/api/fhir/{name}"
 
 
 def instant(value: datetime) -> str:
@@ -99,7 +95,7 @@ def service_requests(user) -> QuerySet:
         .prefetch_related(
             Prefetch(
                 "service__taxonomy_terms",
-                queryset=TaxonomyTerm.objects.order_by("name"),
+                queryset=TaxonomyTerm.objects.select_related("parent").order_by("name"),
             ),
             Prefetch(
                 "notes",
@@ -118,114 +114,72 @@ def tasks(user) -> QuerySet:
         .select_related("client", "service__organization", "created_by")
         .prefetch_related(
             Prefetch(
+                "service__taxonomy_terms",
+                queryset=TaxonomyTerm.objects.select_related("parent").order_by("name"),
+            ),
+            Prefetch(
                 "events",
                 queryset=ReferralEvent.objects.order_by("at", "pk"),
                 to_attr="timeline",
-            )
+            ),
         )
         .order_by("-updated_at", "-pk")
     )
-
-
-def patient(client) -> dict:
-    resource = {
-        "resourceType": "Patient",
-        "id": PATIENT_ID,
-        "identifier": [{"system": system("client"), "value": str(client.pk)}],
-        "name": [{"text": client.full_name}],
-    }
-    telecom = []
-    if client.phone:
-        telecom.append({"system": "phone", "value": client.phone})
-    if client.email:
-        telecom.append({"system": "email", "value": client.email})
-    if telecom:
-        resource["telecom"] = telecom
-    if client.date_of_birth:
-        resource["birthDate"] = day(client.date_of_birth)
-    if client.zip_code:
-        resource["address"] = [{"postalCode": client.zip_code, "country": "US"}]
-    if client.preferred_language:
-        resource["communication"] = [
-            {
-                "language": {
-                    "coding": [
-                        {
-                            "system": "urn:ietf:bcp:47",
-                            "code": client.preferred_language,
-                        }
-                    ]
-                },
-                "preferred": True,
-            }
-        ]
-    return resource
-
-
-def practitioner(user) -> dict:
-    return {
-        "type": "Practitioner",
-        "identifier": {"system": system("staff"), "value": str(user.pk)},
-        "display": user.full_name or "CareNav staff member",
-    }
-
-
-def healthcare_service(service) -> dict:
-    # HSDS ids are UUIDs, so the directory's id is the identifier.
-    return {
-        "type": "HealthcareService",
-        "identifier": {
-            "system": "urn:ietf:rfc:3986",
-            "value": f"urn:uuid:{service.id}",
-        },
-        "display": service.name,
-    }
-
-
-def organization(org) -> dict:
-    return {
-        "type": "Organization",
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{org.id}"},
-        "display": org.name,
-    }
 
 
 def identifier(referral) -> list[dict]:
     return [{"system": system("referral"), "value": str(referral.pk)}]
 
 
+def requested_codes(service) -> tuple[dict, list[dict]]:
+    """ServiceRequest.code (SNOMED CT first, the care-service type second) and the
+    SDOH categories, from the service's taxonomy terms."""
+    terms = list(service.taxonomy_terms.all())
+    mapped = [terminology.codes_for(term) for term in terms] or [
+        terminology.codes_for(None)
+    ]
+    concept = mapped[0][0]
+    coding = [terminology.snomed_coding(concept)]
+    coding += [
+        {
+            # The HSDS taxonomy the term comes from, by its id in /api/hsds/.
+            "system": f"urn:uuid:{taxonomy_id(term.taxonomy)}",
+            "code": term.code,
+            "display": term.name,
+        }
+        for term in terms
+    ]
+    categories = sorted({category for _, category in mapped if category}) or [""]
+    return (
+        {"coding": coding, "text": service.name},
+        [terminology.sdoh_category(c) for c in categories],
+    )
+
+
 def service_request(referral: Referral) -> dict:
-    """A referral as a ServiceRequest (from a service_requests() queryset)."""
+    """A referral as an SDOHCC ServiceRequest (from a service_requests() queryset)."""
     service = referral.service
-    code = {
-        "text": service.name,
-        "coding": [
-            {
-                # The HSDS taxonomy the term comes from, by its id in /api/hsds/.
-                "system": f"urn:uuid:{taxonomy_id(term.taxonomy)}",
-                "code": term.code,
-                "display": term.name,
-            }
-            for term in service.taxonomy_terms.all()
-        ],
-    }
-    if not code["coding"]:
-        del code["coding"]
+    code, sdoh_categories = requested_codes(service)
     resource = {
         "resourceType": "ServiceRequest",
         "id": str(referral.pk),
-        "meta": {"lastUpdated": instant(referral.updated_at)},
-        "contained": [patient(referral.client)],
+        "meta": {
+            "lastUpdated": instant(referral.updated_at),
+            **participants.meta("ServiceRequest"),
+        },
         "identifier": identifier(referral),
         "status": REQUEST_STATUS[referral.status],
         "intent": "order",
-        "category": [REFERRAL_CATEGORY],
+        "category": [*sdoh_categories, REFERRAL_CATEGORY],
         "priority": PRIORITY[referral.urgency],
         "code": code,
-        "subject": {"reference": f"#{PATIENT_ID}"},
+        "subject": participants.patient_reference(referral.client),
         "authoredOn": instant(referral.sent_at or referral.created_at),
-        "requester": practitioner(referral.created_by),
-        "performer": [healthcare_service(service), organization(service.organization)],
+        "requester": participants.practitioner_role_reference(referral.created_by),
+        "performer": [
+            participants.healthcare_service_reference(service),
+            participants.organization_reference(service.organization),
+        ],
         "reasonCode": [{"text": referral.reason}],
     }
     if referral.appointment_at:
@@ -256,14 +210,24 @@ def service_request(referral: Referral) -> dict:
     return resource
 
 
+# Why a Task stopped, when the service or the caseworker gave no words of their own.
+STATUS_REASON = {
+    Status.DECLINED: "The service declined the referral.",
+    Status.CANCELLED: "The referral was cancelled.",
+    Status.NO_RESPONSE: "The service did not answer the referral.",
+}
+
+
 def task(referral: Referral) -> dict:
-    """A referral's workflow as a Task (from a tasks() queryset)."""
+    """A referral's workflow as an SDOHCC Task (from a tasks() queryset)."""
     service = referral.service
     resource = {
         "resourceType": "Task",
         "id": str(referral.pk),
-        "meta": {"lastUpdated": instant(referral.updated_at)},
-        "contained": [patient(referral.client)],
+        "meta": {
+            "lastUpdated": instant(referral.updated_at),
+            **participants.meta("Task"),
+        },
         "identifier": identifier(referral),
         "basedOn": [{"reference": f"ServiceRequest/{referral.pk}"}],
         "status": TASK_STATUS[referral.status],
@@ -281,18 +245,38 @@ def task(referral: Referral) -> dict:
         "priority": PRIORITY[referral.urgency],
         "code": TASK_CODE,
         "focus": {"reference": f"ServiceRequest/{referral.pk}"},
-        "for": {"reference": f"#{PATIENT_ID}"},
+        "for": participants.patient_reference(referral.client),
         "authoredOn": instant(referral.created_at),
         "lastModified": instant(referral.updated_at),
-        "requester": practitioner(referral.created_by),
-        "owner": healthcare_service(service),
+        "requester": participants.practitioner_role_reference(referral.created_by),
+        "owner": participants.healthcare_service_reference(service),
     }
+    ended = [e for e in referral.timeline if e.to_status == referral.status]
+    last_event = ended[-1] if ended else None
+    if referral.status in STATUS_REASON:
+        text = (last_event.note if last_event else "") or STATUS_REASON[referral.status]
+        resource["statusReason"] = {"text": text}
+    if referral.status == Status.COMPLETED:
+        code, _ = requested_codes(service)
+        resource["output"] = [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": terminology.SDOHCC_CODES,
+                            "code": "resulting-activity",
+                            "display": "Resulting Activity",
+                        }
+                    ]
+                },
+                "valueCodeableConcept": {"coding": code["coding"][:1]},
+            }
+        ]
     period = {}
     if referral.sent_at:
         period["start"] = instant(referral.sent_at)
     if referral.status in TERMINAL:
-        ended = [e.at for e in referral.timeline if e.to_status == referral.status]
-        period["end"] = instant(ended[-1] if ended else referral.updated_at)
+        period["end"] = instant(last_event.at if last_event else referral.updated_at)
     if period:
         resource["executionPeriod"] = period
     if referral.follow_up_on:
@@ -300,71 +284,8 @@ def task(referral: Referral) -> dict:
     return resource
 
 
-def bundle(entries: list[tuple[str, dict]], self_url: str) -> dict:
-    """A searchset Bundle of (full URL, resource) pairs."""
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": len(entries),
-        "link": [{"relation": "self", "url": self_url}],
-        "entry": [
-            {"fullUrl": url, "resource": resource, "search": {"mode": "match"}}
-            for url, resource in entries
-        ],
-    }
-
-
 def operation_outcome(code: str, message: str) -> dict:
     return {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": code, "diagnostics": message}],
-    }
-
-
-def capability_statement(base_url: str) -> dict:
-    def searchable(resource_type: str, params: list[tuple[str, str, str]]) -> dict:
-        return {
-            "type": resource_type,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": [
-                {"name": name, "type": kind, "documentation": text}
-                for name, kind, text in params
-            ],
-        }
-
-    return {
-        "resourceType": "CapabilityStatement",
-        "status": "active",
-        "date": CAPABILITIES_DATE,
-        "kind": "instance",
-        "software": {"name": "CareNav"},
-        "implementation": {
-            "description": "CareNav referrals, read-only",
-            "url": base_url,
-        },
-        "fhirVersion": "4.0.1",
-        "format": ["application/fhir+json"],
-        "rest": [
-            {
-                "mode": "server",
-                "documentation": "Caseworkers, supervisors and administrators, "
-                "signed in to CareNav, read the referrals they can see in CareNav.",
-                "resource": [
-                    searchable(
-                        "ServiceRequest",
-                        [
-                            ("subject", "reference", "The client (Patient) referred."),
-                            ("patient", "reference", "Same as subject."),
-                        ],
-                    ),
-                    searchable(
-                        "Task",
-                        [
-                            ("focus", "reference", "The referral's ServiceRequest."),
-                            ("patient", "reference", "The client (Patient) referred."),
-                        ],
-                    ),
-                ],
-            }
-        ],
     }

@@ -1,23 +1,35 @@
-"""FHIR R4 read and search for referrals: ServiceRequest and Task.
+"""FHIR R4 read and search for referrals: ServiceRequest and Task, and the Patient,
+practitioners, organisations and services they point to.
 
-Only caseworkers, supervisors and administrators get in (403 for other roles, 401
-without a session), and only to the referrals their casework pages show them: the
-queries go through Referral.objects.visible_to, so anyone else's referral is a 404.
-Every resource read is written to the access log.
+Caseworkers, supervisors and administrators signed in to CareNav, and partner
+systems with a SMART Backend Services token (smart.py), get in (403 for other
+roles, 401 with neither), and only to the referrals their casework pages show
+them: the queries go through visible_to, so anyone else's record is a 404. Every
+read of a client or referral is written to the access log.
 """
 
+import uuid
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from apps.accounts.models import Team, User
 from apps.core.audit import record_access, record_accesses
 from apps.core.models import AccessLog
+from apps.directory.models import Organization, Service
+from apps.referrals.models import Client
 
-from . import resources
+from . import participants, resources, search, smart
 
 ISSUE_CODES = {
     400: "invalid",
@@ -65,54 +77,103 @@ def fhir_exception_handler(exc, context):
 
 
 class FHIRView(APIView):
-    permission_classes = [IsAuthenticated, DoesCasework]
+    authentication_classes = [smart.BackendTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, DoesCasework, smart.HasScope]
     renderer_classes = [FHIRJSONRenderer]
     content_negotiation_class = FHIRNegotiation
     schema = None  # Described by FHIR itself, not in the HSDS OpenAPI document.
+    resource_type = ""
+    interaction = "r"  # SMART permission: r(ead) or s(earch)
 
     def get_exception_handler(self):
         return fhir_exception_handler
 
-    def get_authenticate_header(self, request):
-        # Without a session the answer is 401 (sign in), not 403 (not allowed).
-        return 'Cookie realm="CareNav"'
-
-
-def parse_reference(value: str, resource_type: str) -> int:
-    """ "123" or "ResourceType/123" -> 123; anything else is a 400."""
-    prefix = f"{resource_type}/"
-    raw = value.removeprefix(prefix)
-    if not raw.isdigit() or len(raw) > 18:
-        raise exceptions.ParseError(
-            f"Give a {resource_type} id, such as 42 or {resource_type}/42."
-        )
-    return int(raw)
+    def base_url(self) -> str:
+        return self.request.build_absolute_uri(
+            reverse("fhir_api:metadata")
+        ).removesuffix("/metadata")
 
 
 def object_id(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 18 else None
 
 
-class ServiceRequestSearch(FHIRView):
-    """GET ServiceRequest?subject=<client id> (or patient=): a searchset Bundle."""
+def uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+class ReferralSearch(FHIRView):
+    """GET ServiceRequest? or Task? with the parameters of search.SEARCH_PARAMS."""
+
+    interaction = "s"
+    detail_url_name = ""
+
+    def referrals(self):
+        raise NotImplementedError
+
+    def filter(self, referrals, applied: dict[str, str]):
+        if "status" in applied:
+            referrals = referrals.filter(
+                status__in=search.statuses(self.resource_type, applied["status"])
+            )
+        subject = applied.get("subject") or applied.get("patient")
+        if subject:
+            referrals = referrals.filter(
+                client_id=search.parse_reference(subject, "Patient")
+            )
+        focus = applied.get("focus") or applied.get("based-on")
+        if focus:
+            referrals = referrals.filter(
+                pk=search.parse_reference(focus, "ServiceRequest")
+            )
+        return referrals
 
     def get(self, request):
-        subject = request.query_params.get("subject") or request.query_params.get(
-            "patient"
+        applied = search.check_parameters(self.resource_type, request.query_params)
+        count = search.page_size(request.query_params)
+        page = search.page_number(request.query_params)
+        referrals = self.filter(self.referrals(), applied)
+        total = referrals.count()
+        rows = list(referrals[(page - 1) * count : page * count])
+        record_accesses(
+            request, rows, AccessLog.Action.VIEW, subject_of=lambda r: r.client
         )
-        if not subject:
-            raise exceptions.ParseError(
-                "Search by subject (or patient): the client's id, e.g. subject=42."
+        to_resource = (
+            resources.service_request
+            if self.resource_type == "ServiceRequest"
+            else resources.task
+        )
+        base = self.base_url()
+        entries = [
+            (f"{base}/{self.resource_type}/{r.pk}", to_resource(r)) for r in rows
+        ]
+        return Response(
+            search.bundle(
+                entries,
+                total=total,
+                base_url=f"{base}/{self.resource_type}",
+                applied=applied,
+                count=count,
+                page=page,
             )
-        referrals = resources.service_requests(request.user).filter(
-            client_id=parse_reference(subject, "Patient")
         )
-        return _search_bundle(
-            request,
-            referrals,
-            "fhir_api:service_request_detail",
-            resources.service_request,
-        )
+
+
+class ServiceRequestSearch(ReferralSearch):
+    resource_type = "ServiceRequest"
+
+    def referrals(self):
+        return resources.service_requests(self.request.user)
+
+
+class TaskSearch(ReferralSearch):
+    resource_type = "Task"
+
+    def referrals(self):
+        return resources.tasks(self.request.user)
 
 
 def _visible_referral(request, referrals, id, resource_type: str):
@@ -125,23 +186,9 @@ def _visible_referral(request, referrals, id, resource_type: str):
     return referral
 
 
-def _search_bundle(request, referrals, detail_url_name: str, to_resource):
-    """A searchset Bundle of the referrals as resources; every read is logged."""
-    referrals = list(referrals)
-    record_accesses(
-        request, referrals, AccessLog.Action.VIEW, subject_of=lambda r: r.client
-    )
-    entries = [
-        (
-            request.build_absolute_uri(reverse(detail_url_name, args=[r.pk])),
-            to_resource(r),
-        )
-        for r in referrals
-    ]
-    return Response(resources.bundle(entries, request.build_absolute_uri()))
-
-
 class ServiceRequestDetail(FHIRView):
+    resource_type = "ServiceRequest"
+
     def get(self, request, id):
         referral = _visible_referral(
             request, resources.service_requests(request.user), id, "ServiceRequest"
@@ -149,44 +196,127 @@ class ServiceRequestDetail(FHIRView):
         return Response(resources.service_request(referral))
 
 
-class TaskSearch(FHIRView):
-    """GET Task?focus=ServiceRequest/<id> and/or patient=<client id>: a Bundle."""
-
-    def get(self, request):
-        params = request.query_params
-        focus = params.get("focus") or params.get("based-on")
-        subject = params.get("patient") or params.get("subject")
-        if not focus and not subject:
-            raise exceptions.ParseError(
-                "Search by focus (the ServiceRequest, e.g. focus=ServiceRequest/7) "
-                "or by patient (the client's id)."
-            )
-        referrals = resources.tasks(request.user)
-        if focus:
-            referrals = referrals.filter(pk=parse_reference(focus, "ServiceRequest"))
-        if subject:
-            referrals = referrals.filter(client_id=parse_reference(subject, "Patient"))
-        return _search_bundle(
-            request, referrals, "fhir_api:task_detail", resources.task
-        )
-
-
 class TaskDetail(FHIRView):
+    resource_type = "Task"
+
     def get(self, request, id):
         referral = _visible_referral(request, resources.tasks(request.user), id, "Task")
         return Response(resources.task(referral))
 
 
+class PatientDetail(FHIRView):
+    """GET Patient/<client id>: the client, as US Core Patient (read logged)."""
+
+    resource_type = "Patient"
+
+    def get(self, request, id):
+        pk = object_id(id)
+        client = (
+            Client.objects.visible_to(request.user).filter(pk=pk).first()
+            if pk is not None
+            else None
+        )
+        if client is None:
+            raise exceptions.NotFound("No Patient has this id.")
+        record_access(request, client, AccessLog.Action.VIEW)
+        return Response(participants.patient(client))
+
+
+def visible_staff(user):
+    """Staff whose practitioner records this reader may fetch: their own team's."""
+    staff = User.objects.filter(
+        role__in=[User.Role.CASEWORKER, User.Role.SUPERVISOR],
+        backend_client__isnull=True,
+    ).select_related("team")
+    return staff if user.is_superuser else staff.filter(team_id=user.team_id)
+
+
+class PractitionerDetail(FHIRView):
+    resource_type = "Practitioner"
+
+    def get(self, request, id):
+        pk = object_id(id)
+        staff = visible_staff(request.user).filter(pk=pk).first() if pk else None
+        if staff is None:
+            raise exceptions.NotFound("No Practitioner has this id.")
+        return Response(participants.practitioner(staff))
+
+
+class PractitionerRoleDetail(FHIRView):
+    resource_type = "PractitionerRole"
+
+    def get(self, request, id):
+        pk = object_id(id)
+        staff = visible_staff(request.user).filter(pk=pk).first() if pk else None
+        if staff is None:
+            raise exceptions.NotFound("No PractitionerRole has this id.")
+        return Response(participants.practitioner_role(staff))
+
+
+class OrganizationDetail(FHIRView):
+    """A CareNav team (Organization/team-<id>) or a directory organisation."""
+
+    resource_type = "Organization"
+
+    def get(self, request, id):
+        if id == participants.CARENAV_ORGANIZATION_ID:
+            return Response(participants.team_organization(None))
+        if id.startswith(participants.TEAM_PREFIX):
+            pk = object_id(id.removeprefix(participants.TEAM_PREFIX))
+            teams = Team.objects.all()
+            if not request.user.is_superuser:
+                teams = teams.filter(pk=request.user.team_id)
+            team = teams.filter(pk=pk).first() if pk else None
+            if team is None:
+                raise exceptions.NotFound("No Organization has this id.")
+            return Response(participants.team_organization(team))
+        key = uuid_or_none(id)
+        org = Organization.objects.filter(pk=key).first() if key else None
+        if org is None:
+            raise exceptions.NotFound("No Organization has this id.")
+        return Response(participants.directory_organization(org))
+
+
+class HealthcareServiceDetail(FHIRView):
+    resource_type = "HealthcareService"
+
+    def get(self, request, id):
+        key = uuid_or_none(id)
+        service = (
+            Service.objects.select_related("organization")
+            .prefetch_related("taxonomy_terms", "phones")
+            .filter(pk=key)
+            .first()
+            if key
+            else None
+        )
+        if service is None:
+            raise exceptions.NotFound("No HealthcareService has this id.")
+        return Response(participants.healthcare_service(service))
+
+
 class CapabilityStatementView(FHIRView):
     """GET metadata: what this server answers (public: it names no one)."""
 
+    authentication_classes = []
     permission_classes = [AllowAny]
 
     def get(self, request):
-        return Response(
-            resources.capability_statement(
-                request.build_absolute_uri(reverse("fhir_api:metadata")).removesuffix(
-                    "/metadata"
-                )
-            )
-        )
+        return Response(search.capability_statement(self.base_url()))
+
+
+@csrf_exempt  # A machine-to-machine endpoint: no cookies, the assertion is the proof.
+@login_not_required
+@require_POST
+def token(request):
+    """POST the client's signed assertion; get a short-lived bearer token."""
+    response = smart.authorization_server().create_token_response(request)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+@require_GET
+def smart_configuration(request):
+    """/.well-known/smart-configuration: how a backend client gets a token."""
+    return JsonResponse(smart.smart_configuration())

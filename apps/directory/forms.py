@@ -1,59 +1,17 @@
-from dataclasses import dataclass
+from datetime import datetime
 
-import zipcodes
 from django import forms
+from django.utils import timezone
+from django.utils.functional import cached_property
 
+from .geo import find_zip
 from .models import ListingReport, Service, TaxonomyTerm
+from .querysets import LANGUAGES, ServiceSearch, descendant_ids
 
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
 DEFAULT_RADIUS_MILES = 25
-
-# Languages people most often ask for in the US, by ISO 639 code.
-LANGUAGE_CHOICES = [
-    ("", "Any language"),
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("zh", "Chinese"),
-    ("vi", "Vietnamese"),
-    ("tl", "Tagalog"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("ar", "Arabic"),
-    ("ht", "Haitian Creole"),
-    ("pt", "Portuguese"),
-    ("fr", "French"),
-    ("pl", "Polish"),
-    ("ase", "American Sign Language"),
-]
-LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
-
-
-@dataclass(frozen=True)
-class ZipCentroid:
-    zip_code: str
-    city: str
-    state: str
-    latitude: float
-    longitude: float
-
-
-def find_zip(zip_code: str) -> ZipCentroid | None:
-    """The centre of a US ZIP code, from the zipcodes package (no network)."""
-    try:
-        matches = zipcodes.matching(zip_code)
-    except (ValueError, TypeError):
-        return None
-    for match in matches:
-        if match.get("lat") and match.get("long"):
-            return ZipCentroid(
-                zip_code=match["zip_code"],
-                city=match.get("city", ""),
-                state=match.get("state", ""),
-                latitude=float(match["lat"]),
-                longitude=float(match["long"]),
-            )
-    return None
+LANGUAGE_CHOICES = [("", "Any language"), *LANGUAGES.items()]
 
 
 class RepeatableSelect(forms.Select):
@@ -78,21 +36,6 @@ def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
         options += [(child.code, child.name) for child in children.get(top.id, [])]
         choices.append((top.name, options))
     return choices
-
-
-def with_descendants(terms: list[TaxonomyTerm], codes: list[str]) -> list:
-    """Ids of the terms with these codes and of every term below them."""
-    children: dict = {}
-    for term in terms:
-        children.setdefault(term.parent_id, []).append(term)
-    found = [term for term in terms if term.code in codes]
-    ids = []
-    while found:
-        term = found.pop()
-        if term.id not in ids:
-            ids.append(term.id)
-            found.extend(children.get(term.id, []))
-    return ids
 
 
 class ServiceSearchForm(forms.Form):
@@ -158,6 +101,26 @@ class ServiceSearchForm(forms.Form):
             "That type of service is not in the list; choose one from it."
         )
 
+    @cached_property
+    def select_options(self) -> dict:
+        """The drop-downs for the plain search template (cheaper than widgets):
+        per field, [(group label or "", [(value, label, is_selected)])]."""
+        result = {}
+        for name in ("type", "disease", "language", "sort"):
+            chosen = self[name].value()
+            if not isinstance(chosen, list):
+                chosen = [chosen]
+            chosen = {str(value or "") for value in chosen}
+            groups = []
+            for value, label in self.fields[name].choices:
+                if isinstance(label, list | tuple):
+                    options = [(v, text, str(v) in chosen) for v, text in label]
+                    groups.append((value, options))
+                else:
+                    groups.append(("", [(value, label, str(value) in chosen)]))
+            result[name] = groups
+        return result
+
     def clean_zip(self):
         value = self.cleaned_data["zip"].strip()
         if not value:
@@ -172,13 +135,41 @@ class ServiceSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["type_ids"] = with_descendants(self.terms, cleaned.get("type") or [])
+        terms = [(term.id, term.code, term.parent_id) for term in self.terms]
+        cleaned["type_ids"] = descendant_ids(terms, codes=cleaned.get("type") or [])
         if cleaned.get("zip") and cleaned.get("radius") is None:
             cleaned["radius"] = DEFAULT_RADIUS_MILES
         if cleaned.get("sort") == "distance" and not cleaned.get("zip"):
             if "zip" not in self.errors:
                 self.add_error("zip", "Enter a ZIP code to sort by distance.")
         return cleaned
+
+    def search(self, *, now: datetime | None = None) -> ServiceSearch:
+        """The matches of a valid form in order, through the directory's search core."""
+        sort = self.cleaned_data.get("sort") or ""
+        return self.services(now=now).search_results(sort=sort)
+
+    def services(self, *, now: datetime | None = None, near: bool = True):
+        """The services matching a valid form (a ServiceQuerySet); without the
+        distance filter when ``near`` is false."""
+        data = self.cleaned_data
+        services = Service.objects.listed()
+        if data.get("type"):
+            services = services.of_types(data["type_ids"])
+        if data.get("disease"):
+            services = services.for_disease(data["disease"])
+        if data.get("language"):
+            services = services.speaking(data["language"])
+        if data.get("telehealth"):
+            services = services.with_telehealth()
+        if data.get("accepts_referrals"):
+            services = services.accepting_referrals()
+        if data.get("open_now"):
+            services = services.open_at(timezone.localtime(now))
+        services = services.matching(data.get("q") or "")
+        if near and data.get("zip"):
+            services = services.near(data["zip"], data["radius"])
+        return services
 
 
 class ListingReportForm(forms.ModelForm):

@@ -23,6 +23,8 @@ from apps.core.validators import (
     validate_planning_date,
 )
 
+from .querysets import ServiceQuerySet, TaxonomyTermQuerySet
+
 WEEKDAY_CODES = {
     "MO": "Monday",
     "TU": "Tuesday",
@@ -61,6 +63,8 @@ class TaxonomyTerm(models.Model):
     taxonomy = models.CharField(max_length=100, default="carenav")
     language = models.CharField(max_length=10, blank=True, default="en")
     term_uri = models.URLField(max_length=500, blank=True)
+
+    objects = TaxonomyTermQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -102,11 +106,6 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:organization_detail", args=[self.id])
-
-
-class ServiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=Service.Status.ACTIVE)
 
 
 @track_history("last_modified", "search_vector", "search_terms", "search_languages")

@@ -1,4 +1,6 @@
-"""Directory search: the stored full-text vector, typo correction and the search query.
+"""Directory search, words: the stored full-text vector, typo correction and the
+text query. The filters and the paged result built on them are in
+``apps/directory/querysets.py`` (``Service.objects.listed().matching(...)``).
 
 Every service keeps a weighted ``tsvector`` in ``Service.search_vector``:
 
@@ -20,30 +22,10 @@ The same function records each word of the directory in ``SearchWord``, so a mis
 search word can be matched to the nearest known word by trigram similarity.
 """
 
-import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-)
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
-from django.utils import timezone
 
 SEARCH_CONFIG = "english"
 
@@ -76,8 +58,6 @@ TAXONOMY_SYNONYMS = {
 
 MIN_WORD_SIMILARITY = 0.3
 MAX_CORRECTIONS = 3
-# Browsing (no keywords, no distance) counts at most this many matches.
-COUNT_LIMIT = 1000
 MAX_QUERY_WORDS = 8
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -228,191 +208,3 @@ def build_tsquery(words: list[str], corrections: dict[str, list[str]]) -> str:
         terms = [f"{option}:*" if len(option) >= 5 else option for option in options]
         parts.append("(" + " | ".join(terms) + ")")
     return " & ".join(parts)
-
-
-EARTH_RADIUS_MILES = 3958.8
-MILES_PER_DEGREE_LATITUDE = 69.0
-WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-LISTED_STATUSES = ["active", "temporarily closed"]
-
-
-@dataclass
-class ServiceSearch:
-    """One search: narrow rows of the matching services in order, and how its words
-    were read. ``page()`` turns a slice of them into Service objects."""
-
-    queryset: QuerySet
-    corrections: dict[str, list[str]] = field(default_factory=dict)
-    has_distance: bool = False
-    # With keywords or a distance the total comes with each row (a window function:
-    # the matches are all ranked anyway). Otherwise a separate COUNT is cheaper, so
-    # the page itself can be read in index order.
-    counts_in_page: bool = False
-
-    def count(self) -> int:
-        """The number of matches; when browsing, counted up to COUNT_LIMIT only."""
-        if self.counts_in_page:
-            return self.queryset.count()
-        # Counting every listed service would read the whole table on each page.
-        return self.queryset.order_by()[:COUNT_LIMIT].count()
-
-    @property
-    def is_count_capped(self) -> bool:
-        return not self.counts_in_page
-
-    def page(self, number: int, size: int) -> tuple[list, int | None]:
-        """The services of one page and the total (None when past the last page of
-        a windowed search, where the rows that carry it are missing)."""
-        from .models import Service
-
-        offset = (number - 1) * size
-        rows = list(self.queryset[offset : offset + size])
-        if self.counts_in_page:
-            total = rows[0]["total"] if rows else (0 if number == 1 else None)
-        else:
-            total = self.count()
-        by_id = Service.objects.select_related("organization").in_bulk(
-            [row["id"] for row in rows]
-        )
-        services = []
-        for row in rows:
-            service = by_id[row["id"]]
-            service.rank = row.get("rank")
-            service.distance = row.get("distance")
-            services.append(service)
-        return services, total
-
-
-def haversine_miles(latitude: float, longitude: float, prefix: str = "") -> Func:
-    """Great-circle distance in miles from a point to the Location ``prefix`` names."""
-    lat = Cast(F(f"{prefix}latitude"), FloatField())
-    lng = Cast(F(f"{prefix}longitude"), FloatField())
-    origin_lat = Value(latitude, output_field=FloatField())
-    origin_lng = Value(longitude, output_field=FloatField())
-    half_dlat = Radians(lat - origin_lat) / 2
-    half_dlng = Radians(lng - origin_lng) / 2
-    a = Power(Sin(half_dlat), 2) + Cos(Radians(origin_lat)) * Cos(Radians(lat)) * Power(
-        Sin(half_dlng), 2
-    )
-    # least() guards asin() against a rounding error just above 1.
-    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(Least(a, Value(1.0))))
-
-
-def bounding_box(latitude: float, longitude: float, miles: float) -> dict:
-    """Lookups for the Locations inside a box around a circle, to narrow by index."""
-    dlat = miles / MILES_PER_DEGREE_LATITUDE
-    dlng = miles / (
-        MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01)
-    )
-    return {
-        "location__latitude__range": (
-            Decimal(str(round(latitude - dlat, 6))),
-            Decimal(str(round(latitude + dlat, 6))),
-        ),
-        "location__longitude__range": (
-            Decimal(str(round(longitude - dlng, 6))),
-            Decimal(str(round(longitude + dlng, 6))),
-        ),
-    }
-
-
-def open_now_q(now: datetime) -> Q:
-    """Schedules (WEEKLY rows) open at this local time, overnight hours included."""
-    day = WEEKDAYS[now.weekday()]
-    moment = now.time().replace(microsecond=0)
-    same_day = Q(opens_at__lte=moment, closes_at__gt=moment)
-    overnight = Q(closes_at__lt=F("opens_at")) & (
-        Q(opens_at__lte=moment) | Q(closes_at__gt=moment)
-    )
-    return Q(freq__iexact="WEEKLY", byday__icontains=day) & (same_day | overnight)
-
-
-def search_services(criteria: dict, *, now: datetime | None = None) -> ServiceSearch:
-    """Build the search from a valid ServiceSearchForm's cleaned_data.
-
-    Keywords, types, languages and diseases are all GIN-indexed columns of the
-    service row, so PostgreSQL can AND their bitmaps before reading any row. A
-    distance search joins the locations inside a bounding box (by index) and keeps
-    each service's nearest one. Rows stay narrow (id, name, rank, distance) until
-    the page is cut.
-    """
-    from .forms import LANGUAGE_NAMES, with_descendants
-    from .models import Schedule, Service, TaxonomyTerm
-
-    qs = Service.objects.filter(status__in=LISTED_STATUSES)
-    result = ServiceSearch(queryset=qs)
-    ordering: list = []
-    fields = ["id", "name"]
-
-    term_ids = criteria.get("type_ids")
-    if term_ids is None and criteria.get("type"):
-        terms = list(TaxonomyTerm.objects.only("code", "parent_id"))
-        term_ids = with_descendants(terms, criteria["type"])
-    if criteria.get("type"):
-        qs = qs.filter(search_terms__overlap=term_ids)
-    if criteria.get("disease"):
-        qs = qs.filter(diseases__contains=[criteria["disease"]])
-    if criteria.get("language"):
-        code = criteria["language"]
-        names = {code.lower(), LANGUAGE_NAMES.get(code, code).lower()}
-        qs = qs.filter(search_languages__overlap=sorted(names))
-    if criteria.get("telehealth"):
-        qs = qs.filter(telehealth=True)
-    if criteria.get("accepts_referrals"):
-        qs = qs.filter(accepts_referrals=True)
-    if criteria.get("open_now"):
-        # Two EXISTS rather than one with an OR inside, so that each can use the
-        # schedule's index per row, or be hashed once, whichever is cheaper.
-        hours = Schedule.objects.filter(open_now_q(timezone.localtime(now)))
-        qs = qs.filter(
-            Exists(hours.filter(service_id=OuterRef("pk")))
-            | Exists(hours.filter(service_at_location__service_id=OuterRef("pk")))
-        )
-
-    words = query_words(criteria.get("q") or "")
-    if words:
-        result.corrections = correct_words(words)
-        query = SearchQuery(
-            build_tsquery(words, result.corrections),
-            search_type="raw",
-            config=SEARCH_CONFIG,
-        )
-        qs = qs.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
-        ordering = ["-rank"]
-        fields.append("rank")
-
-    centroid = criteria.get("zip")
-    if centroid:
-        radius = criteria.get("radius") or 25
-        lat, lng = centroid.latitude, centroid.longitude
-        box = {
-            f"service_at_locations__{lookup}": value
-            for lookup, value in bounding_box(lat, lng, radius).items()
-        }
-        qs = (
-            qs.filter(**box)
-            .annotate(
-                distance=Min(
-                    haversine_miles(lat, lng, prefix="service_at_locations__location__")
-                )
-            )
-            .filter(distance__lte=radius)
-        )
-        fields.append("distance")
-        result.has_distance = True
-        sort = criteria.get("sort")
-        if sort == "distance" or (not words and sort != "name"):
-            ordering = ["distance"]
-        elif sort != "name":
-            ordering = ordering + ["distance"]
-    if criteria.get("sort") == "name":
-        ordering = []
-
-    result.counts_in_page = bool(words or centroid)
-    if result.counts_in_page:
-        qs = qs.annotate(total=Window(Count("id")))
-        fields.append("total")
-    result.queryset = qs.order_by(*ordering, "name", "id").values(*fields)
-    return result

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +15,7 @@ from apps.accounts.models import User
 from apps.core.audit import client_ip
 from apps.core.caching import cache_public_page
 
-from . import services
+from . import services, suggestions
 from .forms import ListingReportForm, ServiceSearchForm
 from .models import (
     Location,
@@ -25,10 +26,9 @@ from .models import (
     Service,
     ServiceAtLocation,
 )
-from .search import COUNT_LIMIT, LISTED_STATUSES, search_services
+from .querysets import CANDIDATE_LIMIT, LISTED_STATUSES, hours_today
 
 PAGE_SIZE = 20
-MAX_PAGE_NUMBER = 1_000_000
 # Reports accepted from one address per hour, against floods of spam.
 REPORTS_PER_HOUR = 5
 
@@ -50,9 +50,7 @@ def _page_number(request) -> tuple[int, str | None]:
         return 1, "Page numbers are whole numbers; here is the first page."
     if number < 1:
         return 1, "Page numbers start at 1; here is the first page."
-    # Far past any last page (and past what the database's OFFSET can hold): the
-    # view then shows the last page, as for any page number past it.
-    return min(number, MAX_PAGE_NUMBER), None
+    return number, None
 
 
 def _saved_ids(user, services) -> set:
@@ -65,73 +63,73 @@ def _saved_ids(user, services) -> set:
     )
 
 
+def _prepare_cards(services, now) -> None:
+    """Today's hours, the open-now state and a dialable phone number per card."""
+    moment = now.time()
+    for service in services:
+        service.hours_today = hours_today(getattr(service, "card_hours", None))
+        service.is_open_now = any(h.is_open_at(moment) for h in service.hours_today)
+        phone = getattr(service, "card_phone", "") or ""
+        service.phone_uri = "".join(c for c in phone if c.isdigit() or c == "+")
+
+
 @require_GET
 @login_not_required
 @cache_public_page()
 def service_list(request):
-    """Search the directory. Queries: taxonomy choices for the form, the typo
-    lookup (with keywords), the page of matches (ids, with the total as a window
-    function, or a separate count when browsing), those services with their
-    organisations, then taxonomy terms, locations and addresses, and the patient's
-    saved marks."""
+    """Search the directory. Queries: taxonomy terms for the form, the typo lookup
+    (with words), the candidates in order (ids, at most CANDIDATE_LIMIT + 1), the
+    services of the page with everything their cards show; a patient's saved marks.
+    With no results: telehealth services of that type and the nearest matches beyond
+    the radius."""
     form = ServiceSearchForm(request.GET)
-    page_obj = None
-    results: list = []
-    corrections: dict = {}
-    has_distance = False
-    is_capped = False
-    notice = None
+    context = {"form": form, "page_obj": None, "results": [], "notice": None}
     if form.is_valid():
-        search = search_services(form.cleaned_data)
-        corrections = search.corrections
-        has_distance = search.has_distance
+        now = timezone.localtime()
+        search = form.search(now=now)
+        search.page_queryset = Service.objects.with_card_details(
+            now, form.cleaned_data.get("zip")
+        )
+        paginator = Paginator(search, PAGE_SIZE)
         number, notice = _page_number(request)
-        results, total = search.page(number, PAGE_SIZE)
-        if not results and number > 1:
-            # Past the last page: say so and show the last one.
-            total = search.count() if total is None else total
-            last = max(1, (total - 1) // PAGE_SIZE + 1)
-            if total:
+        if number > paginator.num_pages:
+            last = paginator.num_pages
+            if search.is_capped:
+                notice = (
+                    f"Only the first {CANDIDATE_LIMIT:,} matches are shown page by "
+                    "page. Add a keyword, a ZIP code or a filter to narrow them down."
+                )
+            elif paginator.count:
                 notice = (
                     f"There are only {last} pages of results; here is the last."
                     if last > 1
                     else "There is only one page of results; here it is."
                 )
-                results, _ = search.page(last, PAGE_SIZE)
             number = last
-        paginator = Paginator([], PAGE_SIZE)
-        paginator.count = total
-        page_obj = Page(results, number, paginator)
-        is_capped = search.is_count_capped and total >= COUNT_LIMIT
-        if is_capped and number >= paginator.num_pages:
-            notice = (
-                f"Only the first {COUNT_LIMIT:,} services are shown page by page. "
-                "Add a keyword, a ZIP code or a filter to narrow them down."
-            )
-            if number > paginator.num_pages:
-                number = paginator.num_pages
-                results, _ = search.page(number, PAGE_SIZE)
-                page_obj = Page(results, number, paginator)
-        prefetch_related_objects(results, "taxonomy_terms", _locations_prefetch())
-    saved_ids = _saved_ids(request.user, results)
-    for service in results:
-        service.is_saved = service.id in saved_ids
-    return render(
-        request,
-        "directory/service_list.html",
-        {
-            "form": form,
-            "page_obj": page_obj,
-            "results": results,
-            "corrections": corrections,
-            "has_distance": has_distance,
-            "is_capped": is_capped,
-            "notice": notice,
-            "searched": any(
-                value for key, value in request.GET.items() if key != "page"
+        page_obj = paginator.page(number)
+        results = list(page_obj.object_list)
+        _prepare_cards(results, now)
+        context.update(
+            page_obj=page_obj,
+            results=results,
+            notice=notice,
+            corrections=search.corrections,
+            has_distance=search.has_distance,
+            is_capped=search.is_capped,
+            active_filters=sum(
+                1
+                for name in ("type", "disease", "language", "telehealth")
+                + ("accepts_referrals", "open_now")
+                if form.cleaned_data.get(name)
             ),
-        },
-    )
+        )
+        if not results:
+            context.update(suggestions.for_empty_search(request, form, now))
+    saved_ids = _saved_ids(request.user, context["results"])
+    for service in context["results"]:
+        service.is_saved = service.id in saved_ids
+    context["searched"] = any(v for k, v in request.GET.items() if k != "page")
+    return render(request, "directory/service_list.html", context)
 
 
 def _listed_service(pk):

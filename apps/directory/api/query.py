@@ -3,13 +3,9 @@
 import json
 import math
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
-import zipcodes
-from django.contrib.postgres.search import SearchQuery
-from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ACos, Cast, Cos, Greatest, Least, Radians, Sin
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
@@ -19,20 +15,20 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.core.validators import validate_readable_date
-from apps.directory.models import Service
-from apps.directory.search import (
-    SEARCH_CONFIG,
-    build_tsquery,
-    correct_words,
-    query_words,
+from apps.directory.geo import (
+    METRES_PER_MILE,
+    ZipCentroid,
+    bounding_box,
+    distance_miles,
+    find_zip,
 )
+from apps.directory.models import TaxonomyTerm
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
 MAX_PAGE = 100_000
 # The longest proximity accepted, in metres (about the width of the United States).
 MAX_PROXIMITY = 5_000_000
-EARTH_RADIUS_M = 6_371_008.8
 NDJSON_CHUNK = 200
 DEFAULT_RATE = "120/minute"
 
@@ -142,11 +138,10 @@ class ServiceAtLocationListParams(ServiceListParams):
     )
 
     def validate_postcode(self, value):
-        code = value.strip()[:5]
-        matches = zipcodes.matching(code) if code.isdigit() and len(code) == 5 else []
-        if not matches:
+        centre = find_zip(value)
+        if centre is None:
             raise serializers.ValidationError(f"Unknown US ZIP code: {value}.")
-        return (float(matches[0]["lat"]), float(matches[0]["long"]))
+        return centre
 
     def validate(self, attrs):
         if "proximity" in attrs and "postcode" not in attrs:
@@ -175,73 +170,35 @@ def parse(params_class: type[serializers.Serializer], request) -> dict:
     return params.validated_data
 
 
-def search_services(queryset: QuerySet, text: str, prefix: str = "") -> QuerySet:
-    """The directory's own full-text search (the stored, weighted vector), with
-    misspelt words matched to the nearest word of the directory."""
-    words = query_words(text)
-    if not words:
-        return queryset
-    query = SearchQuery(
-        build_tsquery(words, correct_words(words)),
-        search_type="raw",
-        config=SEARCH_CONFIG,
-    )
-    return queryset.filter(**{f"{prefix}search_vector": query})
-
-
-def filter_services(queryset: QuerySet, params: dict, prefix: str = "") -> QuerySet:
-    """The filters /services and /service_at_locations share; ``prefix`` reaches the
-    service from the rows being filtered."""
+def filter_services(services: QuerySet, params: dict) -> QuerySet:
+    """The filters /services and /service_at_locations share, through the
+    directory's search core (apps/directory/querysets.py)."""
     if text := params.get("search"):
-        queryset = search_services(queryset, text, prefix)
+        services = services.matching(text)
     if term_id := params.get("taxonomy_term_id"):
-        tagged = Service.taxonomy_terms.through.objects.filter(
-            Q(taxonomyterm_id=term_id)
-            | Q(taxonomyterm__parent_id=term_id)
-            | Q(taxonomyterm__parent__parent_id=term_id),
-            service_id=OuterRef("service_id" if prefix else "pk"),
-        )
-        queryset = queryset.filter(Exists(tagged))
+        services = services.of_types(TaxonomyTerm.objects.descendant_ids(ids=[term_id]))
     if organization_id := params.get("organization_id"):
-        queryset = queryset.filter(**{f"{prefix}organization_id": organization_id})
+        services = services.filter(organization_id=organization_id)
     if modified_after := params.get("modified_after"):
-        queryset = queryset.filter(**{f"{prefix}last_modified__gte": modified_after})
-    return queryset
+        services = services.filter(last_modified__gte=modified_after)
+    return services
 
 
-def with_distance(queryset: QuerySet, latitude: float, longitude: float) -> QuerySet:
-    """Annotate service-at-location rows with metres from a point (great circle)."""
-    lat = Radians(Cast("location__latitude", FloatField()))
-    lng = Radians(Cast("location__longitude", FloatField()))
-    lat0 = math.radians(latitude)
-    cosine = Value(math.cos(lat0)) * Cos(lat) * Cos(
-        lng - Value(math.radians(longitude))
-    ) + Value(math.sin(lat0)) * Sin(lat)
-    # Rounding can push the cosine a hair past 1, where acos is undefined.
-    distance = Value(EARTH_RADIUS_M) * ACos(
-        Least(Value(1.0), Greatest(Value(-1.0), cosine))
-    )
-    return queryset.filter(
+def with_distance(rows: QuerySet, centre: ZipCentroid) -> QuerySet:
+    """Annotate service-at-location rows with metres from a ZIP code's centre."""
+    miles = distance_miles(centre.latitude, centre.longitude, prefix="location__")
+    return rows.filter(
         location__latitude__isnull=False, location__longitude__isnull=False
-    ).annotate(distance_m=distance)
+    ).annotate(distance_m=miles * METRES_PER_MILE)
 
 
-def within(queryset: QuerySet, latitude: float, longitude: float, metres: float):
+def within(rows: QuerySet, centre: ZipCentroid, metres: float) -> QuerySet:
     """Rows with a location inside a box around the circle (so the coordinate
-    indexes narrow the search), then inside the circle itself."""
-    dlat = math.degrees(metres / EARTH_RADIUS_M)
-    dlng = dlat / max(math.cos(math.radians(latitude)), 0.01)
-    return queryset.filter(
-        location__latitude__range=(
-            Decimal(f"{latitude - dlat:.6f}"),
-            Decimal(f"{latitude + dlat:.6f}"),
-        ),
-        location__longitude__range=(
-            Decimal(f"{longitude - dlng:.6f}"),
-            Decimal(f"{longitude + dlng:.6f}"),
-        ),
-        distance_m__lte=metres,
+    index narrows the search), then inside the circle itself."""
+    box = bounding_box(
+        centre.latitude, centre.longitude, metres / METRES_PER_MILE, "location__"
     )
+    return rows.filter(**box, distance_m__lte=metres)
 
 
 def envelope(page: int, per_page: int, total: int, contents: list) -> Response:

@@ -190,8 +190,8 @@ def api_root(request):
 @hsds_view
 def service_list(request):
     params = parse(ServiceListParams, request)
-    services = Service.objects.select_related("organization")
-    services = filter_services(services, params).order_by("name", "id")
+    services = filter_services(Service.objects.all(), params)
+    services = services.select_related("organization").order_by("name", "id")
     to_object = objects.service_list_object
     if params["full"]:
         services = services.prefetch_related(*service_prefetches())
@@ -239,12 +239,14 @@ def service_detail(request, id):
 def service_at_location_list(request):
     params = parse(ServiceAtLocationListParams, request)
     rows = ServiceAtLocation.objects.select_related("location", "service__organization")
-    rows = filter_services(rows, params, prefix="service__")
+    services = filter_services(Service.objects.all(), params)
+    if services.query.where:
+        rows = rows.filter(service__in=services.values("pk"))
     if "postcode" in params:
-        latitude, longitude = params["postcode"]
-        rows = with_distance(rows, latitude, longitude)
+        centre = params["postcode"]
+        rows = with_distance(rows, centre)
         if "proximity" in params:
-            rows = within(rows, latitude, longitude, params["proximity"])
+            rows = within(rows, centre, params["proximity"])
         rows = rows.order_by("distance_m", "service__name", "id")
     else:
         rows = rows.order_by("service__name", "location__name", "id")

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.directory import demo
+from apps.directory.geo import find_zip
 from apps.directory.models import (
     Address,
     Language,
@@ -16,7 +17,6 @@ from apps.directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from apps.directory.search import search_services
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,9 @@ def test_seed_directory_makes_a_searchable_directory():
     # Taxonomy loaded when missing; locations sit at real ZIP centroids.
     assert TaxonomyTerm.objects.filter(code="speech-language").exists()
     address = Address.objects.select_related("location").first()
-    found = search_services(
-        {"zip": _centroid(address.postal_code), "radius": 10}
-    ).queryset
+    found = Service.objects.listed().near(find_zip(address.postal_code), 10)
     assert address.location.service_at_locations.first().service_id in {
-        row["id"] for row in found
+        service.id for service in found
     }
 
 
@@ -58,12 +56,6 @@ def test_seed_directory_is_repeatable_with_a_seed():
     Organization.objects.all().delete()
     call_command("seed_directory", services=5, seed=3, stdout=StringIO())
     assert sorted(Service.objects.values_list("name", flat=True)) == first
-
-
-def _centroid(zip_code):
-    from apps.directory.forms import find_zip
-
-    return find_zip(zip_code)
 
 
 def test_demo_fixtures_load_and_seed_twice(patient):
@@ -86,10 +78,10 @@ def test_demo_fixtures_load_and_seed_twice(patient):
     assert not SavedService.objects.filter(user=patient).exists()
     # Each demo area has services nearby.
     for zip_code in ["02114", "10001", "60611", "77030", "94110"]:
-        found = search_services({"zip": _centroid(zip_code), "radius": 25}).queryset
+        found = Service.objects.listed().near(find_zip(zip_code), 25)
         assert found.count() >= 5, zip_code
-    speech = search_services({"q": "speach therapy"}).queryset
-    assert any("Speech" in row["name"] for row in speech)
+    speech = Service.objects.listed().matching("speach therapy")
+    assert any("Speech" in service.name for service in speech)
 
 
 def test_refresh_search_index_command():

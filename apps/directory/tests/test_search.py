@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.directory.forms import ServiceSearchForm
 from apps.directory.models import Service, TaxonomyTerm
-from apps.directory.search import refresh_search_index, search_services
+from apps.directory.search import refresh_search_index
 
 from .factories import (
     AddressFactory,
@@ -71,8 +72,8 @@ def test_refresh_weights_name_above_description(terms):
     assert refresh_search_index([]) == 0
     named.refresh_from_db()
     assert "'voic':1A" in named.search_vector
-    found = search_services({"q": "voice"}).queryset
-    assert [row["id"] for row in found] == [named.pk, described.pk]
+    found = Service.objects.listed().matching("voice").search_results()
+    assert [service.pk for service in found[0:2]] == [named.pk, described.pk]
 
 
 def test_refresh_includes_organisation_taxonomy_and_languages(terms):
@@ -205,16 +206,16 @@ def test_open_now_uses_weekly_schedules_in_site_time_zone():
     def open_at(hour):
         # Monday 2026-11-23 at the given hour, New York time.
         moment = datetime.datetime(2026, 11, 23, hour, 30, tzinfo=zone)
-        found = search_services({"open_now": True}, now=moment).queryset
-        return sorted(row["name"] for row in found)
+        found = Service.objects.listed().open_at(timezone.localtime(moment))
+        return sorted(service.name for service in found)
 
     assert open_at(10) == ["Per site", "Weekdays"]
     assert open_at(19) == ["Evenings"]
     assert open_at(23) == ["Overnight"]
     # 10:30 in New York is 15:30 UTC: the site's zone decides, not UTC.
     utc = datetime.datetime(2026, 11, 23, 15, 30, tzinfo=datetime.UTC)
-    found = search_services({"open_now": True}, now=utc).queryset
-    assert sorted(row["name"] for row in found) == ["Per site", "Weekdays"]
+    found = Service.objects.listed().open_at(timezone.localtime(utc))
+    assert sorted(service.name for service in found) == ["Per site", "Weekdays"]
 
 
 def test_open_now_filter_on_the_page(client):
@@ -225,7 +226,7 @@ def test_open_now_filter_on_the_page(client):
         service=ServiceFactory(name="Sundays"), byday="SU", opens_at="09:00"
     )
     monday = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))
-    with mock.patch("apps.directory.search.timezone.localtime", return_value=monday):
+    with mock.patch("apps.directory.views.timezone.localtime", return_value=monday):
         assert names(search(client, open_now="on")) == ["Weekdays"]
 
 
@@ -361,10 +362,9 @@ def test_search_page_query_count_is_flat(
         "accepts_referrals": "on",
     }
     # 1 taxonomy terms for the form, 2 typo correction of the words,
-    # 3 the page of matches with their total (window function), 4 those services
-    # with their organisations, 5 taxonomy terms, 6 service-at-locations with
-    # locations, 7 addresses.
-    with django_assert_num_queries(7):
+    # 3 the candidates in order (bounded), 4 the services of the page with their
+    # organisations and everything the cards show (phone, address, hours, types).
+    with django_assert_num_queries(4):
         response = client.get(reverse("directory:service_list"), params)
     assert len(response.context["results"]) == min(size, 20)
 
@@ -375,11 +375,10 @@ def test_search_page_query_count_for_a_patient(
 ):
     _directory_of(size, terms)
     client.force_login(patient)
-    # 1 session, 2 user, 3 taxonomy terms for the form, 4 the page of matches
-    # (browsing: in name order), 5 their count, 6 those services with their
-    # organisations, 7-9 terms, locations, addresses, 10 which of them the
-    # patient saved.
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 taxonomy terms for the form, 4 the candidates (browsing:
+    # in name order), 5 the services of the page with their card details, 6 which
+    # of them the patient saved.
+    with django_assert_num_queries(6):
         response = client.get(reverse("directory:service_list"))
     assert len(response.context["results"]) == min(size, 20)
 
@@ -405,15 +404,15 @@ def test_taxonomy_choices_group_children_under_parents(terms):
     assert TaxonomyTerm.objects.count() == 4
 
 
-def test_browsing_counts_only_up_to_a_limit(client, monkeypatch):
-    monkeypatch.setattr("apps.directory.search.COUNT_LIMIT", 10)
-    monkeypatch.setattr("apps.directory.views.COUNT_LIMIT", 10)
-    ServiceFactory.create_batch(25)
-    response = search(client)
-    assert "More than 10 services found" in response.content.decode()
-    response = search(client, page="2")
-    assert response.context["page_obj"].number == 1
-    assert "narrow them down" in response.context["notice"]
-    # A keyword search counts everything it matched.
+def test_only_a_bounded_set_of_matches_is_ranked_and_counted(client, monkeypatch):
+    monkeypatch.setattr("apps.directory.querysets.CANDIDATE_LIMIT", 10)
+    monkeypatch.setattr("apps.directory.views.CANDIDATE_LIMIT", 10)
+    ServiceFactory.create_batch(25, description="Example service.")
     refresh_search_index()
-    assert search(client, q="example").context["page_obj"].paginator.count == 25
+    for params in ({}, {"q": "example"}):
+        response = search(client, **params)
+        assert response.context["page_obj"].paginator.count == 10
+        assert "More than 10 services found" in response.content.decode()
+        response = search(client, page="2", **params)
+        assert response.context["page_obj"].number == 1
+        assert "narrow them down" in response.context["notice"]

@@ -1,0 +1,81 @@
+"""What the search page offers when a search finds nothing, so that it is never a
+dead end: telehealth services of the same type (they serve from afar), the nearest
+matches beyond the radius, and which filter to take off."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .forms import MAX_RADIUS_MILES, ServiceSearchForm
+from .models import Service
+
+SHOWN = 3
+# The filters a searcher may take off, in the order they are offered.
+RELAXABLE = [
+    ("open_now", "Open now"),
+    ("accepts_referrals", "Accepts referrals"),
+    ("telehealth", "Offers telehealth"),
+    ("language", "Language"),
+    ("disease", "Knows this disease"),
+    ("type", "Type of service"),
+    ("q", "Your words"),
+]
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    encoded = query.urlencode()
+    path = reverse("directory:service_list")
+    return f"{path}?{encoded}" if encoded else path
+
+
+def for_empty_search(
+    request: HttpRequest, form: ServiceSearchForm, now: datetime
+) -> dict:
+    """Context for a search without results (two queries at most)."""
+    data = form.cleaned_data
+    same_type = Service.objects.listed()
+    if data.get("type"):
+        same_type = same_type.of_types(data["type_ids"])
+    same_type = same_type.matching(data.get("q") or "")
+    telehealth = []
+    if not data.get("telehealth") and (data.get("type") or data.get("zip")):
+        found = same_type.with_telehealth().search_results()
+        found.limit = SHOWN
+        telehealth = found[:SHOWN]
+    beyond = []
+    wider = None
+    centre = data.get("zip")
+    if centre and data["radius"] < MAX_RADIUS_MILES:
+        found = (
+            form.services(now=now, near=False)
+            .near(centre, MAX_RADIUS_MILES, beyond=data["radius"])
+            .search_results(sort="distance")
+        )
+        found.limit = SHOWN
+        beyond = found[:SHOWN]
+        if beyond:
+            nearest = beyond[0].distance
+            wider = min(MAX_RADIUS_MILES, int(nearest) + 5 - int(nearest) % 5)
+    relax = [
+        {"label": label, "url": _without(request, name)}
+        for name, label in RELAXABLE
+        if data.get(name)
+    ]
+    return {
+        "telehealth_suggestions": telehealth,
+        "beyond_suggestions": beyond,
+        "wider_radius": wider,
+        "wider_url": _with_radius(request, wider) if wider else None,
+        "relax_links": relax,
+    }
+
+
+def _with_radius(request: HttpRequest, miles: int) -> str:
+    query = request.GET.copy()
+    query["radius"] = str(miles)
+    query.pop("page", None)
+    return f"{reverse('directory:service_list')}?{query.urlencode()}"

@@ -29,6 +29,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .moderation_admin import ask_to_verify
 from .search import refresh_search_index
 
 HISTORY_LIMIT = 200
@@ -184,7 +185,7 @@ class ServiceAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["taxonomy_terms"]
-    actions = ["mark_verified_today"]
+    actions = ["mark_verified_today", ask_to_verify]
     inlines = [
         ServiceAtLocationInline,
         ServicePhoneInline,

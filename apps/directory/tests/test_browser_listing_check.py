@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 
 from apps.core.tests.browser import PHONE, check_accessibility
-from apps.core.tests.conftest import browser, new_page  # noqa: F401 (fixtures)
 from apps.directory import verification
 from apps.directory.listings import ListingProposal
 from apps.directory.tests.factories import PhoneFactory, ServiceFactory

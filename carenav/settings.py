@@ -387,6 +387,13 @@ LOGGING = {
 # long a service's response link and a patient's link invitation stay valid.
 REFERRAL_NO_ANSWER_DAYS = env_int("REFERRAL_NO_ANSWER_DAYS", 10)
 REFERRAL_LINK_MAX_AGE_DAYS = env_int("REFERRAL_LINK_MAX_AGE_DAYS", 30)
+# Directory upkeep (apps/directory/verification.py): a service is asked to confirm
+# its listing when unchecked for VERIFY_AFTER_MONTHS; its link lasts
+# VERIFICATION_LINK_MAX_AGE_DAYS; a listing unchecked for STALE_AFTER_MONTHS is
+# marked on the page.
+VERIFY_AFTER_MONTHS = env_int("VERIFY_AFTER_MONTHS", 12)
+VERIFICATION_LINK_MAX_AGE_DAYS = env_int("VERIFICATION_LINK_MAX_AGE_DAYS", 30)
+STALE_AFTER_MONTHS = env_int("STALE_AFTER_MONTHS", 18)
 CLIENT_INVITATION_MAX_AGE_DAYS = env_int("CLIENT_INVITATION_MAX_AGE_DAYS", 14)
 
 # APIs (HSDS and FHIR): how often one client address may call the public HSDS API, and

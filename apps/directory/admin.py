@@ -25,6 +25,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .moderation_admin import ask_to_verify
 from .search import refresh_search_index
 
 
@@ -135,7 +136,7 @@ class ServiceAdmin(ContentAdminMixin, admin.ModelAdmin):
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["taxonomy_terms"]
-    actions = ["mark_verified_today"]
+    actions = ["mark_verified_today", ask_to_verify]
     inlines = [
         ServiceAtLocationInline,
         ServicePhoneInline,

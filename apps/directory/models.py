@@ -523,3 +523,8 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+# Listing upkeep (verification requests and providers' proposals) lives beside this
+# module; imported last because it builds on Service.
+from .listings import ListingProposal, VerificationRequest  # noqa: E402, F401

@@ -3,6 +3,8 @@ from django.db import transaction
 
 from apps.core.mail import queue_mail, render_plain
 
+from . import verification
+from .listings import VerificationRequest
 from .models import ListingReport, Service
 
 
@@ -17,6 +19,11 @@ def create_listing_report(
     report.full_clean()
     report.save()
     notify_content_team(report=report)
+    # The service itself is asked to check its listing, unless a link is out.
+    if not service.verification_requests.open().exists():
+        verification.request_verification(
+            service=service, reason=VerificationRequest.Reason.REPORT
+        )
     return report
 
 

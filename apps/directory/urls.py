@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import provider_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -21,6 +21,21 @@ urlpatterns = [
         "directory/organizations/<uuid:pk>/",
         views.organization_detail,
         name="organization_detail",
+    ),
+    path(
+        "directory/listings/check/done/",
+        provider_views.listing_check_done,
+        name="listing_check_done",
+    ),
+    path(
+        "directory/listings/check/<str:token>/",
+        provider_views.listing_check,
+        name="listing_check",
+    ),
+    path(
+        "directory/listings/check/<str:token>/renew/",
+        provider_views.listing_check_renew,
+        name="listing_check_renew",
     ),
     path("my/saved/", views.saved_list, name="saved_list"),
     path("my/saved/print/", views.saved_list_print, name="saved_list_print"),

@@ -135,7 +135,7 @@ TEMPLATES = [
 # refuses new ones. In production each process keeps a psycopg pool (Django's "pool"
 # option; it excludes CONN_MAX_AGE), sized by DJANGO_DB_POOL_MAX_SIZE: see README,
 # Production. DJANGO_DB_POOL=0 falls back to one persistent connection per thread
-# (for PgBouncer in transaction mode, which does the pooling itself).
+# (DJANGO_CONN_MAX_AGE), for a PgBouncer in front that does the pooling itself.
 DATABASE_POOL = env_bool("DJANGO_DB_POOL", default=not DEBUG)
 
 

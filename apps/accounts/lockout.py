@@ -11,6 +11,8 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 
+from apps.core.ratelimit import minutes_text
+
 
 def username_from_credentials(request, credentials) -> str | None:
     """The account django-axes counts failures against: the e-mail typed at log-in."""
@@ -45,5 +47,4 @@ def record_failed_code(request, user) -> None:
 
 def cooloff_text() -> str:
     """How long a locked account waits, for messages: '15 minutes'."""
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return minutes_text(int(settings.AXES_COOLOFF_TIME.total_seconds()))

@@ -207,12 +207,14 @@ def service_report(request, pk):
                 "Too many reports have come from your connection in the last hour, "
                 f"so this one was not sent. Please try again in {minutes_text(wait)}.",
             )
-            return render(
+            response = render(
                 request,
                 "directory/listingreport_form.html",
                 {"service": service, "form": form},
                 status=429,
             )
+            response["Retry-After"] = str(wait)
+            return response
         services.create_listing_report(
             service=service,
             message=form.cleaned_data["message"],

@@ -30,6 +30,7 @@ def test_a_limited_visitor_is_told_and_keeps_the_message(client, db, settings):
     assertContains(response, "so this one was not sent", status_code=429)
     assertContains(response, "The phone number is wrong (99).", status_code=429)
     assertNotContains(response, "Thank you", status_code=429)
+    assert 0 < int(response["Retry-After"]) <= 3600
     assert ListingReport.objects.count() == 5
 
 

@@ -242,3 +242,11 @@ def test_administrator_sends_a_failed_message_again(client, administrator, db):
     assert message.status == OutgoingEmail.Status.SENT
     assert message.attempts == 1
     assert len(mail.outbox) == 1
+
+
+def test_administrator_finds_a_message_by_recipient(client, administrator, db):
+    OutgoingEmail.objects.create(subject="Hello", body="Body", to=["kim@example.org"])
+    OutgoingEmail.objects.create(subject="Other", body="Body", to=["lee@example.org"])
+    client.force_login(administrator)
+    response = client.get(reverse("admin:core_outgoingemail_changelist"), {"q": "kim@"})
+    assert [m.subject for m in response.context["cl"].result_list] == ["Hello"]

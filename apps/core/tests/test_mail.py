@@ -250,3 +250,32 @@ def test_administrator_finds_a_message_by_recipient(client, administrator, db):
     client.force_login(administrator)
     response = client.get(reverse("admin:core_outgoingemail_changelist"), {"q": "kim@"})
     assert [m.subject for m in response.context["cl"].result_list] == ["Hello"]
+
+
+def test_send_queued_mail_forgets_old_sent_messages_only(db, settings, capsys):
+    settings.EMAIL_KEEP_SENT_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=31)
+    old = OutgoingEmail.objects.create(
+        subject="Old", body="B", to=["a@example.org"], status="sent", sent_at=long_ago
+    )
+    failed = OutgoingEmail.objects.create(
+        subject="Failed", body="B", to=["a@example.org"], status="failed"
+    )
+    recent = OutgoingEmail.objects.create(
+        subject="New",
+        body="B",
+        to=["a@example.org"],
+        status="sent",
+        sent_at=timezone.now(),
+    )
+    call_command("send_queued_mail", "--dry-run")
+    assert "1 sent e-mail(s) older than 30 days would be deleted" in (
+        capsys.readouterr().out
+    )
+    assert OutgoingEmail.objects.filter(pk=old.pk).exists()
+    call_command("send_queued_mail")
+    assert "1 sent e-mail(s) older than 30 days were deleted" in capsys.readouterr().out
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {
+        failed.pk,
+        recent.pk,
+    }

@@ -1,5 +1,6 @@
 """Outgoing e-mail: queued with the change, sent by the worker, never lost."""
 
+import re
 import socket
 from datetime import timedelta
 
@@ -279,3 +280,26 @@ def test_send_queued_mail_forgets_old_sent_messages_only(db, settings, capsys):
         failed.pk,
         recent.pk,
     }
+
+
+def test_nothing_sends_mail_but_the_outbox():
+    """Every sender goes through queue_mail: a direct send would run inside a
+    request again, where a mail server outage breaks the page."""
+    from pathlib import Path
+
+    import apps
+
+    root = Path(apps.__file__).parent
+    allowed = {root / "core" / "mail.py"}
+    direct = re.compile(
+        r"(?<!def )\bsend_mail\(|\bsend_mass_mail\(|\bmail_admins\("
+        r"|\bEmail(MultiAlternatives|Message)\(|\.send\(\)"
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path not in allowed
+        and direct.search(path.read_text())
+    ]
+    assert not offenders

@@ -30,6 +30,8 @@ migrate: postgres
 run: export DJANGO_DEBUG = 1
 run: migrate
 	$(PY) manage.py seed_demo
+	@# Mail left waiting when the last session stopped goes out with this one.
+	$(PY) manage.py send_queued_mail
 	@echo "CareNav is at http://127.0.0.1:8000 (demo accounts: see README.md)"
 	@# The task worker (it sends every e-mail) runs beside the web server; stopping
 	@# one (Ctrl-C) stops the other. A background job ignores Ctrl-C, hence the trap.

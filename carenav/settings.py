@@ -346,6 +346,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 10)
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 60)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Sent messages may hold personal data: `send_queued_mail` deletes them after this.
+EMAIL_KEEP_SENT_DAYS = env_int("EMAIL_KEEP_SENT_DAYS", 30)
 # Background tasks: the database backend needs no broker, and a task is enqueued in
 # the same transaction as the change that causes it. Tests run tasks at once
 # (TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend).

@@ -53,9 +53,16 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     A message that kept failing stays here as failed; "Send again" queues it anew.
     """
 
-    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at"]
+    list_display = [
+        "created_at",
+        "subject",
+        "to",
+        "status",
+        "attempts",
+        "next_attempt_at",
+    ]
     list_filter = ["status"]
-    search_fields = ["subject"]
+    search_fields = ["subject", "to"]
     date_hierarchy = "created_at"
     actions = ["send_again"]
     readonly_fields = [field.name for field in OutgoingEmail._meta.fields]

@@ -173,6 +173,15 @@ def enqueue_due() -> int:
     return len(ids)
 
 
+def sent_to_forget():
+    """Sent messages older than EMAIL_KEEP_SENT_DAYS: they may hold personal data
+    and are no longer needed once delivered. Failed and waiting ones are kept."""
+    cutoff = timezone.now() - timedelta(days=settings.EMAIL_KEEP_SENT_DAYS)
+    return OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENT, sent_at__lt=cutoff
+    )
+
+
 def resend(messages) -> int:
     """An administrator sends failed (or stuck) messages again, from scratch."""
     with transaction.atomic():

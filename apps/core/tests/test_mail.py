@@ -1,5 +1,6 @@
 """Outgoing e-mail: queued with the change, sent by the worker, never lost."""
 
+import re
 import socket
 from datetime import timedelta
 
@@ -242,3 +243,63 @@ def test_administrator_sends_a_failed_message_again(client, administrator, db):
     assert message.status == OutgoingEmail.Status.SENT
     assert message.attempts == 1
     assert len(mail.outbox) == 1
+
+
+def test_administrator_finds_a_message_by_recipient(client, administrator, db):
+    OutgoingEmail.objects.create(subject="Hello", body="Body", to=["kim@example.org"])
+    OutgoingEmail.objects.create(subject="Other", body="Body", to=["lee@example.org"])
+    client.force_login(administrator)
+    response = client.get(reverse("admin:core_outgoingemail_changelist"), {"q": "kim@"})
+    assert [m.subject for m in response.context["cl"].result_list] == ["Hello"]
+
+
+def test_send_queued_mail_forgets_old_sent_messages_only(db, settings, capsys):
+    settings.EMAIL_KEEP_SENT_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=31)
+    old = OutgoingEmail.objects.create(
+        subject="Old", body="B", to=["a@example.org"], status="sent", sent_at=long_ago
+    )
+    failed = OutgoingEmail.objects.create(
+        subject="Failed", body="B", to=["a@example.org"], status="failed"
+    )
+    recent = OutgoingEmail.objects.create(
+        subject="New",
+        body="B",
+        to=["a@example.org"],
+        status="sent",
+        sent_at=timezone.now(),
+    )
+    call_command("send_queued_mail", "--dry-run")
+    assert "1 sent e-mail(s) older than 30 days would be deleted" in (
+        capsys.readouterr().out
+    )
+    assert OutgoingEmail.objects.filter(pk=old.pk).exists()
+    call_command("send_queued_mail")
+    assert "1 sent e-mail(s) older than 30 days were deleted" in capsys.readouterr().out
+    assert set(OutgoingEmail.objects.values_list("pk", flat=True)) == {
+        failed.pk,
+        recent.pk,
+    }
+
+
+def test_nothing_sends_mail_but_the_outbox():
+    """Every sender goes through queue_mail: a direct send would run inside a
+    request again, where a mail server outage breaks the page."""
+    from pathlib import Path
+
+    import apps
+
+    root = Path(apps.__file__).parent
+    allowed = {root / "core" / "mail.py"}
+    direct = re.compile(
+        r"(?<!def )\bsend_mail\(|\bsend_mass_mail\(|\bmail_admins\("
+        r"|\bEmail(MultiAlternatives|Message)\(|\.send\(\)"
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path not in allowed
+        and direct.search(path.read_text())
+    ]
+    assert not offenders

@@ -85,8 +85,13 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
         help_texts = {"consents_to_share_with_services": ""}
         widgets = {"date_of_birth": DateInput()}
 
+    def clean_gender(self):
+        # Not asked by every form that makes a client: unknown until it is told.
+        return self.cleaned_data.get("gender") or Client.Gender.UNKNOWN
+
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["gender"].required = False
         self.user = user
         if user.role == User.Role.SUPERVISOR and self.instance.pk is None:
             self.fields["caseworker"] = forms.ModelChoiceField(

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_backend_clients'),
-        ('accounts', '0005_merge_20261126_0835'),
+        ("accounts", "0003_backend_clients"),
+        ("accounts", "0005_merge_20261126_0835"),
     ]
 
-    operations = [
-    ]
+    operations = []

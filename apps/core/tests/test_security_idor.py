@@ -52,6 +52,7 @@ PERSONAL = {
     ),
     "fhir_api:service_request_detail": ("get", "caseworker", lambda r: [r.pk]),
     "fhir_api:task_detail": ("get", "caseworker", lambda r: [r.pk]),
+    "fhir_api:patient_detail": ("get", "caseworker", lambda r: [r.client.pk]),
 }
 # The admin pages of models that hold personal data: superusers only.
 PERSONAL_ADMIN_MODELS = {
@@ -67,6 +68,8 @@ PERSONAL_ADMIN_MODELS = {
     # The mail outbox holds whole messages; a task row names the message by id.
     "core_outgoingemail": lambda r: r.outgoing_email.pk,
     "django_tasks_database_dbtaskresult": lambda r: r.task_result.pk,
+    # A partner system's keys and the team whose referrals it reads.
+    "accounts_backendclient": lambda r: r.backend_client.pk,
 }
 NOT_PERSONAL = {
     "diseases:comparison_detail": "public disease content",
@@ -86,6 +89,16 @@ NOT_PERSONAL = {
     "hsds_api:organization_detail": "public directory API",
     "hsds_api:taxonomy_detail": "public directory API",
     "hsds_api:taxonomy_term_detail": "public directory API",
+    "hsds_api:service_at_location_detail": "public directory API",
+    "directory:listing_check": "a signed link mailed to the service (listing tests)",
+    "directory:listing_check_renew": "a signed link mailed to the service",
+    "referrals:referral_report_csv": "a table's name; figures only, scoped to the "
+    "reader (apps/referrals/tests/test_reports_access.py)",
+    "fhir_api:practitioner_detail": "staff of the reader's own team, never a client "
+    "(apps/referrals/tests/test_fhir_conformance.py)",
+    "fhir_api:practitioner_role_detail": "staff of the reader's own team",
+    "fhir_api:organization_detail": "the reader's team or a public directory entry",
+    "fhir_api:healthcare_service_detail": "public directory entry",
     "account_confirm_email": "a one-time key that only confirms an address",
     "account_reset_password_from_key": "a one-time key mailed to the owner",
     "admin:view_on_site": "a redirect to the object's own page, checked there",
@@ -107,6 +120,10 @@ ADMIN_CONTENT_MODELS = {
     "directory_location",
     "directory_taxonomyterm",
     "directory_listingreport",
+    # Providers' proposals and verification links: business contacts, moderated
+    # by content editors (apps/directory/tests/test_listing_upkeep.py).
+    "directory_listingproposal",
+    "directory_verificationrequest",
     "checklists_stage",
     "checklists_checklistitem",
     "axes_accessattempt",
@@ -152,6 +169,8 @@ def records(caseworker, patient, administrator):
     referral, a note, an invitation and an access-log row."""
     from django_tasks_db.models import DBTaskResult
 
+    from apps.accounts.models import BackendClient
+    from apps.accounts.services import register_backend_client
     from apps.core.models import AccessLog, OutgoingEmail
 
     client = ClientFactory(
@@ -185,6 +204,11 @@ def records(caseworker, patient, administrator):
         run_after=timezone.now(),
         exception_class_path="",
         traceback="",
+    )
+    referral.backend_client = register_backend_client(
+        client=BackendClient(
+            name="Riverside EHR", team=caseworker.team, jwks={"keys": []}
+        )
     )
     return referral
 

@@ -176,9 +176,14 @@ def test_report_a_problem_stores_and_emails(
     report = ListingReport.objects.get()
     assert report.service == service
     assert report.message == "The phone number is wrong."
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["content-team@example.org"]
-    assert "The phone number is wrong." in mail.outbox[0].body
+    # The content team hears of it; the service is asked to check its own listing.
+    team, service_mail = sorted(
+        mail.outbox, key=lambda m: m.to != [settings.CONTENT_TEAM_EMAIL]
+    )
+    assert team.to == ["content-team@example.org"]
+    assert "The phone number is wrong." in team.body
+    assert service_mail.to == [service.email or service.organization.email]
+    assert "check" in service_mail.subject.lower()
     assertContains(client.get(response["Location"]), "Your report has reached our team")
 
 

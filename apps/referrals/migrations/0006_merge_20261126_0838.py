@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0003_client_gender'),
-        ('referrals', '0004_referralevent_timeline_index_for_reports'),
-        ('referrals', '0005_merge_20261126_0835'),
+        ("referrals", "0003_client_gender"),
+        ("referrals", "0004_referralevent_timeline_index_for_reports"),
+        ("referrals", "0005_merge_20261126_0835"),
     ]
 
-    operations = [
-    ]
+    operations = []

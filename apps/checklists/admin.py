@@ -57,6 +57,7 @@ class ChecklistItemInline(admin.TabularInline):
         "why_it_matters",
         "timing",
         "timing_months",
+        "timing_from",
         "is_retired",
     ]
     readonly_fields = ["is_retired"]

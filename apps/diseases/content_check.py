@@ -11,7 +11,7 @@ act on, which this module takes to mean it mentions
 
 - a figure: any digit ("2 to 5 years", "50%", "1-800-..."), or a share in words
   ("half", "a third", "most people"), or
-- a word of the medical and benefits vocabulary below (``MEDICAL_WORDS``),
+- a word of the medical and benefits vocabulary (``MEDICAL_WORDS``),
   not counting names of organisations and phone numbers (``NOT_CLAIMS``: "the
   National MS Society helpline", "call or text 988" state no medical fact):
   diseases, symptoms, body parts, tests, treatments, care services, benefits and
@@ -32,13 +32,20 @@ Never medical, whatever they mention:
   something medical ("Apply for SSDI", "Stop riluzole") are not in that list, so
   they still count as claims and need a source.
 
+A medical paragraph that gives advice ("should", "recommends", "suggests",
+"offer"...) from UK guidance (a source whose publisher or title names NICE) must
+say so in its own words, by naming the UK or NICE: the site's readers are in the
+US, and NICE advice is not US practice. Facts that NICE merely reports (how common
+a disease is) need no label.
+
 A medical paragraph is *cited* when it carries a citation mark ``[n]``. A list
 item is also cited when the paragraph that introduces its list (the one just
 before the list, ending in ":") is cited: "Signs include [1]:" covers the bullets
 that follow.
 
-The vocabulary errs on the side of flagging: a closing line such as "Please talk
-to your care team" passes, while "Ask about NIV early" needs a source.
+The vocabulary (in ``content_vocabulary``) errs on the side of flagging: a closing
+line such as "Please talk to your care team" passes, while "NIV can help you live
+longer" needs a source.
 """
 
 import re
@@ -48,218 +55,20 @@ from urllib.parse import urlsplit
 
 import markdown
 
+from .content_vocabulary import (
+    FIGURES,
+    LEADING_CLAUSE,
+    MEDICAL_WORDS,
+    NAVIGATION,
+    NOT_CLAIMS,
+    PROMPTS,
+    SENTENCE_END,
+)
 from .models import Article, Comparison, ComparisonRow
 
 CITATION = re.compile(r"\[\d{1,3}\](?!\()")
 CITATION_NUMBER = re.compile(r"\[(\d{1,3})\](?!\()")
 
-# Stems, matched case-insensitively at the start of a word (see _stem_pattern);
-# the acronyms after them match whole and in capitals only.
-MEDICAL_STEMS = (
-    "amyotroph",
-    "sclerosis",
-    "parkinson",
-    "motor neuron",
-    "neuron",
-    "neurone",
-    "disease",
-    "symptom",
-    "diagnos",
-    "muscle",
-    "nerve",
-    "brain",
-    "spinal",
-    "brainstem",
-    "breath",
-    "lung",
-    "swallow",
-    "choking",
-    "choke",
-    "saliva",
-    "drool",
-    "speech",
-    "speak",
-    "voice",
-    "weak",
-    "weakness",
-    "weaker",
-    "stiff",
-    "cramp",
-    "twitch",
-    "spastic",
-    "tremor",
-    "balance",
-    "numb",
-    "numbness",
-    "pain",
-    "painful",
-    "tired",
-    "sleep",
-    "headache",
-    "fatigue",
-    "dementia",
-    "thinking",
-    "behavio",
-    "memory",
-    "mood",
-    "depress",
-    "anxiety",
-    "anxious",
-    "laugh",
-    "crying",
-    "gene",
-    "genetic",
-    "inherit",
-    "familial",
-    "test",
-    "testing",
-    "scan",
-    "blood",
-    "biopsy",
-    "treat",
-    "therap",
-    "medicine",
-    "medication",
-    "drug",
-    "riluzole",
-    "edaravone",
-    "tofersen",
-    "steroid",
-    "relapse",
-    "remission",
-    "progress",
-    "surviv",
-    "lifespan",
-    "life expectancy",
-    "die",
-    "death",
-    "dying",
-    "trial",
-    "ventilat",
-    "oxygen",
-    "feeding tube",
-    "gastrostomy",
-    "tracheostomy",
-    "hospice",
-    "palliative",
-    "pneumonia",
-    "infection",
-    "vaccin",
-    "flu",
-    "covid",
-    "disability",
-    "disabled",
-    "benefit",
-    "insurance",
-    "medicare",
-    "medicaid",
-    "social security",
-    "veteran",
-    "clinic",
-    "neurologist",
-    "therapist",
-    "dietitian",
-    "nutrition",
-    "weight",
-    "immune",
-    "myelin",
-    "dopamine",
-    "wheelchair",
-    "brace",
-    "splint",
-    "orthotist",
-    "respite",
-    "caregiver",
-    "carer",
-    "advance directive",
-    "power of attorney",
-    "polst",
-    "resuscitat",
-)
-MEDICAL_ACRONYMS = (
-    "ALS",
-    "MND",
-    "MS",
-    "FTD",
-    "NIV",
-    "BiPAP",
-    "PEG",
-    "RIG",
-    "EMG",
-    "MRI",
-    "DMT",
-    "DMTs",
-    "AAC",
-    "PBA",
-    "SSDI",
-    "SSI",
-    "SSA",
-    "VA",
-    "FMLA",
-    "ADA",
-    "FVC",
-    "SOD1",
-    "C9orf72",
-    "FUS",
-    "TARDBP",
-    "CPR",
-    "DNR",
-)
-
-
-def _stem_pattern(stem: str) -> str:
-    # Short stems would match unrelated words ("numb" in "numbers"), so they
-    # match whole words only; longer ones also match their endings.
-    if len(stem) >= 5:
-        return re.escape(stem) + r"\w*"
-    return re.escape(stem) + r"(?:s|es)?\b"
-
-
-MEDICAL_WORDS = re.compile(
-    r"(?i:\b(?:" + "|".join(_stem_pattern(stem) for stem in MEDICAL_STEMS) + r"))"
-    r"|\b(?:" + "|".join(re.escape(word) for word in MEDICAL_ACRONYMS) + r")\b"
-)
-FIGURES = re.compile(
-    r"\d|(?i:\b(?:half|a third|a quarter|one in|most people|most of)\b)"
-)
-# Words that may sit beside a link in a line that only points elsewhere.
-NAVIGATION = re.compile(
-    r"(?i:\b(?:see|read|our|page|pages|on|about|more|also|the|for|in|and|"
-    r"you|can|this|these|points|side|by|table)\b)"
-)
-# Names and numbers that mention a disease or a figure without stating a fact.
-NOT_CLAIMS = re.compile(
-    r"(?:ALS Association|National MS Society|MS Society|MND Association|"
-    r"Parkinson's Foundation|Muscular Dystrophy Association|\bMDA\b|"
-    r"\b988\b|\b1-\d{3}-[\dA-Z]{3}-[\dA-Z]{4}\b)"
-)
-# Verbs that send the reader to someone or something, and state no fact.
-PROMPTS = frozenset(
-    {
-        "ask",
-        "call",
-        "talk",
-        "tell",
-        "say",
-        "write",
-        "keep",
-        "see",
-        "read",
-        "look",
-        "find",
-        "bring",
-        "share",
-        "please",
-        "remember",
-        "note",
-        "contact",
-        "reach",
-        "visit",
-        "come",
-    }
-)
-SENTENCE_END = re.compile(r"(?<=[.!])\s+")
-LEADING_CLAUSE = re.compile(r"^(?i:if|when|before|between|while)\b[^,]*,\s*")
 BLOCKS = {"p", "li", "td"}
 # Column headers of a table name what the cells below say, as headings do.
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "th"}
@@ -436,6 +245,21 @@ FURTHER_READING_HOSTS = frozenset(
 )
 
 
+UK_GUIDANCE = re.compile(r"\bNICE\b")
+UK_LABEL = re.compile(r"\b(?:UK|NICE|England|British)\b")
+ADVICE = re.compile(
+    r"(?i:\b(?:should|recommend\w*|suggest\w*|advis\w*|offer\w*|guidance|"
+    r"guideline\w*|belongs?)\b)"
+)
+
+
+def is_uk_guidance(reference) -> bool:
+    return bool(
+        UK_GUIDANCE.search(reference.publisher or "")
+        or UK_GUIDANCE.search(reference.title or "")
+    )
+
+
 def is_further_reading(reference) -> bool:
     host = urlsplit((reference.url or "").strip()).hostname or ""
     host = host.removeprefix("www.")
@@ -459,6 +283,13 @@ def text_problems(markdown_text: str, references: dict) -> list[str]:
         cited = [references[n] for n in block.citations if n in references]
         if cited and all(is_further_reading(reference) for reference in cited):
             problems.append(f"only further reading supports: {short!r}")
+        own = [references[n] for n in _numbers(block.text) if n in references]
+        if (
+            any(is_uk_guidance(r) for r in own)
+            and ADVICE.search(block.text)
+            and not UK_LABEL.search(block.text)
+        ):
+            problems.append(f"cites UK guidance without saying so: {short!r}")
     for number in sorted(cited_numbers(markdown_text)):
         reference = references.get(number)
         if reference is not None:

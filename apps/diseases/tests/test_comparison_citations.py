@@ -35,3 +35,15 @@ def test_each_column_cites_its_own_source_and_sources_are_listed_once(client, db
     assert html.count('class="citation" href="#ref-1"') == 1
     assert html.count('class="citation" href="#ref-2"') == 2
     assert 'id="ref-2"' in html
+
+
+def test_editors_set_a_source_for_each_column_in_the_admin(client, content_editor):
+    client.force_login(content_editor)
+    comparison = ComparisonFactory()
+    ComparisonRowFactory(comparison=comparison)
+    response = client.get(
+        reverse("admin:diseases_comparison_change", args=[comparison.pk])
+    )
+    html = response.content.decode()
+    assert 'name="rows-0-first_reference"' in html
+    assert 'name="rows-0-second_reference"' in html

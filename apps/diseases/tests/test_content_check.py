@@ -165,3 +165,16 @@ def test_a_comparison_cell_source_must_open(db):
         second_reference=ReferenceFactory(accessed=None),
     )
     assert any("no access date" in p for p in comparison_row_problems(row))
+
+
+def test_uk_guidance_must_be_labelled_as_such(db):
+    article = ArticleFactory(
+        body="You should have a review every 2 to 3 months [1].\n\n"
+        "UK guidance suggests a review every 2 to 3 months [1].\n\n"
+        "About 1,100 people develop MND each year [1]."
+    )
+    ArticleReferenceFactory(article=article, order=1, reference__publisher="NICE (UK)")
+    assert article_problems(article) == [
+        "cites UK guidance without saying so: "
+        "'You should have a review every 2 to 3 months [1].'"
+    ]

@@ -47,3 +47,10 @@ def test_the_public_checklist_shows_the_helplines(client, db):
     response = client.get(reverse("checklists:stage_list", args=[disease.slug]))
     assert response.status_code == 200
     assert_shows_every_helpline(response.content.decode())
+
+
+def test_a_patients_own_checklist_shows_the_helplines(client, patient):
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assert response.status_code == 200
+    assert_shows_every_helpline(response.content.decode())

@@ -31,6 +31,7 @@ class ChecklistItemInline(LabelledTabularInline):
         "why_it_matters",
         "timing",
         "timing_months",
+        "timing_from",
         "is_retired",
     ]
     readonly_fields = ["is_retired"]

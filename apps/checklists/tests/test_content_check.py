@@ -1,9 +1,10 @@
 """The citation check of checklist items: the rule, and the seed content passing it."""
 
 import datetime
+import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.checklists.content_check import current_item_problems, item_problems
 from apps.checklists.models import ChecklistItem
@@ -88,3 +89,17 @@ def test_every_seed_item_in_use_passes_the_citation_check():
         item.citations.first().reference.accessed
         for item in ChecklistItem.objects.current()
     )
+
+
+def test_the_command_lists_problems_and_fails():
+    item = ChecklistItemFactory(guidance=MEDICAL)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 item"):
+        call_command("check_checklist_content", stdout=out)
+    assert item.slug in out.getvalue()
+    assert "uncited medical paragraph" in out.getvalue()
+    item.guidance = f"{MEDICAL} [1]"
+    item.save()
+    ChecklistItemReferenceFactory(item=item, order=1)
+    call_command("check_checklist_content", stdout=out)
+    assert "every medical claim of every item is cited" in out.getvalue()

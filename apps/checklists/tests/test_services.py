@@ -4,6 +4,8 @@ import pytest
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from apps.accounts.models import User
+from apps.accounts.tests.factories import UserFactory
 from apps.checklists.models import ItemProgress, PatientStage
 from apps.checklists.personalise import add_months
 from apps.checklists.services import (
@@ -100,6 +102,22 @@ def test_retired_items_keep_their_progress_but_leave_the_checklist(patient, item
     # The change is in the item's history.
     events = items["diary"].events.order_by("pgh_id")
     assert [event.is_retired for event in events] == [False, True]
+    # Someone who signs up later never sees it either.
+    newcomer = UserFactory(role=User.Role.PATIENT)
+    rows = build_patient_checklist(newcomer, show_all=True).rows
+    assert items["diary"] not in [row.item for row in rows]
+
+
+def test_an_item_moved_to_an_earlier_stage_keeps_its_progress(patient, items):
+    """Steps are moved between stages, never deleted and re-added."""
+    trials = items["trials"]
+    ItemProgressFactory(patient=patient, item=trials, status="done", done_on=None)
+    trials.stage = items["clinic"].stage
+    trials.save()
+    checklist = build_patient_checklist(patient)
+    block, row = checklist.find(trials.pk)
+    assert block.stage == items["clinic"].stage
+    assert row.is_done
 
 
 # The caseworker's read-only summary ------------
@@ -111,9 +129,6 @@ def test_summary_needs_a_consent_date(patient, items):
 
 
 def test_summary_is_only_for_patients_with_a_profile(caseworker, items):
-    from apps.accounts.models import User
-    from apps.accounts.tests.factories import UserFactory
-
     now = timezone.now()
     assert progress_summary_for(None, consent_given_at=now) is None
     assert progress_summary_for(caseworker, consent_given_at=now) is None

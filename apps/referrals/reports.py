@@ -35,9 +35,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.directory.models import Service
+from apps.accounts.models import User
+from apps.directory.models import Service, TaxonomyTerm
 
-from .models import DeclineReason, Referral, ReferralEvent, ReferralStatus
+from .models import DeclineReason, ReferralEvent, ReferralStatus
 
 S = ReferralStatus
 # The service's answers to a sent referral (see the module's rules).
@@ -233,8 +234,8 @@ def _report_sql(scope: QuerySet) -> tuple[str, list]:
     sql = REPORT_SQL.format(
         event=ReferralEvent._meta.db_table,
         service=Service._meta.db_table,
-        user=Referral._meta.get_field("created_by").related_model._meta.db_table,
-        term=terms._meta.get_field("taxonomyterm").related_model._meta.db_table,
+        user=User._meta.db_table,
+        term=TaxonomyTerm._meta.db_table,
         service_terms=terms._meta.db_table,
         answers="(" + ", ".join(f"'{status}'" for status in ANSWERS) + ")",
         metrics=METRICS,

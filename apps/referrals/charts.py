@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 # (fill colour, pattern) per series, in order; the template draws the patterns.
 SERIES_STYLES = [
     ("#1d4e89", "solid"),  # dark blue, 8.4:1 on white
-    ("#a14a00", "stripes"),  # dark orange, 5.6:1
-    ("#2f6b3a", "dots"),  # dark green, 6.3:1
+    ("#a14a00", "stripes"),  # dark orange, 6.0:1
+    ("#2f6b3a", "dots"),  # dark green, 6.4:1
 ]
 TEXT = "#212529"
 FONT_SIZE = 14  # columns chart

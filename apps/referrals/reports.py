@@ -35,9 +35,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.directory.models import Service
+from apps.accounts.models import User
+from apps.directory.models import Service, TaxonomyTerm
 
-from .models import DeclineReason, Referral, ReferralEvent, ReferralStatus
+from .models import DeclineReason, ReferralEvent, ReferralStatus
 
 S = ReferralStatus
 # The service's answers to a sent referral (see the module's rules).
@@ -143,9 +144,9 @@ REPORT_SQL = """
 WITH per_referral AS MATERIALIZED (
     -- One row per referral in scope sent in the period: its timeline, folded.
     SELECT
-        r.id AS referral_id,
-        r.service_id,
-        c.caseworker_id,
+        s.referral_id,
+        s.service_id,
+        s.caseworker_id,
         min(e.at) FILTER (WHERE e.to_status = 'sent') AS sent_at,
         min(e.at) FILTER (WHERE e.to_status IN {answers}) AS answered_at,
         min(e.at) FILTER (WHERE e.to_status = 'completed') AS completed_at,
@@ -156,11 +157,10 @@ WITH per_referral AS MATERIALIZED (
         bool_or(e.to_status = 'no_response') AS is_no_response,
         max(e.decline_reason) FILTER (WHERE e.to_status = 'declined')
             AS decline_reason
-    FROM {referral} r
-    JOIN {client} c ON c.id = r.client_id
-    JOIN {event} e ON e.referral_id = r.id
-    WHERE r.id IN ({scope})
-    GROUP BY r.id, c.caseworker_id
+    -- The referrals the reader may see, with what the breakdowns need.
+    FROM ({scope}) AS s (referral_id, service_id, caseworker_id)
+    JOIN {event} e ON e.referral_id = s.referral_id
+    GROUP BY s.referral_id, s.service_id, s.caseworker_id
     HAVING min(e.at) FILTER (WHERE e.to_status = 'sent') >= %s
        AND min(e.at) FILTER (WHERE e.to_status = 'sent') < %s
 ),
@@ -225,15 +225,17 @@ WHERE place <= %s OR dimension NOT IN ('service', 'caseworker', 'need')
 
 
 def _report_sql(scope: QuerySet) -> tuple[str, list]:
-    scope_sql, scope_params = scope.order_by().values("pk").query.sql_with_params()
+    scope_sql, scope_params = (
+        scope.order_by()
+        .values_list("pk", "service_id", "client__caseworker_id")
+        .query.sql_with_params()
+    )
     terms = Service.taxonomy_terms.through
     sql = REPORT_SQL.format(
         event=ReferralEvent._meta.db_table,
-        referral=Referral._meta.db_table,
-        client=Referral._meta.get_field("client").related_model._meta.db_table,
         service=Service._meta.db_table,
-        user=Referral._meta.get_field("created_by").related_model._meta.db_table,
-        term=terms._meta.get_field("taxonomyterm").related_model._meta.db_table,
+        user=User._meta.db_table,
+        term=TaxonomyTerm._meta.db_table,
         service_terms=terms._meta.db_table,
         answers="(" + ", ".join(f"'{status}'" for status in ANSWERS) + ")",
         metrics=METRICS,

@@ -325,6 +325,9 @@ def test_supervisor_page_shows_exact_team_figures(client, supervisor, north_refe
     # Never a client's name.
     for referral in north_referrals.values():
         assert referral.client.full_name not in body
+    # Looked at again, the kept report is the same page, not escaped text.
+    again = client.get(reverse("referrals:referral_report"), QUERY)
+    assert again.content.decode().count("<svg") == main.count("<svg")
 
 
 def test_administrator_page_hides_small_counts(client, administrator, north_referrals):

@@ -53,7 +53,10 @@ def test_reading_grade_above_target_stands_out(editor_client):
 def test_the_article_list_has_short_columns(editor_client):
     ArticleFactory()
     response = editor_client.get(reverse("admin:diseases_article_changelist"))
-    headers = [str(header["text"]) for header in response.context["result_headers"][1:]]
+    headers = [
+        str(header["text"]).capitalize()
+        for header in response.context["result_headers"][1:]
+    ]
     assert headers == [
         "Title",
         "Disease",

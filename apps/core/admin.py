@@ -56,8 +56,13 @@ class LabelledInlineFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         row = f", row {index + 1}" if index is not None else ", new row"
         for field in form.fields.values():
-            if not field.widget.is_hidden:
-                field.widget.attrs["aria-label"] = f"{field.label}{row}"
+            widget = field.widget
+            # The admin wraps related fields; the wrapper's attrs are not the copy
+            # this form renders, so the label goes on the widget inside.
+            while hasattr(widget, "widget"):
+                widget = widget.widget
+            if not widget.is_hidden:
+                widget.attrs["aria-label"] = f"{field.label}{row}"
 
 
 class LabelledTabularInline(admin.TabularInline):

@@ -107,3 +107,48 @@ def test_an_administrator_makes_an_editor_a_clinical_reviewer(client, administra
     data.pop("is_clinical_reviewer")
     client.post(url, data)
     assert not is_clinical_reviewer(editor)
+
+
+def count_list_queries(client, django_assert_max_num_queries, url) -> int:
+    with django_assert_max_num_queries(100) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:diseases_article_changelist",
+        "admin:diseases_comparison_changelist",
+        "admin:checklists_checklistitem_changelist",
+    ],
+)
+def test_signed_content_lists_stay_flat_as_rows_grow(
+    editor_client, django_assert_max_num_queries, url_name
+):
+    """Whether each row changed since review is worked out from rows loaded with
+    the list (citations, comparison rows), never one query per row."""
+    from apps.checklists.tests.factories import ChecklistItemFactory, StageFactory
+    from apps.core.tests.signing import make_reviewer, signed
+    from apps.diseases.tests.factories import (
+        ArticleReferenceFactory,
+        ComparisonRowFactory,
+    )
+
+    reviewer = make_reviewer()
+    url = reverse(url_name)
+    # One stage: the stage filter lists every stage, which is not what grows here.
+    stage = StageFactory()
+
+    def add_rows(count):
+        for _ in range(count):
+            citation = ArticleReferenceFactory(order=1)
+            signed(citation.article, reviewer=reviewer)
+            signed(ComparisonRowFactory().comparison, reviewer=reviewer)
+            signed(ChecklistItemFactory(stage=stage), reviewer=reviewer)
+
+    add_rows(2)
+    few = count_list_queries(editor_client, django_assert_max_num_queries, url)
+    add_rows(4)
+    many = count_list_queries(editor_client, django_assert_max_num_queries, url)
+    assert many == few

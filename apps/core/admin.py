@@ -172,12 +172,14 @@ class SignOffAdminMixin(ContentAdminMixin):
     publish_field = ""
     published_value = True
     draft_value = False
+    # Only a sign-off sets these.
     sign_off_readonly = [
         "clinical_review",
         "last_reviewed",
         "next_review",
         "reviewer_name",
         "reviewer_credentials",
+        "reviewed_by",
     ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -335,6 +335,35 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ComparisonRowInline]
     actions = ["publish", "unpublish"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "first_disease",
+                    "second_disease",
+                    "introduction",
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            "Clinical review",
+            {
+                "fields": [
+                    "clinical_review",
+                    "reviewer_name",
+                    "reviewer_credentials",
+                    "last_reviewed",
+                    "next_review",
+                ],
+                "description": "Set by a clinical reviewer's sign-off, which covers "
+                "the rows too. Only a signed-off version can be published.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("rows")

@@ -188,6 +188,22 @@ class SignOffAdminMixin(ContentAdminMixin):
             name for name in self.sign_off_readonly if name not in readonly
         ]
 
+    @admin.display(description="Review", ordering="next_review")
+    def review(self, obj):
+        """The sign-off state in a word or two, for lists."""
+        if not obj.is_signed_off:
+            return "Not signed off"
+        if obj.is_changed_since_review:
+            return format_html('<strong class="review-changed">Changed</strong>')
+        if obj.next_review is None:
+            return "No review date set"
+        if obj.next_review < timezone.localdate():
+            return format_html(
+                '<strong class="review-overdue">Overdue: review was due {}</strong>',
+                date_format(obj.next_review),
+            )
+        return f"Next review {date_format(obj.next_review)}"
+
     @admin.display(description="Clinical review")
     def clinical_review(self, obj):
         if obj is None or obj.pk is None or not obj.is_signed_off:
@@ -203,14 +219,15 @@ class SignOffAdminMixin(ContentAdminMixin):
                 "(signed off by {}, {}, on {}): the public sees the signed version",
                 *who,
             )
-        due = (
-            format_html(
+        if obj.next_review is None:
+            due = "; no next review date"
+        elif obj.next_review < timezone.localdate():
+            due = format_html(
                 '; <strong class="review-overdue">review overdue since {}</strong>',
                 date_format(obj.next_review),
             )
-            if obj.next_review and obj.next_review < timezone.localdate()
-            else format_html("; next review {}", date_format(obj.next_review))
-        )
+        else:
+            due = format_html("; next review {}", date_format(obj.next_review))
         return format_html("Signed off by {}, {}, on {}{}", *who, due)
 
     def get_urls(self):

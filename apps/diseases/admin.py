@@ -197,14 +197,6 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
             TARGET_READING_GRADE,
         )
 
-    @admin.display(description="Review", ordering="next_review")
-    def review(self, obj):
-        if not obj.is_signed_off:
-            return "Not signed off"
-        if obj.is_changed_since_review:
-            return format_html('<strong class="review-changed">Changed</strong>')
-        return review_status(obj)
-
     @admin.display(description="Preview")
     def preview_link(self, obj):
         return format_html(
@@ -327,7 +319,7 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
         "first_disease",
         "second_disease",
         "is_published",
-        "clinical_review",
+        "review",
     ]
     list_filter = ["is_published"]
     list_select_related = ["first_disease", "second_disease"]

@@ -250,6 +250,12 @@ class SignOffAdminMixin(ContentAdminMixin):
         extra = {**(extra_context or {})}
         if obj is not None:
             extra["can_sign_off"] = request.user.has_perm(obj.sign_off_permission)
+            if request.method == "GET" and obj.is_changed_since_review:
+                messages.warning(
+                    request,
+                    "Changed since its clinical sign-off: the public sees the signed "
+                    "version until a clinical reviewer signs off this one.",
+                )
         return super().change_view(request, object_id, form_url, extra)
 
     def sign_off_view(self, request, object_id):

@@ -168,7 +168,7 @@ class ChecklistItemAdmin(SignOffAdminMixin, admin.ModelAdmin):
         "only_with_family_history",
         "timing_display",
         "is_retired",
-        "clinical_review",
+        "review",
     ]
     list_filter = [
         "stage__disease",

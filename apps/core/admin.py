@@ -99,8 +99,13 @@ class LabelledInlineFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         row = f", row {index + 1}" if index is not None else ", new row"
         for field in form.fields.values():
-            if not field.widget.is_hidden:
-                field.widget.attrs["aria-label"] = f"{field.label}{row}"
+            widget = field.widget
+            # The admin wraps related fields; the wrapper's attrs are not the copy
+            # this form renders, so the label goes on the widget inside.
+            while hasattr(widget, "widget"):
+                widget = widget.widget
+            if not widget.is_hidden:
+                widget.attrs["aria-label"] = f"{field.label}{row}"
 
 
 class LabelledTabularInline(admin.TabularInline):
@@ -210,12 +215,14 @@ class SignOffAdminMixin(ContentAdminMixin):
     publish_field = ""
     published_value = True
     draft_value = False
+    # Only a sign-off sets these.
     sign_off_readonly = [
         "clinical_review",
         "last_reviewed",
         "next_review",
         "reviewer_name",
         "reviewer_credentials",
+        "reviewed_by",
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -223,6 +230,22 @@ class SignOffAdminMixin(ContentAdminMixin):
         return readonly + [
             name for name in self.sign_off_readonly if name not in readonly
         ]
+
+    @admin.display(description="Review", ordering="next_review")
+    def review(self, obj):
+        """The sign-off state in a word or two, for lists."""
+        if not obj.is_signed_off:
+            return "Not signed off"
+        if obj.is_changed_since_review:
+            return format_html('<strong class="review-changed">Changed</strong>')
+        if obj.next_review is None:
+            return "No review date set"
+        if obj.next_review < timezone.localdate():
+            return format_html(
+                '<strong class="review-overdue">Overdue: review was due {}</strong>',
+                date_format(obj.next_review),
+            )
+        return f"Next review {date_format(obj.next_review)}"
 
     @admin.display(description="Clinical review")
     def clinical_review(self, obj):
@@ -239,14 +262,15 @@ class SignOffAdminMixin(ContentAdminMixin):
                 "(signed off by {}, {}, on {}): the public sees the signed version",
                 *who,
             )
-        due = (
-            format_html(
+        if obj.next_review is None:
+            due = "; no next review date"
+        elif obj.next_review < timezone.localdate():
+            due = format_html(
                 '; <strong class="review-overdue">review overdue since {}</strong>',
                 date_format(obj.next_review),
             )
-            if obj.next_review and obj.next_review < timezone.localdate()
-            else format_html("; next review {}", date_format(obj.next_review))
-        )
+        else:
+            due = format_html("; next review {}", date_format(obj.next_review))
         return format_html("Signed off by {}, {}, on {}{}", *who, due)
 
     def get_urls(self):
@@ -269,6 +293,12 @@ class SignOffAdminMixin(ContentAdminMixin):
         extra = {**(extra_context or {})}
         if obj is not None:
             extra["can_sign_off"] = request.user.has_perm(obj.sign_off_permission)
+            if request.method == "GET" and obj.is_changed_since_review:
+                messages.warning(
+                    request,
+                    "Changed since its clinical sign-off: the public sees the signed "
+                    "version until a clinical reviewer signs off this one.",
+                )
         return super().change_view(request, object_id, form_url, extra)
 
     def sign_off_view(self, request, object_id):

@@ -197,14 +197,6 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
             TARGET_READING_GRADE,
         )
 
-    @admin.display(description="Review", ordering="next_review")
-    def review(self, obj):
-        if not obj.is_signed_off:
-            return "Not signed off"
-        if obj.is_changed_since_review:
-            return format_html('<strong class="review-changed">Changed</strong>')
-        return review_status(obj)
-
     @admin.display(description="Preview")
     def preview_link(self, obj):
         return format_html(
@@ -334,7 +326,7 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
         "first_disease",
         "second_disease",
         "is_published",
-        "clinical_review",
+        "review",
     ]
     list_filter = ["is_published"]
     list_select_related = ["first_disease", "second_disease"]
@@ -342,6 +334,35 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ComparisonRowInline]
     actions = ["publish", "unpublish"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "first_disease",
+                    "second_disease",
+                    "introduction",
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            "Clinical review",
+            {
+                "fields": [
+                    "clinical_review",
+                    "reviewer_name",
+                    "reviewer_credentials",
+                    "last_reviewed",
+                    "next_review",
+                ],
+                "description": "Set by a clinical reviewer's sign-off, which covers "
+                "the rows too. Only a signed-off version can be published.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("rows")

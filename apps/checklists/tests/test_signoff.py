@@ -55,7 +55,11 @@ def test_the_item_admin_marks_changes_since_review(
     ChecklistItem.objects.filter(pk=item.pk).update(why_it_matters="New reason.")
     client.force_login(content_editor)
     listing = client.get(reverse("admin:checklists_checklistitem_changelist"))
-    assertContains(listing, "Changed since review")
+    assertContains(listing, '<strong class="review-changed">Changed</strong>')
+    change = client.get(
+        reverse("admin:checklists_checklistitem_change", args=[item.pk])
+    )
+    assertContains(change, "Changed since its clinical sign-off")
     sign_off_url = reverse("admin:checklists_checklistitem_sign_off", args=[item.pk])
     assert client.get(sign_off_url).status_code == 403
     client.force_login(clinical_reviewer)

@@ -445,3 +445,33 @@ def test_publishing_refuses_a_comparison_citing_a_reference_without_url(
         comparison,
         "the reference “No link” has no URL",
     )
+
+
+def test_editors_cannot_fake_a_sign_off_in_the_change_form(editor_client):
+    comparison = ComparisonFactory(is_published=False, last_reviewed=None)
+    url = reverse("admin:diseases_comparison_change", args=[comparison.pk])
+    form = editor_client.get(url)
+    assertNotContains(form, 'name="reviewer_name"')
+    assertNotContains(form, 'name="reviewed_by"')
+    editor_client.post(
+        url,
+        {
+            "title": comparison.title,
+            "slug": comparison.slug,
+            "first_disease": comparison.first_disease_id,
+            "second_disease": comparison.second_disease_id,
+            "introduction": comparison.introduction,
+            "reviewer_name": "Dr. Nobody",
+            "last_reviewed": "2026-01-01",
+            "next_review": "2099-01-01",
+            "rows-TOTAL_FORMS": "0",
+            "rows-INITIAL_FORMS": "0",
+            "rows-MIN_NUM_FORMS": "0",
+            "rows-MAX_NUM_FORMS": "1000",
+            "_save": "Save",
+        },
+    )
+    comparison.refresh_from_db()
+    assert comparison.reviewer_name == ""
+    assert comparison.last_reviewed is None
+    assert not comparison.is_signed_off

@@ -1,6 +1,9 @@
-// Names for the admin's autocomplete boxes (select2), which have none of their
-// own when empty: the box is labelled by the field's label (or the aria-label
-// given to inline fields) followed by what is selected.
+// Two repairs to widgets of Django's admin that build their markup in the browser:
+// - the autocomplete boxes (select2) have no name of their own when empty: each is
+//   labelled by its field's label (or the aria-label given to inline fields)
+//   followed by what is selected;
+// - the two-list selector (filter_horizontal) puts an aria-label on a plain span
+//   (its search icon): it becomes an image with that name.
 (function () {
   "use strict";
 
@@ -36,11 +39,24 @@
     });
   }
 
-  // select2 builds its boxes when jQuery is ready, and again for each row added
-  // to an inline: name them whenever they appear.
-  document.addEventListener("DOMContentLoaded", function () {
+  function nameSearchIcons() {
+    document.querySelectorAll(".search-label-icon[aria-label]:not([role])").forEach(
+      function (icon) {
+        icon.setAttribute("role", "img");
+      }
+    );
+  }
+
+  function repair() {
     nameComboboxes();
-    new MutationObserver(nameComboboxes).observe(document.body, {
+    nameSearchIcons();
+  }
+
+  // The widgets are built when jQuery is ready, on load, and again for each row
+  // added to an inline: repair them whenever they appear.
+  document.addEventListener("DOMContentLoaded", function () {
+    repair();
+    new MutationObserver(repair).observe(document.body, {
       childList: true,
       subtree: true,
     });

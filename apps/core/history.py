@@ -186,12 +186,20 @@ def _history_row(event, names: _Names) -> HistoryRow:
         for model_field in tracked._meta.concrete_fields
         if not model_field.primary_key and model_field.name not in HIDDEN_FIELDS
     }
-    user = names.get(get_user_model(), (event.pgh_context or {}).get("user"))
+    context = event.pgh_context or {}
+    user = names.get(get_user_model(), context.get("user"))
+    who = (
+        (f"{user.full_name} ({user.email})" if user.full_name else user.email)
+        if user
+        else ""
+    )
+    if context.get("provider"):
+        # A change the service made to its own listing (apps/directory/verification).
+        source = f"{context['provider']}, for the service"
+        who = f"{source} (approved by {who})" if who else source
     row = HistoryRow(
         when=event.pgh_created_at,
-        who=(f"{user.full_name} ({user.email})" if user.full_name else user.email)
-        if user
-        else "",
+        who=who,
         action=ACTION_LABELS.get(event.pgh_label, event.pgh_label),
         what=tracked._meta.verbose_name,
         name=_record_name(tracked, event.pgh_data or {}, names),

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0009_genetic_counselling_for_everyone'),
-        ('checklists', '0010_remove_checklistitem_insert_insert_and_more'),
+        ("checklists", "0009_genetic_counselling_for_everyone"),
+        ("checklists", "0010_remove_checklistitem_insert_insert_and_more"),
     ]
 
-    operations = [
-    ]
+    operations = []

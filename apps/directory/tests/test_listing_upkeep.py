@@ -147,6 +147,11 @@ def test_the_whole_path(client, content_editor, listing, settings):
     events = Events.objects.references(listing).filter(pgh_context__source="provider")
     assert events.exists()
     assert {e.pgh_context["provider"] for e in events} == {"front-desk@harbour.example"}
+    client.force_login(content_editor)
+    history = client.get(reverse("admin:directory_service_history", args=[listing.pk]))
+    assert (
+        b"front-desk@harbour.example, for the service (approved by" in history.content
+    )
 
 
 def test_everything_is_right_sets_the_verified_date(client, listing):

@@ -128,7 +128,7 @@ class ServiceSearchForm(forms.Form):
                     )
                 else:
                     parts.append(_option(value, label, chosen))
-            result[name] = mark_safe("".join(parts))  # nosec B308: escaped above
+            result[name] = mark_safe("".join(parts))  # nosec B308 B703: escaped above
         return result
 
     def clean_zip(self):

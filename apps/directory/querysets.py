@@ -262,13 +262,12 @@ class ServiceSearch:
             for key in self.order
         )
         miles = "round(c.distance::numeric, 2)::text" if self.has_distance else "''"
+        # Only names fixed in code (search_results' keys) and Django's compiled SQL
+        # are interpolated; every value stays a parameter.
+        query = f"SELECT string_agg(c.id::text || ' ' || {miles}, ',' ORDER BY {order})"
+        query += f" FROM ({sql}) AS c"  # nosec B608: see the comment above
         with connections[inner.db].cursor() as cursor:
-            cursor.execute(
-                # nosec B608: column names come from code, values are parameters
-                f"SELECT string_agg(c.id::text || ' ' || {miles}, ',' ORDER BY {order})"
-                f" FROM ({sql}) AS c",
-                params,
-            )
+            cursor.execute(query, params)
             text = cursor.fetchone()[0]
         rows = []
         for item in (text or "").split(",") if text else []:

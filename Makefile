@@ -8,6 +8,8 @@ PIP := $(VENV)/bin/pip
 export PIP_CONSTRAINT := $(CURDIR)/.ci/build-constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TEST_WORKERS ?= 2
+# `make run PORT=8001` when 8000 is taken; links in e-mails follow (SITE_URL).
+PORT ?= 8000
 
 .PHONY: run test install postgres migrate lint format browser-test clean bench
 
@@ -28,16 +30,17 @@ migrate: postgres
 	$(PY) manage.py migrate --no-input
 
 run: export DJANGO_DEBUG = 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(PY) manage.py seed_demo
 	@# Mail left waiting when the last session stopped goes out with this one.
 	$(PY) manage.py send_queued_mail
-	@echo "CareNav is at http://127.0.0.1:8000 (demo accounts: see README.md)"
+	@echo "CareNav is at http://127.0.0.1:$(PORT) (demo accounts: see README.md)"
 	@# The task worker (it sends every e-mail) runs beside the web server; stopping
 	@# one (Ctrl-C) stops the other. A background job ignores Ctrl-C, hence the trap.
 	@$(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: postgres
 	@.ci/ensure-browser-tools

@@ -20,6 +20,7 @@ from apps.core.caching import cache_public_page
 from . import services, suggestions
 from .cards import read_cards
 from .forms import ListingReportForm, ServiceSearchForm
+from .geo import openstreetmap_directions
 from .models import (
     Location,
     Organization,
@@ -151,6 +152,12 @@ def service_detail(request, pk):
         ),
     )
     _attach_phones_and_hours(service)
+    for sal in service.service_at_locations.all():
+        location = sal.location
+        if location.latitude is not None and location.longitude is not None:
+            sal.directions_url = openstreetmap_directions(
+                location.latitude, location.longitude
+            )
     service.is_saved = bool(_saved_ids(request.user, [service]))
     return render(request, "directory/service_detail.html", {"service": service})
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from apps.directory.models import ListingReport, SavedService, Service
@@ -110,6 +110,14 @@ def test_service_detail_shows_phones_and_hours_of_every_level(client, service):
     assertContains(response, "Saturday clinic")
 
 
+def test_service_detail_links_directions_to_openstreetmap(client, service):
+    response = client.get(service.get_absolute_url())
+    assert (
+        'href="https://www.openstreetmap.org/directions?route=%3B42.361100%2C-71.068300"'
+        in response.content.decode()
+    )
+
+
 def test_defunct_and_unknown_services_are_404(client, service):
     Service.objects.filter(pk=service.pk).update(status=Service.Status.DEFUNCT)
     assert client.get(service.get_absolute_url()).status_code == 404
@@ -120,10 +128,7 @@ def test_defunct_and_unknown_services_are_404(client, service):
 
 
 def test_refer_button_only_for_casework(client, service, login_as):
-    try:
-        refer = reverse("referrals:referral_create")
-    except NoReverseMatch:
-        pytest.skip("referral form not built yet")
+    refer = reverse("referrals:referral_create")
     link = f"{refer}?service={service.id}"
     for who, shown in [
         ("caseworker", True),

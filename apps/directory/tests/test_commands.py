@@ -153,3 +153,31 @@ def test_progress_bars_show_on_a_terminal_only():
     assert "Indexing: 100%" in terminal.getvalue()
     assert "10/10" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+def _zip_matches_city(address) -> bool:
+    import zipcodes
+
+    matches = zipcodes.matching(address.postal_code)
+    if not matches:
+        return False
+    cities = {matches[0]["city"].lower()} | {
+        city.lower() for city in matches[0].get("acceptable_cities", [])
+    }
+    return (
+        address.city.lower() in cities
+        and address.state_province == matches[0]["state"]
+    )
+
+
+def test_demo_and_seeded_addresses_use_the_zip_codes_of_their_cities():
+    for fixture in demo.FIXTURES:
+        call_command("loaddata", fixture, verbosity=0)
+    call_command("seed_directory", services=30, seed=5, stdout=StringIO())
+    wrong = [
+        f"{address.city} {address.postal_code}"
+        for address in Address.objects.all()
+        if not _zip_matches_city(address)
+    ]
+    assert Address.objects.count() > 25
+    assert wrong == []

@@ -165,8 +165,7 @@ def _zip_matches_city(address) -> bool:
         city.lower() for city in matches[0].get("acceptable_cities", [])
     }
     return (
-        address.city.lower() in cities
-        and address.state_province == matches[0]["state"]
+        address.city.lower() in cities and address.state_province == matches[0]["state"]
     )
 
 

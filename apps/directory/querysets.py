@@ -24,7 +24,10 @@ a service to refer to) builds on these, so each rule lives in one place::
     Paginator(results, 20).page(2)                 # or let Paginator do it
 
 Each filter is optional and they combine in any order; ``matching`` records how it
-read the words in ``results.corrections`` ({"speach": ["speech"]}).
+read the words in ``results.corrections`` ({"speach": ["speech"]}). A page's services
+come with their organisation; to read what a result card shows (phone, address,
+today's hours) in the same single query, set ``results.read =
+functools.partial(apps.directory.cards.read_cards, moment=..., centre=..., miles=...)``.
 
 Speed at 100,000 services. ``search_results`` reads one narrow query: the ids of at
 most ``CANDIDATE_LIMIT + 1`` matches with their sort keys, all filters applied in

@@ -513,9 +513,9 @@ def test_empty_search_query_count_is_flat(
         )
     refresh_search_index()
     # 1 taxonomy terms, 2 the candidates (none), 3 telehealth services of the type
-    # (candidates), 4 their services, 5 the nearest beyond the radius
-    # (candidates), 6 their services.
-    with django_assert_num_queries(6):
+    # (candidates), 4 their services, 5 the nearest within 50 miles (none), 6 the
+    # nearest within 500 miles (candidates), 7 their services.
+    with django_assert_num_queries(7):
         response = search(client, zip="02114", radius="10", type="speech-language")
     assert len(response.context["beyond_suggestions"]) == min(size, 3)
 

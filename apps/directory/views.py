@@ -32,7 +32,9 @@ from .models import (
 )
 from .querysets import CANDIDATE_LIMIT, LISTED_STATUSES
 
-PAGE_SIZE = 20
+# Ten full cards (phone, hours, distance) make a long page on a phone already,
+# and each costs rendering time under load.
+PAGE_SIZE = 10
 # Reports accepted from one address per hour, against floods of spam.
 REPORTS_PER_HOUR = 5
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.directory.forms import ServiceSearchForm
 from apps.directory.models import Service, TaxonomyTerm
 from apps.directory.search import refresh_search_index
+from apps.directory.views import PAGE_SIZE
 
 from .factories import (
     AddressFactory,
@@ -305,14 +306,14 @@ def test_bad_search_input_gives_a_clear_message(client, params, field, message):
     ],
 )
 def test_bad_page_numbers(client, page, message, shown):
-    ServiceFactory.create_batch(25)
+    ServiceFactory.create_batch(PAGE_SIZE + 5)
     response = search(client, page=page)
     assert response.context["page_obj"].number == shown
     assert (
         response.context["notice"] == message or message in response.context["notice"]
     )
-    assert response.context["page_obj"].paginator.count == 25
-    expected = 20 if shown == 1 else 5
+    assert response.context["page_obj"].paginator.count == PAGE_SIZE + 5
+    expected = PAGE_SIZE if shown == 1 else 5
     assert len(response.context["results"]) == expected
 
 
@@ -367,7 +368,7 @@ def test_search_page_query_count_is_flat(
     # organisations and everything the cards show (phone, address, hours, types).
     with django_assert_num_queries(4):
         response = client.get(reverse("directory:service_list"), params)
-    assert len(response.context["results"]) == min(size, 20)
+    assert len(response.context["results"]) == min(size, PAGE_SIZE)
 
 
 @pytest.mark.parametrize("size", [5, 50])
@@ -381,7 +382,7 @@ def test_search_page_query_count_for_a_patient(
     # of them the patient saved.
     with django_assert_num_queries(6):
         response = client.get(reverse("directory:service_list"))
-    assert len(response.context["results"]) == min(size, 20)
+    assert len(response.context["results"]) == min(size, PAGE_SIZE)
 
 
 def test_search_page_role_matrix(assert_access):

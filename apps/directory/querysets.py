@@ -51,7 +51,13 @@ from django.db import connections, models
 from django.db.models import Exists, F, Min, OuterRef, Q
 
 from .geo import ZipCentroid, bounding_box, distance_miles
-from .search import SEARCH_CONFIG, build_tsquery, query_words, read_words
+from .search import (
+    SEARCH_CONFIG,
+    WordReading,
+    build_tsquery,
+    query_words,
+    read_words,
+)
 
 LISTED_STATUSES = ["active", "temporarily closed"]
 WEEKDAY_CODES = {
@@ -142,13 +148,16 @@ class ServiceQuerySet(models.QuerySet):
         """What the public directory shows: active or temporarily closed."""
         return self.filter(status__in=LISTED_STATUSES)
 
-    def matching(self, text: str):
+    def matching(self, text: str, *, reading: WordReading | None = None):
         """Services whose stored vector holds every word, as typed or as the nearest
-        words of the directory (typos), annotated with ``rank``. No words: all."""
+        words of the directory (typos), annotated with ``rank``. No words: all.
+
+        ``reading``: how these words were read before (``read_words``), so that
+        several searches for the same words look them up once."""
         words = query_words(text or "")
         if not words:
             return self._chain()
-        reading = read_words(words)
+        reading = reading or read_words(words)
         corrections = reading.corrections
         query = SearchQuery(
             build_tsquery(words, reading),

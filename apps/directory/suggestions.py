@@ -42,7 +42,7 @@ def for_empty_search(
     same_type = Service.objects.listed()
     if data.get("type"):
         same_type = same_type.of_types(data["type_ids"])
-    same_type = same_type.matching(data.get("q") or "")
+    same_type = same_type.matching(data.get("q") or "", reading=form.word_reading)
     telehealth = []
     if not data.get("telehealth") and (data.get("type") or data.get("zip")):
         found = same_type.with_telehealth().search_results()

@@ -530,3 +530,22 @@ def test_phone_layout_jumps_to_results_and_folds_the_filters(client):
     html = search(client).content.decode()
     assert 'href="#results"' not in html
     assert '<details class="search-filters mb-3" open>' in html
+
+
+def test_an_empty_search_with_words_looks_the_words_up_once(
+    client, terms, django_assert_max_num_queries
+):
+    place(
+        ServiceFactory(
+            name="Far voice", telehealth=True, taxonomy_terms=[terms["speech"]]
+        ),
+        MANHATTAN,
+    )
+    refresh_search_index()
+    # terms, typo lookup, candidates, telehealth (2), two rings (3): never the typo
+    # lookup again for the suggestions.
+    with django_assert_max_num_queries(8):
+        response = search(
+            client, q="voise", zip="02114", radius="10", type="speech-language"
+        )
+    assert [s.name for s in response.context["beyond_suggestions"]] == ["Far voice"]

@@ -19,7 +19,10 @@
    goes to a dummy backend.
 3. Loads each page with wrk (Debian: ``apt-get install -y wrk``) from its own process
    on 127.0.0.1, for a bounded time after a short warm-up, with a Lua script for the
-   session cookie, the CSRF token and the referral status changes.
+   session cookie, the CSRF token and the referral status changes. The directory
+   searches walk lists of 20,000 different searches (``bench/search_mix.py``), each
+   request taking the next unused one, from one round to the next: no search repeats
+   during a run, so no cache can stand in for the search.
 4. Counts each page's SQL queries with Django's test client against the same database
    (cached pages: on a cache miss, the worst case).
 5. Prints the table and writes bench/RESULTS.md (machine, command, table, targets),

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from .geo import find_zip
 from .models import ListingReport, Service, TaxonomyTerm
 from .querysets import LANGUAGES, ServiceSearch, descendant_ids
+from .search import WordReading, query_words, read_words
 
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
@@ -131,6 +132,11 @@ class ServiceSearchForm(forms.Form):
             result[name] = mark_safe("".join(parts))  # nosec B308 B703: escaped above
         return result
 
+    @cached_property
+    def word_reading(self) -> WordReading:
+        """The words typed, looked up once for every search this form makes."""
+        return read_words(query_words(self.cleaned_data.get("q") or ""))
+
     def clean_zip(self):
         value = self.cleaned_data["zip"].strip()
         if not value:
@@ -176,7 +182,7 @@ class ServiceSearchForm(forms.Form):
             services = services.accepting_referrals()
         if data.get("open_now"):
             services = services.open_at(timezone.localtime(now))
-        services = services.matching(data.get("q") or "")
+        services = services.matching(data.get("q") or "", reading=self.word_reading)
         if near and data.get("zip"):
             services = services.near(data["zip"], data["radius"])
         return services

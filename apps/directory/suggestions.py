@@ -35,12 +35,14 @@ def _without(request: HttpRequest, *names: str) -> str:
 def for_empty_search(
     request: HttpRequest, form: ServiceSearchForm, now: datetime
 ) -> dict:
-    """Context for a search without results (two queries at most)."""
+    """Context for a search without results: telehealth services of the type (two
+    queries), the nearest beyond the radius (two, or three when fewer than three
+    are within four times the radius)."""
     data = form.cleaned_data
     same_type = Service.objects.listed()
     if data.get("type"):
         same_type = same_type.of_types(data["type_ids"])
-    same_type = same_type.matching(data.get("q") or "")
+    same_type = same_type.matching(data.get("q") or "", reading=form.word_reading)
     telehealth = []
     if not data.get("telehealth") and (data.get("type") or data.get("zip")):
         found = same_type.with_telehealth().search_results()
@@ -50,13 +52,20 @@ def for_empty_search(
     wider = None
     centre = data.get("zip")
     if centre and data["radius"] < MAX_RADIUS_MILES:
-        found = (
-            form.services(now=now, near=False)
-            .near(centre, MAX_RADIUS_MILES, beyond=data["radius"])
-            .search_results(sort="distance")
-        )
-        found.limit = SHOWN
-        beyond = found[:SHOWN]
+        # Near rings first: a box 500 miles wide holds a third of the country's
+        # services, and most searches find something much closer.
+        rings = {min(MAX_RADIUS_MILES, max(50, 4 * data["radius"])), MAX_RADIUS_MILES}
+        for miles in sorted(rings):
+            found = (
+                form.services(now=now, near=False)
+                .near(centre, miles, beyond=data["radius"])
+                .search_results(sort="distance")
+            )
+            found.limit = SHOWN
+            # Counting reads ids only; the services are read for the last ring.
+            if found.count() >= SHOWN or miles == MAX_RADIUS_MILES:
+                beyond = found[:SHOWN]
+                break
         if beyond:
             nearest = beyond[0].distance
             wider = min(MAX_RADIUS_MILES, int(nearest) + 5 - int(nearest) % 5)

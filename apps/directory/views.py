@@ -20,6 +20,7 @@ from apps.core.ratelimit import minutes_text, seconds_to_wait
 from . import services, suggestions
 from .cards import read_cards
 from .forms import ListingReportForm, ServiceSearchForm
+from .geo import openstreetmap_directions
 from .models import (
     Location,
     Organization,
@@ -31,7 +32,9 @@ from .models import (
 )
 from .querysets import CANDIDATE_LIMIT, LISTED_STATUSES
 
-PAGE_SIZE = 20
+# Ten full cards (phone, hours, distance) make a long page on a phone already,
+# and each costs rendering time under load.
+PAGE_SIZE = 10
 # Reports accepted from one address per hour, against floods of spam.
 REPORTS_PER_HOUR = 5
 
@@ -151,6 +154,12 @@ def service_detail(request, pk):
         ),
     )
     _attach_phones_and_hours(service)
+    for sal in service.service_at_locations.all():
+        location = sal.location
+        if location.latitude is not None and location.longitude is not None:
+            sal.directions_url = openstreetmap_directions(
+                location.latitude, location.longitude
+            )
     service.is_saved = bool(_saved_ids(request.user, [service]))
     return render(request, "directory/service_detail.html", {"service": service})
 

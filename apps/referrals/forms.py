@@ -260,7 +260,11 @@ class StatusChangeForm(VersionMixin):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [
+        # Any status is accepted here: whether it may follow the current one is
+        # for Referral.change_status() to say, against the version the person saw.
+        # The page only offers the ones that may follow now.
+        self.fields["to"].choices = Referral.Status.choices
+        self.fields["to"].widget.choices = [
             (status, Referral.Status(status).label)
             for status in referral.allowed_next()
         ]

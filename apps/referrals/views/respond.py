@@ -17,7 +17,7 @@ from apps.core.models import AccessLog
 
 from .. import services
 from ..forms import RespondForm
-from ..models import Referral, StaleReferral
+from ..models import Referral, StaleReferral, TransitionNotAllowed
 from ..tokens import referral_for_token
 
 # Answers one referral may receive per hour through its link.
@@ -104,8 +104,8 @@ def respond(request, token: str):
         if action not in services.SERVICE_ACTIONS:
             return _page(request, referral, status=400)
         form = RespondForm(request.POST, action=action)
-        if not referral.can_change_to(services.SERVICE_ACTIONS[action]):
-            return _page(request, referral, stale=True, status=409)
+        if not referral.is_open:
+            return _page(request, referral)
         if form.is_valid():
             try:
                 services.respond_as_service(
@@ -118,6 +118,8 @@ def respond(request, token: str):
             except StaleReferral as stale:
                 current = queryset.get(pk=stale.current.pk)
                 return _page(request, current, stale=True, status=409)
+            except TransitionNotAllowed:
+                return _page(request, referral, stale=True, status=409)
             record_access(
                 request, referral, AccessLog.Action.CHANGE, subject=referral.client
             )

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import PatientProfile, User, zip_code_validator
 from apps.directory.models import Location, Service
@@ -295,10 +296,26 @@ class RespondForm(VersionMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, action: str, referral: Referral, **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")
         super().__init__(*args, **kwargs)
         self.action = action
+        self.early_appointment = None
+        if (
+            action == "complete"
+            and referral.appointment_at
+            and referral.appointment_at > timezone.now()
+        ):
+            # Completing before the appointment is likely a slip: ask to confirm.
+            self.early_appointment = referral.appointment_at
+            when = date_format(
+                timezone.localtime(referral.appointment_at), "l j F Y, H:i"
+            )
+            self.fields["confirm_early"] = forms.BooleanField(
+                required=False,
+                label=f"Yes, it is completed although the appointment ({when}) "
+                "has not come yet",
+            )
         if action != "schedule":
             del self.fields["appointment_at"]
         if action == "decline":
@@ -313,6 +330,16 @@ class RespondForm(VersionMixin):
         if when and when < timezone.now():
             raise forms.ValidationError("The appointment cannot be in the past.")
         return when
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.early_appointment and not cleaned.get("confirm_early"):
+            self.add_error(
+                "confirm_early",
+                "The appointment date has not come yet. Tick the box to confirm "
+                "that the referral is completed anyway.",
+            )
+        return cleaned
 
 
 class NoteForm(forms.Form):

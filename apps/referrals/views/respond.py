@@ -49,7 +49,9 @@ def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
         if bound is not None and bound.action == action:
             form = bound
         else:
-            form = RespondForm(action=action, initial={"version": referral.version})
+            form = RespondForm(
+                action=action, referral=referral, initial={"version": referral.version}
+            )
         forms.append((action, ACTION_TITLES[action], form))
     return forms
 
@@ -103,7 +105,7 @@ def respond(request, token: str):
         action = request.POST.get("action", "")
         if action not in services.SERVICE_ACTIONS:
             return _page(request, referral, status=400)
-        form = RespondForm(request.POST, action=action)
+        form = RespondForm(request.POST, action=action, referral=referral)
         if not referral.is_open:
             return _page(request, referral)
         if form.is_valid():

@@ -6,7 +6,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from apps.accounts.models import PatientProfile, User, zip_code_validator
+from apps.accounts.models import PatientProfile, User
+from apps.accounts.validators import format_phone_number, validate_zip_code
+from apps.core.forms import CharacterCountMixin
 from apps.directory.models import Location, Service
 
 from .models import OPEN_STATUSES, Client, Referral
@@ -26,7 +28,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class VersionMixin(forms.Form):
+class VersionMixin(CharacterCountMixin, forms.Form):
     """The version of the referral the person saw, to detect changes made since."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -37,7 +39,10 @@ class ClientForm(forms.ModelForm):
         label="ZIP code",
         max_length=5,
         required=False,
-        validators=[zip_code_validator],
+        validators=[validate_zip_code],
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
     )
     preferred_language = forms.ChoiceField(
         choices=PatientProfile.Language.choices, initial="en"
@@ -78,6 +83,10 @@ class ClientForm(forms.ModelForm):
                 label="Caseworker",
                 help_text="The caseworker of your team who looks after this client.",
             )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return format_phone_number(value) if value else ""
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
@@ -163,7 +172,7 @@ class LocationChoiceField(forms.ModelChoiceField):
         return f"{obj.name}: {address.address_1}, {address.city}"
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(CharacterCountMixin, forms.ModelForm):
     """A new referral, saved as a draft until the caseworker sends it.
 
     The service was chosen beforehand through the directory's search (it travels
@@ -342,7 +351,7 @@ class RespondForm(VersionMixin):
         return cleaned
 
 
-class NoteForm(forms.Form):
+class NoteForm(CharacterCountMixin, forms.Form):
     text = forms.CharField(
         label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -13,7 +13,8 @@ from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import Team, User
+from apps.accounts.models import PatientProfile, Team, User
+from apps.accounts.validators import validate_phone_number, validate_zip_code
 from apps.core.audit import AuditedQuerySet
 
 
@@ -117,10 +118,16 @@ class Client(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="clients")
     full_name = models.CharField(max_length=150)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone_number]
+    )
     date_of_birth = models.DateField(null=True, blank=True)
-    zip_code = models.CharField(max_length=5, blank=True)
-    preferred_language = models.CharField(max_length=5, blank=True, default="en")
+    zip_code = models.CharField(
+        max_length=5, blank=True, validators=[validate_zip_code]
+    )
+    preferred_language = models.CharField(
+        max_length=5, blank=True, default="en", choices=PatientProfile.Language
+    )
     # The patient account this record is linked to, once the patient accepted.
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,5 +1,7 @@
 """A caseworker's clients: list, record, notes, invitation, reassignment."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -31,6 +33,7 @@ from .common import CASEWORK, Action, client_or_404, int_or_404
 from .referrals import referral_page
 
 CLIENTS_PER_PAGE = 25
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 @require_http_methods(["GET"])
@@ -135,8 +138,11 @@ def client_detail(request, pk: int):
         ).annotate(progress_shared_since=shared_since()),
     )
     now = timezone.now()
-    Client.objects.filter(pk=client.pk).update(last_seen_at=now)
-    client.last_seen_at = now
+    # "Recently opened" is kept to the minute: opening the page again within it
+    # (reloads, going back and forth) writes nothing.
+    if client.last_seen_at is None or now - client.last_seen_at > LAST_SEEN_STEP:
+        Client.objects.filter(pk=client.pk).update(last_seen_at=now)
+        client.last_seen_at = now
     return _client_page(request, client)
 
 

@@ -3,7 +3,7 @@ name, and text areas that never cut text silently."""
 
 import pytest
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains
 
 from apps.accounts.models import PatientProfile
 from apps.referrals.models import Client, Note

@@ -112,6 +112,8 @@ def test_other_staff_pages_are_accessible(page, live_server, supervisor, referra
         ("referrals:client_access_log", [client_pk]),
         ("referrals:client_reassign", [client_pk]),
         ("referrals:referral_choose_service", []),
+        ("referrals:referral_list", []),
+        ("referrals:dashboard", []),
         ("referrals:referral_update", [referral.pk]),
         ("referrals:referral_print", [referral.pk]),
     ]:
@@ -122,3 +124,29 @@ def test_other_staff_pages_are_accessible(page, live_server, supervisor, referra
     page.get_by_role("button", name="Add client").click()
     page.locator("#form-errors").wait_for()
     check_accessibility(page, context="client form with errors")
+
+
+def test_dashboard_and_worklist_are_stacked_cards_on_a_phone(
+    new_page, live_server, caseworker, referral
+):
+    Referral.objects.filter(pk=referral.pk).update(
+        follow_up_on=timezone.localdate() - timedelta(days=1)
+    )
+    page = new_page(viewport=PHONE)
+    sign_in(page, live_server, caseworker)
+    for name in ("referrals:dashboard", "referrals:referral_list"):
+        page.goto(live_server.url + reverse(name))
+        table = page.locator(".stack-table").first
+        assert table.locator("thead").is_hidden()
+        row = table.locator("tbody tr").first
+        text = row.inner_text()
+        for label in ("Client", "Service", "Status", "Follow up on"):
+            assert label in page.evaluate(
+                "el => [...el.querySelectorAll('[data-label]')]"
+                ".map(c => getComputedStyle(c, '::before').content).join(' ')",
+                row.element_handle(),
+            ), name
+        assert referral.service.name in text
+        # Nothing wider than the phone's screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        check_accessibility(page, context=f"{name} on a phone")

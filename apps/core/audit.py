@@ -67,13 +67,9 @@ def _insert(rows: list[AccessLog]) -> None:
         row.at = now
         params += [getattr(row, name) for name in INSERTED_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(
-            # nosec B608: table and column names come from the model, values are
-            # parameters
-            f"INSERT INTO {table} ({columns}) VALUES "
-            + ", ".join([one_row] * len(rows)),
-            params,
-        )
+        # Table and column names come from the model; values are parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES "  # nosec B608
+        cursor.execute(sql + ", ".join([one_row] * len(rows)), params)
 
 
 def _write(request, rows: list[AccessLog]) -> None:

@@ -5,7 +5,9 @@ Distances are great-circle miles (haversine) computed in SQL; the API converts t
 to metres at its edge, because HSDS speaks metres.
 """
 
+import functools
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,24 +29,36 @@ class ZipCentroid:
     longitude: float
 
 
-def find_zip(zip_code: str) -> ZipCentroid | None:
-    """The centre of a US ZIP code (ZIP+4 accepted), from the zipcodes package (no
-    network); None when there is no such ZIP code."""
-    code = (zip_code or "").strip()[:10]
-    try:
-        matches = zipcodes.matching(code)
-    except (ValueError, TypeError):
-        return None
-    for match in matches:
+_ZIP_FORM = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+
+
+@functools.cache
+def zip_index() -> dict[str, ZipCentroid]:
+    """Every US ZIP code with a centre, by its five digits (from the zipcodes
+    package, no network). Built once per process: the package loads its data on
+    first use (about 2 s) and then scans all 42,000 codes on each lookup, so the
+    web server builds this before it forks its workers (carenav/wsgi.py)."""
+    index = {}
+    for match in zipcodes.list_all():
         if match.get("lat") and match.get("long"):
-            return ZipCentroid(
-                zip_code=match["zip_code"],
-                city=match.get("city", ""),
-                state=match.get("state", ""),
-                latitude=float(match["lat"]),
-                longitude=float(match["long"]),
+            index.setdefault(
+                match["zip_code"],
+                ZipCentroid(
+                    zip_code=match["zip_code"],
+                    city=match.get("city", ""),
+                    state=match.get("state", ""),
+                    latitude=float(match["lat"]),
+                    longitude=float(match["long"]),
+                ),
             )
-    return None
+    return index
+
+
+def find_zip(zip_code: str) -> ZipCentroid | None:
+    """The centre of a US ZIP code (ZIP+4 accepted); None when there is no such
+    ZIP code."""
+    found = _ZIP_FORM.match((zip_code or "").strip())
+    return zip_index().get(found.group(1)) if found else None
 
 
 def distance_miles(latitude: float, longitude: float, prefix: str = "") -> Func:

@@ -16,17 +16,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from .querysets import ServiceQuerySet, TaxonomyTermQuerySet
-
-WEEKDAY_CODES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
-}
+from .querysets import WEEKDAY_CODES, ServiceQuerySet, TaxonomyTermQuerySet
 
 
 def track_history(*exclude: str):
@@ -170,6 +160,12 @@ class Service(models.Model):
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["search_vector"], name="directory_service_search"),
+            # Covering: a distance search checks services without reading rows.
+            models.Index(
+                fields=["id"],
+                include=["status", "name", "telehealth", "accepts_referrals"],
+                name="directory_service_listing",
+            ),
             # Browsing without criteria reads the first page in name order.
             models.Index(fields=["name", "id"], name="directory_service_name_id"),
             GinIndex(fields=["diseases"], name="directory_service_diseases"),
@@ -234,9 +230,11 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            # Bounding-box prefilter of the ZIP radius search.
+            # Bounding-box prefilter of the ZIP radius search (index only).
             models.Index(
-                fields=["latitude", "longitude"], name="directory_location_latlong"
+                fields=["latitude", "longitude"],
+                include=["id"],
+                name="directory_location_point",
             ),
         ]
 
@@ -288,8 +286,9 @@ class ServiceAtLocation(models.Model):
     class Meta:
         verbose_name = "service at location"
         constraints = [
+            # Location first: it leads from locations near a point to their services.
             models.UniqueConstraint(
-                fields=["service", "location"], name="directory_serviceatlocation_once"
+                fields=["location", "service"], name="directory_serviceatlocation_once"
             ),
         ]
 

@@ -24,6 +24,7 @@ search word can be matched to the nearest known word by trigram similarity.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -159,8 +160,17 @@ def query_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())[:MAX_QUERY_WORDS]
 
 
-def correct_words(words: list[str]) -> dict[str, list[str]]:
-    """Map each unknown word to the nearest words of the directory (one query).
+@dataclass
+class WordReading:
+    """How the words of a search were read: which are words of the directory as
+    typed, and the nearest directory words to each of the others."""
+
+    known: set[str] = field(default_factory=set)
+    corrections: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_words(words: list[str]) -> WordReading:
+    """Look the words up in the directory's word list (one query).
 
     A word found as typed is taken as meant. Otherwise up to MAX_CORRECTIONS words
     at least MIN_WORD_SIMILARITY alike are searched for as well, so a place name
@@ -169,7 +179,7 @@ def correct_words(words: list[str]) -> dict[str, list[str]]:
     """
     candidates = [word for word in words if len(word) >= 4 and not word.isdigit()]
     if not candidates:
-        return {}
+        return WordReading()
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -178,33 +188,34 @@ def correct_words(words: list[str]) -> dict[str, list[str]]:
             CROSS JOIN LATERAL (
                 SELECT w.word, w.word <-> typed.word AS distance
                 FROM directory_searchword w
-                WHERE to_tsvector(%s, w.word) <> ''::tsvector
                 ORDER BY w.word <-> typed.word
                 LIMIT %s
             ) near
             WHERE near.distance <= %s
             ORDER BY typed.word, near.distance, near.word
             """,
-            [candidates, SEARCH_CONFIG, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
+            [candidates, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )
         rows = cursor.fetchall()
-    known = {typed for typed, near, _ in rows if typed == near}
-    corrections: dict[str, list[str]] = {}
+    reading = WordReading(known={typed for typed, near, _ in rows if typed == near})
     for typed, near, _ in rows:
-        if typed not in known:
-            corrections.setdefault(typed, []).append(near)
-    return corrections
+        if typed not in reading.known:
+            reading.corrections.setdefault(typed, []).append(near)
+    return reading
 
 
-def build_tsquery(words: list[str], corrections: dict[str, list[str]]) -> str:
+def build_tsquery(words: list[str], reading: WordReading) -> str:
     """A to_tsquery() string: every word must match, as typed or as corrected.
 
     Words are already reduced to [a-z0-9]+, so nothing typed can inject tsquery
-    syntax. Longer words also match as prefixes ("therap" finds "therapist").
+    syntax. A longer word that is not a word of the directory also matches as a
+    prefix ("therap" finds "therapist"); a known word or a correction is matched
+    whole, because a prefix match makes the index read every word that starts so
+    (the costliest part of a search for "therapy").
     """
     parts = []
     for word in words:
-        options = [word, *corrections.get(word, [])]
-        terms = [f"{option}:*" if len(option) >= 5 else option for option in options]
+        terms = [word if word in reading.known or len(word) < 5 else f"{word}:*"]
+        terms += reading.corrections.get(word, [])
         parts.append("(" + " | ".join(terms) + ")")
     return " & ".join(parts)

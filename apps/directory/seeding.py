@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.bulk import ProgressFactory, chunks, no_progress
+
 from .models import (
     Address,
     Language,
@@ -32,6 +34,8 @@ from .models import (
 from .search import refresh_search_index
 
 BATCH_SIZE = 2000
+# Services indexed per statement: each stays short, and the bar moves.
+INDEX_CHUNK = 5000
 SERVICES_PER_ORGANIZATION = 3
 
 # Service names by taxonomy code; "{place}" is the town of the organisation.
@@ -207,10 +211,13 @@ class DirectorySeeder:
         terms = list(TaxonomyTerm.objects.filter(parent__isnull=False))
         return terms or list(TaxonomyTerm.objects.all())
 
-    def run(self, services: int) -> SeedSummary:
+    def run(
+        self, services: int, *, progress: ProgressFactory = no_progress
+    ) -> SeedSummary:
         terms = self.ensure_taxonomy()
         summary = SeedSummary()
         created_ids: list = []
+        written = progress(total=services, desc="Writing services", unit="services")
         triggers = [f"directory.{model.__name__}:insert_insert" for model in TRACKED]
         with transaction.atomic(), pgtrigger.ignore(*triggers):
             with connection.cursor() as cursor:
@@ -223,7 +230,15 @@ class DirectorySeeder:
                     summary.rows += len(rows)
                     if model is Service:
                         created_ids.extend(row["id"] for row in rows)
-            refresh_search_index(created_ids)
+                        written.update(len(rows))
+            written.close()
+            indexed = progress(
+                total=len(created_ids), desc="Indexing for search", unit="services"
+            )
+            for chunk in chunks(created_ids, INDEX_CHUNK):
+                refresh_search_index(chunk)
+                indexed.update(len(chunk))
+            indexed.close()
         return summary
 
     def batches(self, total: int, terms: list, summary: SeedSummary) -> Iterator[list]:

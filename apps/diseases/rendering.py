@@ -277,7 +277,8 @@ _MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_STOP}]*){MARK_STOP}")
 
 
 def search_snippet(headline: str) -> SafeString:
-    """A ts_headline excerpt of Markdown as safe HTML: escaped, then marked."""
+    """A ts_headline excerpt as safe HTML: escaped, then marked. The excerpt is cut
+    from plain_text(); leftover markup, if any, is dropped all the same."""
     text = _TAG.sub(" ", headline or "")
     text = _MARKDOWN_LINK.sub(r"\1", text)
     text = CITATION_MARK.sub("", text)

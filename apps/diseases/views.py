@@ -22,7 +22,7 @@ from apps.core.caching import cache_public_page
 
 from .models import Article, Comparison, Disease, GlossaryTerm
 from .rendering import GlossaryMatcher, render_markdown, search_snippet
-from .search import clean_query, search_articles
+from .search import clean_query, headlines, read_query, search_articles
 from .sitemaps import SITEMAPS
 
 SEARCH_PAGE_SIZE = 20
@@ -183,17 +183,26 @@ def glossary(request):
 @login_not_required
 @require_safe
 def search(request):
+    """Queries: the typo lookup, the count, the page of articles, their snippets
+    (cut from the rendered text)."""
     query = clean_query(request.GET.get("q"))
     page = None
+    corrections: dict = {}
     if query:
-        paginator = Paginator(search_articles(query), SEARCH_PAGE_SIZE)
+        article_query = read_query(query)
+        corrections = article_query.corrections
+        paginator = Paginator(search_articles(article_query), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        for article in page.object_list:
-            article.snippet = search_snippet(article.headline)
+        articles = list(page.object_list)
+        for article, headline in zip(
+            articles, headlines(articles, article_query), strict=True
+        ):
+            article.snippet = search_snippet(headline)
+        page.object_list = articles
     return render(
         request,
         "diseases/search.html",
-        {"query": query, "page_obj": page},
+        {"query": query, "page_obj": page, "corrections": corrections},
     )
 
 

@@ -33,6 +33,7 @@ from uuid import UUID
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.bulk import ProgressFactory, no_progress
 from apps.directory.models import Location, Organization, Service, TaxonomyTerm
 
 from .mapping import (
@@ -333,7 +334,9 @@ def _write_page(handle, total: int, objects: Iterable[dict]) -> None:
     handle.write("\n  ]\n}\n")
 
 
-def export_json(folder: Path) -> dict[str, int]:
+def export_json(
+    folder: Path, progress: ProgressFactory = no_progress
+) -> dict[str, int]:
     """Write the JSON files; returns the number of objects in each."""
     folder.mkdir(parents=True, exist_ok=True)
     services = services_for_export()
@@ -371,6 +374,9 @@ def export_json(folder: Path) -> dict[str, int]:
     }
     written = {}
     for name, (total, objects) in files.items():
+        objects = _counted(
+            objects, progress(total=total, desc=f"Writing {name}", unit="objects")
+        )
         _write_atomically(
             folder / name,
             lambda handle, total=total, objects=objects: _write_page(
@@ -478,14 +484,24 @@ def datapackage_descriptor() -> dict:
     }
 
 
-def export_csv(folder: Path) -> dict[str, int]:
+def _counted(objects, bar):
+    for item in objects:
+        yield item
+        bar.update(1)
+    bar.close()
+
+
+def export_csv(folder: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
     """Write the CSV datapackage; returns the number of rows in each file."""
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = datapackage_descriptor()
     written = {}
     for resource in descriptor["resources"]:
         columns = [column["name"] for column in resource["schema"]["fields"]]
-        rows = ROW_SOURCES[resource["name"]]()
+        rows = _counted(
+            ROW_SOURCES[resource["name"]](),
+            progress(desc=f"Writing {resource['path']}", unit="rows"),
+        )
         count = 0
 
         def write(handle, rows=rows, columns=columns):

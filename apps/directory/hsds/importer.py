@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.bulk import ProgressFactory, no_progress
 from apps.directory.models import Service
 from apps.directory.search import refresh_search_index
 
@@ -66,7 +67,13 @@ class ImportResult:
         return total
 
 
-def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = False):
+def import_hsds(
+    paths: list[Path],
+    *,
+    strict: bool = False,
+    dry_run: bool = False,
+    progress: ProgressFactory = no_progress,
+):
     """Read, check and write HSDS files; raises HSDSFileError for unreadable ones."""
     batch = read_paths(paths)
     with transaction.atomic():
@@ -74,7 +81,7 @@ def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = Fals
         result = ImportResult(plan=plan, not_held_files=batch.not_held_files)
         if strict and plan.problems:
             return result
-        write(plan, result, refresh_index=not dry_run)
+        write(plan, result, refresh_index=not dry_run, progress=progress)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -82,9 +89,18 @@ def import_hsds(paths: list[Path], *, strict: bool = False, dry_run: bool = Fals
     return result
 
 
-def write(plan: Plan, result: ImportResult, *, refresh_index: bool = True) -> None:
+def write(
+    plan: Plan,
+    result: ImportResult,
+    *,
+    refresh_index: bool = True,
+    progress: ProgressFactory = no_progress,
+) -> None:
     touched_services = set()
     changed = {}
+    bar = progress(
+        total=sum(len(plan.rows[name]) for name in WRITE_ORDER), desc="Importing"
+    )
     for name in WRITE_ORDER:
         rows = {row_id: row.values for row_id, row in plan.rows[name].items()}
         if name == "service":
@@ -99,6 +115,8 @@ def write(plan: Plan, result: ImportResult, *, refresh_index: bool = True) -> No
             )
         result.counts[name] = counts
         changed[name] = changed_ids
+        bar.update(len(plan.rows[name]))
+    bar.close()
     linked = add_links(plan.links)
     result.links_added = len(linked)
     touched_services |= changed["service"]

@@ -93,3 +93,90 @@ def test_refresh_search_index_command():
     assert "refreshed for 1 services" in out.getvalue()
     service.refresh_from_db()
     assert "'unindex':" in service.search_vector
+
+
+def _watch_statement_timeout(monkeypatch, module, name):
+    """Record the statement timeout in force whenever module.name is called."""
+    from django.db import connection
+
+    seen = []
+    real = getattr(module, name)
+
+    def watching(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen.append(cursor.fetchone()[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, watching)
+    return seen
+
+
+def test_bulk_commands_run_without_the_web_statement_timeout(monkeypatch, tmp_path):
+    from django.db import connection
+
+    from apps.directory import seeding
+    from apps.directory.hsds import exporter
+    from apps.directory.management.commands import refresh_search_index as refresh
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        web = cursor.fetchone()[0]
+    assert web != "0"
+    seeded = _watch_statement_timeout(monkeypatch, seeding, "refresh_search_index")
+    call_command("seed_directory", services=3, seed=1, stdout=StringIO())
+    refreshed = _watch_statement_timeout(monkeypatch, refresh, "refresh_search_index")
+    call_command("refresh_search_index", stdout=StringIO())
+    exported = _watch_statement_timeout(monkeypatch, exporter, "datapackage_descriptor")
+    call_command("export_hsds", str(tmp_path), format="csv", stdout=StringIO())
+    assert seeded and refreshed and exported
+    assert set(seeded + refreshed + exported) == {"0"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == web
+
+
+def test_progress_bars_show_on_a_terminal_only():
+    import io
+
+    from apps.core.bulk import terminal_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = terminal_progress(stream)(total=10, desc="Indexing", unit="services")
+        bar.update(10)
+        bar.close()
+    assert "Indexing: 100%" in terminal.getvalue()
+    assert "10/10" in terminal.getvalue()
+    assert pipe.getvalue() == ""
+
+
+def _zip_matches_city(address) -> bool:
+    import zipcodes
+
+    matches = zipcodes.matching(address.postal_code)
+    if not matches:
+        return False
+    cities = {matches[0]["city"].lower()} | {
+        city.lower() for city in matches[0].get("acceptable_cities", [])
+    }
+    return (
+        address.city.lower() in cities and address.state_province == matches[0]["state"]
+    )
+
+
+def test_demo_and_seeded_addresses_use_the_zip_codes_of_their_cities():
+    for fixture in demo.FIXTURES:
+        call_command("loaddata", fixture, verbosity=0)
+    call_command("seed_directory", services=30, seed=5, stdout=StringIO())
+    wrong = [
+        f"{address.city} {address.postal_code}"
+        for address in Address.objects.all()
+        if not _zip_matches_city(address)
+    ]
+    assert Address.objects.count() > 25
+    assert wrong == []

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError
 
-from apps.directory.hsds import exporter
+from apps.directory.hsds import exporter, importer
 from apps.directory.models import (
     Address,
     Language,
@@ -872,3 +872,47 @@ def test_hsds_json_nested_reference_that_disagrees_is_refused(tmp_path):
         f"it is in ({SERVICE}); row skipped." in out
     )
     assert Service.objects.exists() and not Phone.objects.exists()
+
+
+def test_hsds_interrupted_import_leaves_nothing_behind(tmp_path):
+    organization = OrganizationFactory(pk=ORG, name="Before the import")
+    before = values_of_every_row()
+    real_upsert = importer.upsert
+    calls = []
+
+    def interrupted(model, rows):
+        calls.append(model)
+        if len(calls) == 3:  # Ctrl-C while the third table is written
+            raise KeyboardInterrupt
+        return real_upsert(model, rows)
+
+    with mock.patch.object(importer, "upsert", interrupted):
+        out, error = run(write_package(tmp_path, clean_tables()))
+
+    assert "Interrupted: nothing was imported" in str(error)
+    assert len(calls) == 3
+    assert values_of_every_row() == before
+    organization.refresh_from_db()
+    assert organization.name == "Before the import"
+
+
+def test_hsds_import_runs_without_the_statement_timeout(tmp_path):
+    from django.db import connection
+
+    seen = []
+    real_upsert = importer.upsert
+
+    def watching(model, rows):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen.append(cursor.fetchone()[0])
+        return real_upsert(model, rows)
+
+    with mock.patch.object(importer, "upsert", watching):
+        out, error = run(write_package(tmp_path, clean_tables()))
+
+    assert error is None, out
+    assert set(seen) == {"0"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] != "0"  # the web's setting is back

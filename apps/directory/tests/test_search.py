@@ -16,6 +16,7 @@ from .factories import (
     LanguageFactory,
     LocationFactory,
     OrganizationFactory,
+    PhoneFactory,
     ScheduleFactory,
     ServiceAtLocationFactory,
     ServiceFactory,
@@ -416,3 +417,115 @@ def test_only_a_bounded_set_of_matches_is_ranked_and_counted(client, monkeypatch
         response = search(client, page="2", **params)
         assert response.context["page_obj"].number == 1
         assert "narrow them down" in response.context["notice"]
+
+
+def test_result_card_shows_what_to_act_on(client):
+    service = place(
+        ServiceFactory(
+            name="Harbor Voice",
+            telehealth=True,
+            accepts_referrals=True,
+            referral_email="referrals@example.org",
+        ),
+        CAMBRIDGE,
+    )
+    PhoneFactory(service=service, number="(617) 555-0100")
+    ScheduleFactory(service=service, byday="MO,WE", opens_at="09:00", closes_at="17:00")
+    closed = place(
+        ServiceFactory(
+            name="Night desk",
+            telehealth=False,
+            accepts_referrals=False,
+            referral_email="",
+        ),
+        CAMBRIDGE,
+    )
+    ScheduleFactory(service=closed, byday="MO", opens_at="18:00", closes_at="22:00")
+    monday = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+    with mock.patch("apps.directory.views.timezone.localtime", return_value=monday):
+        response = search(client, zip="02114", radius="10", sort="name")
+    html = response.content.decode()
+    assert names(response) == ["Harbor Voice", "Night desk"]
+    assert 'href="tel:6175550100">(617) 555-0100</a>' in html
+    assert "Open now</span> Today 9:00 AM to 5:00 PM" in html
+    assert "Closed now</span> Today 6:00 PM to 10:00 PM" in html
+    assert "2.3 miles away" in html
+    assert "Offers telehealth" in html
+    assert "Takes referrals from caseworkers" in html
+    assert "No referrals: contact them directly" in html
+
+
+def test_overnight_hours_are_open_after_midnight_too():
+    from apps.directory.cards import OpeningHours
+
+    night = OpeningHours(datetime.time(22, 0), datetime.time(6, 0))
+    assert night.is_open_at(datetime.time(23, 0))
+    assert night.is_open_at(datetime.time(5, 59))
+    assert not night.is_open_at(datetime.time(12, 0))
+    assert str(night) == "10:00 PM to 6:00 AM"
+
+
+def test_empty_zip_search_offers_telehealth_and_nearest_beyond_the_radius(
+    client, terms
+):
+    place(
+        ServiceFactory(name="Worcester speech", taxonomy_terms=[terms["speech"]]),
+        WORCESTER,
+    )
+    place(
+        ServiceFactory(
+            name="Video speech", telehealth=True, taxonomy_terms=[terms["speech"]]
+        ),
+        MANHATTAN,
+    )
+    place(
+        ServiceFactory(name="Respite nearby", taxonomy_terms=[terms["respite"]]),
+        CAMBRIDGE,
+    )
+    refresh_search_index()
+    response = search(client, zip="02114", radius="10", type="speech-language")
+    html = response.content.decode()
+    assert names(response) == []
+    assert "No services match this search." in html
+    beyond = [s.name for s in response.context["beyond_suggestions"]]
+    assert beyond == ["Worcester speech", "Video speech"]
+    assert [s.name for s in response.context["telehealth_suggestions"]] == [
+        "Video speech"
+    ]
+    assert response.context["wider_radius"] == 40
+    assert "radius=40" in response.context["wider_url"]
+    relax = {item["label"]: item["url"] for item in response.context["relax_links"]}
+    assert "type=" not in relax["Type of service"]
+    assert "zip=02114" in relax["Type of service"]
+    assert "Search within 40 miles instead" in html
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_empty_search_query_count_is_flat(
+    client, terms, size, django_assert_num_queries
+):
+    for index in range(size):
+        place(
+            ServiceFactory(
+                name=f"Far {index}", telehealth=True, taxonomy_terms=[terms["speech"]]
+            ),
+            MANHATTAN,
+        )
+    refresh_search_index()
+    # 1 taxonomy terms, 2 the candidates (none), 3 telehealth services of the type
+    # (candidates), 4 their services, 5 the nearest beyond the radius
+    # (candidates), 6 their services.
+    with django_assert_num_queries(6):
+        response = search(client, zip="02114", radius="10", type="speech-language")
+    assert len(response.context["beyond_suggestions"]) == min(size, 3)
+
+
+def test_phone_layout_jumps_to_results_and_folds_the_filters(client):
+    response = search(client, q="voice")
+    html = response.content.decode()
+    assert html.index('href="#results"') < html.index("<form")
+    assert '<details class="search-filters' in html
+    # Before any search, the filters are open.
+    html = search(client).content.decode()
+    assert 'href="#results"' not in html
+    assert '<details class="search-filters mb-3" open>' in html

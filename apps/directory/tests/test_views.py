@@ -110,6 +110,14 @@ def test_service_detail_shows_phones_and_hours_of_every_level(client, service):
     assertContains(response, "Saturday clinic")
 
 
+def test_service_detail_links_directions_to_openstreetmap(client, service):
+    response = client.get(service.get_absolute_url())
+    assert (
+        'href="https://www.openstreetmap.org/directions?route=%3B42.361100%2C-71.068300"'
+        in response.content.decode()
+    )
+
+
 def test_defunct_and_unknown_services_are_404(client, service):
     Service.objects.filter(pk=service.pk).update(status=Service.Status.DEFUNCT)
     assert client.get(service.get_absolute_url()).status_code == 404

@@ -124,3 +124,29 @@ def test_clean_query_collapses_space_and_caps_length():
     assert clean_query("  a \x00 b\n") == "a b"
     assert len(clean_query("word " * 100)) <= 200
     assert clean_query(None) == ""
+
+
+def test_a_misspelt_word_finds_the_word_it_was_meant_to_be(client, db):
+    article = ArticleFactory(title="Help with breathing", body="Breathing changes.")
+    ArticleFactory(title="Eating", body="Swallowing changes.")
+    response = search(client, "breething")
+    assert list(response.context["page_obj"]) == [article]
+    assert response.context["corrections"] == {"breething": ["breathing"]}
+    assert "Also searched for" in main_html(response)
+    # A word found as typed is not corrected.
+    assert search(client, "breathing").context["corrections"] == {}
+
+
+def test_snippets_show_rendered_text_not_markdown(client, db):
+    ArticleFactory(
+        title="Equipment",
+        body="## Getting a wheelchair\n\n**Ask early**: a *wheelchair* assessment "
+        "takes time [1]. See [the guide](https://example.org/guide).\n\n"
+        "| Item | Wait |\n|---|---|\n| wheelchair | 8 weeks |\n",
+    )
+    html = main_html(search(client, "wheelchair"))
+    snippet = html.split('class="mb-0 search-snippet">', 1)[1].split("</p>", 1)[0]
+    assert "<mark>wheelchair</mark>" in snippet
+    for markup in ("##", "**", "](", "|", "[1]", "---"):
+        assert markup not in snippet, markup
+    assert "the guide" in snippet or "Ask early" in snippet

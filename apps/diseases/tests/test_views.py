@@ -255,8 +255,9 @@ def page_urls():
         ),
         # terms with their article, its disease and their reference
         "glossary": (reverse("diseases:glossary"), 1),
-        # count; one page of results with their disease
-        "search": (reverse("diseases:search") + "?q=bulbar", 2),
+        # the typo lookup; count; one page of results with their disease; their
+        # snippets, cut from the rendered text
+        "search": (reverse("diseases:search") + "?q=bulbar", 4),
         # count and rows of each section that lists a queryset (diseases,
         # articles, comparisons)
         "sitemap": (reverse("diseases:sitemap"), 6),

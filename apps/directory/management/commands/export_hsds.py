@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.bulk import terminal_progress, without_statement_timeout
 from apps.directory.hsds.exporter import export_csv, export_json, snapshot
 
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
         "organizations.json, locations.json, taxonomy_terms.json). With --format "
         "both, they go into PATH/csv and PATH/json. import_hsds reads either back. "
         "CareNav's own service details travel as attributes of the "
-        "carenav-service-details taxonomy."
+        "carenav-service-details taxonomy. Runs without the web's statement timeout, "
+        "with a progress bar on a terminal."
     )
 
     def add_arguments(self, parser):
@@ -31,13 +33,14 @@ class Command(BaseCommand):
         targets = {"csv": path, "json": path}
         if format == "both":
             targets = {"csv": path / "csv", "json": path / "json"}
+        progress = terminal_progress(self.stderr._out)
         try:
-            with snapshot():
+            with without_statement_timeout(), snapshot():
                 if format in ("csv", "both"):
-                    counts = export_csv(targets["csv"])
+                    counts = export_csv(targets["csv"], progress)
                     self.summary("CSV datapackage", targets["csv"], counts)
                 if format in ("json", "both"):
-                    counts = export_json(targets["json"])
+                    counts = export_json(targets["json"], progress)
                     self.summary("JSON", targets["json"], counts)
         except OSError as error:
             raise CommandError(

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from apps.core.bulk import terminal_progress, without_statement_timeout
 from apps.directory.hsds.importer import TABLE_LABELS, WRITE_ORDER, import_hsds
 from apps.directory.hsds.readers import HSDSFileError
 
@@ -15,8 +16,9 @@ class Command(BaseCommand):
         "the same data again changes nothing. Every row is checked; a row with a "
         "missing or wrong value, a bad id or a reference to nothing is skipped and "
         "reported, the others are imported, and the command exits with status 1. "
-        "Everything runs in one transaction: a failure part-way leaves the directory "
-        "as it was."
+        "Everything runs in one transaction: a failure or an interruption part-way "
+        "leaves the directory as it was. Runs without the web's statement timeout, "
+        "with a progress bar on a terminal."
     )
 
     def add_arguments(self, parser):
@@ -34,7 +36,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, strict, dry_run, **options):
         try:
-            result = import_hsds(paths, strict=strict, dry_run=dry_run)
+            with without_statement_timeout():
+                result = import_hsds(
+                    paths,
+                    strict=strict,
+                    dry_run=dry_run,
+                    progress=terminal_progress(self.stderr._out),
+                )
+        except KeyboardInterrupt:
+            raise CommandError(
+                "Interrupted: nothing was imported; the directory is as it was."
+            ) from None
         except HSDSFileError as error:
             raise CommandError(f"Nothing was imported. {error}") from None
         except DatabaseError as error:

@@ -39,6 +39,7 @@ SECRETS = ["Quentin Zephyrine", "quentin.z@example.org", "RSN-7731", "NOTE-4417"
 PERSONAL = {
     "referrals:client_detail": ("get", "caseworker", lambda r: [r.client.pk]),
     "referrals:client_update": ("get", "caseworker", lambda r: [r.client.pk]),
+    "referrals:client_progress": ("get", "caseworker", lambda r: [r.client.pk]),
     "referrals:note_create": ("post", "caseworker", lambda r: [r.client.pk]),
     "referrals:client_reassign": ("get", "supervisor", lambda r: [r.client.pk]),
     "referrals:client_access_log": ("get", "supervisor", lambda r: [r.client.pk]),

@@ -173,6 +173,14 @@ def scenarios() -> list[Scenario]:
             p95_target="dashboard",
         ),
         Scenario(
+            "worklist",
+            "referral worklist (400 referrals)",
+            "signed-in",
+            "referrals:referral_list",
+            queries=["", "status=open&sort=-updated", "attention=yes", "page=3"],
+            who="caseworker",
+        ),
+        Scenario(
             "client",
             "caseworker's client page",
             "signed-in",

@@ -1,6 +1,5 @@
 import secrets
 
-import zipcodes
 from django.conf import settings
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -8,7 +7,6 @@ from django.contrib.auth.models import (
     PermissionsMixin,
 )
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +16,8 @@ from apps.core.validators import (
     validate_no_control_characters,
     validate_past_date,
 )
+
+from .validators import validate_zip_code
 
 
 class Team(models.Model):
@@ -136,18 +136,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         )
 
 
-zip_code_validator = RegexValidator(
-    r"^\d{5}$", "Enter a US ZIP code of exactly five digits, for example 02114."
-)
-
-
-def validate_known_zip(value: str) -> None:
-    if value and value.isdigit() and len(value) == 5 and not zipcodes.is_real(value):
-        raise ValidationError(
-            "We could not find ZIP code %(zip)s. Check the five digits and try again.",
-            params={"zip": value},
-            code="unknown_zip",
-        )
+# Migration 0001 names this; the one ZIP check is validators.validate_zip_code.
+validate_known_zip = validate_zip_code
 
 
 class PatientProfileQuerySet(models.QuerySet):
@@ -217,7 +207,7 @@ class PatientProfile(models.Model):
         "ZIP code",
         max_length=5,
         blank=True,
-        validators=[zip_code_validator, validate_known_zip],
+        validators=[validate_zip_code],
     )
     preferred_language = models.CharField(
         max_length=5, choices=Language, default=Language.ENGLISH

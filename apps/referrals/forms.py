@@ -5,8 +5,11 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from apps.accounts.models import PatientProfile, Team, User, zip_code_validator
+from apps.accounts.models import PatientProfile, Team, User
+from apps.accounts.validators import format_phone_number, validate_zip_code
+from apps.core.forms import CharacterCountMixin
 from apps.core.validators import validate_appointment
 from apps.directory.models import Location, Service
 
@@ -30,7 +33,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class VersionMixin(forms.Form):
+class VersionMixin(CharacterCountMixin, forms.Form):
     """The version of the referral the person saw, to detect changes made since."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -54,7 +57,10 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
         label="ZIP code",
         max_length=5,
         required=False,
-        validators=[zip_code_validator],
+        validators=[validate_zip_code],
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
     )
     preferred_language = forms.ChoiceField(
         choices=PatientProfile.Language.choices, initial="en"
@@ -101,6 +107,10 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
                 label="Caseworker",
                 help_text="The caseworker of your team who looks after this client.",
             )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        return format_phone_number(value) if value else ""
 
     def save(self, commit=True):
         client = super().save(commit=False)
@@ -186,7 +196,7 @@ class LocationChoiceField(forms.ModelChoiceField):
         return f"{obj.name}: {address.address_1}, {address.city}"
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(CharacterCountMixin, forms.ModelForm):
     """A new referral, saved as a draft until the caseworker sends it.
 
     The service was chosen beforehand through the directory's search (it travels
@@ -291,7 +301,11 @@ class StatusChangeForm(VersionMixin):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [
+        # Any status is accepted here: whether it may follow the current one is
+        # for Referral.change_status() to say, against the version the person saw.
+        # The page only offers the ones that may follow now.
+        self.fields["to"].choices = Referral.Status.choices
+        self.fields["to"].widget.choices = [
             (status, Referral.Status(status).label)
             for status in referral.allowed_next()
         ]
@@ -336,10 +350,26 @@ class RespondForm(VersionMixin):
         label="Main reason", choices=DECLINE_REASON_CHOICES
     )
 
-    def __init__(self, *args, action: str, **kwargs):
+    def __init__(self, *args, action: str, referral: Referral, **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")
         super().__init__(*args, **kwargs)
         self.action = action
+        self.early_appointment = None
+        if (
+            action == "complete"
+            and referral.appointment_at
+            and referral.appointment_at > timezone.now()
+        ):
+            # Completing before the appointment is likely a slip: ask to confirm.
+            self.early_appointment = referral.appointment_at
+            when = date_format(
+                timezone.localtime(referral.appointment_at), "l j F Y, H:i"
+            )
+            self.fields["confirm_early"] = forms.BooleanField(
+                required=False,
+                label=f"Yes, it is completed although the appointment ({when}) "
+                "has not come yet",
+            )
         if action != "schedule":
             del self.fields["appointment_at"]
         if action != "decline":
@@ -357,8 +387,18 @@ class RespondForm(VersionMixin):
             raise forms.ValidationError("The appointment cannot be in the past.")
         return when
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.early_appointment and not cleaned.get("confirm_early"):
+            self.add_error(
+                "confirm_early",
+                "The appointment date has not come yet. Tick the box to confirm "
+                "that the referral is completed anyway.",
+            )
+        return cleaned
 
-class NoteForm(OneSubmissionForm):
+
+class NoteForm(CharacterCountMixin, OneSubmissionForm):
     text = forms.CharField(
         label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

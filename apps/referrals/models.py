@@ -13,7 +13,8 @@ from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import Team, User
+from apps.accounts.models import PatientProfile, Team, User
+from apps.accounts.validators import validate_phone_number, validate_zip_code
 from apps.core.audit import AuditedQuerySet
 from apps.core.validators import (
     readable_years_constraint,
@@ -148,7 +149,9 @@ class Client(models.Model):
         max_length=150, validators=[validate_no_control_characters]
     )
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, validators=[validate_phone_number]
+    )
     date_of_birth = models.DateField(
         null=True, blank=True, validators=[validate_past_date]
     )
@@ -159,8 +162,12 @@ class Client(models.Model):
         help_text="As the client's health records show it; shared with partner "
         "systems.",
     )
-    zip_code = models.CharField(max_length=5, blank=True)
-    preferred_language = models.CharField(max_length=5, blank=True, default="en")
+    zip_code = models.CharField(
+        max_length=5, blank=True, validators=[validate_zip_code]
+    )
+    preferred_language = models.CharField(
+        max_length=5, blank=True, default="en", choices=PatientProfile.Language
+    )
     # The patient account this record is linked to, once the patient accepted.
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -413,42 +420,45 @@ class Referral(models.Model):
         """Move the referral to another status and write the event for it.
 
         A decline carries its reason (a DeclineReason), which the outcome reports
-        count. The row is locked while it changes. With expected_version (the
-        version the person saw), a change made meanwhile by someone else raises
-        StaleReferral instead of being overwritten. A status change the table does
-        not allow raises TransitionNotAllowed.
+        count.
+        The version is checked once, by the UPDATE itself: it only changes the row
+        while its version is the one the person saw (expected_version, else this
+        instance's) and its status the one read here. When someone else changed
+        it meanwhile, StaleReferral carries the referral as it is now. A status
+        change the table does not allow raises TransitionNotAllowed (and the
+        database's trigger refuses it too). Sending also issues the service's
+        response link, in the same UPDATE.
         """
         to = ReferralStatus(to)
+        seen_version = self.version if expected_version is None else expected_version
+        if not self.can_change_to(to):
+            if seen_version != self.version:
+                raise StaleReferral(self)
+            raise TransitionNotAllowed(
+                f"A referral cannot go from {self.status} to {to}."
+            )
+        if to == ReferralStatus.SCHEDULED and appointment_at is None:
+            raise ValueError("Scheduling needs the appointment's date and time.")
+        if decline_reason and to != ReferralStatus.DECLINED:
+            raise ValueError("Only a decline has a decline reason.")
+        now = timezone.now()
+        changes = {"status": to, "version": seen_version + 1, "updated_at": now}
+        if to == ReferralStatus.SENT:
+            changes["sent_at"] = now
+            changes["link_issued_at"] = now
+        if to == ReferralStatus.SCHEDULED:
+            changes["appointment_at"] = appointment_at
         with transaction.atomic():
-            current = (
-                Referral.objects.select_for_update(of=("self",))
-                .select_related("client", "service")
-                .get(pk=self.pk)
-            )
-            if expected_version is not None and current.version != expected_version:
-                raise StaleReferral(current)
-            if not current.can_change_to(to):
-                raise TransitionNotAllowed(
-                    f"A referral cannot go from {current.status} to {to}."
-                )
-            if to == ReferralStatus.SCHEDULED and appointment_at is None:
-                raise ValueError("Scheduling needs the appointment's date and time.")
-            if decline_reason and to != ReferralStatus.DECLINED:
-                raise ValueError("Only a decline has a decline reason.")
-            now = timezone.now()
-            changes = {"status": to, "version": current.version + 1, "updated_at": now}
-            if to == ReferralStatus.SENT:
-                changes["sent_at"] = now
-            if to == ReferralStatus.SCHEDULED:
-                changes["appointment_at"] = appointment_at
-            Referral.objects.filter(pk=self.pk, version=current.version).update(
-                **changes
-            )
+            changed = Referral.objects.filter(
+                pk=self.pk, version=seen_version, status=self.status
+            ).update(**changes)
+            if not changed:
+                raise StaleReferral(Referral.objects.get(pk=self.pk))
             event = ReferralEvent.objects.create(
                 referral_id=self.pk,
                 actor=by,
                 actor_label=by_label[:150],
-                from_status=current.status,
+                from_status=self.status,
                 to_status=to,
                 note=note,
                 decline_reason=DeclineReason(decline_reason) if decline_reason else "",
@@ -456,6 +466,26 @@ class Referral(models.Model):
         for field, value in changes.items():
             setattr(self, field, value)
         return event
+
+    def update_details(
+        self, *, reason: str, urgency: str, follow_up_on, expected_version: int
+    ) -> None:
+        """Save what the caseworker edited, unless someone changed the referral
+        since they opened the form: then StaleReferral, with it as it is now."""
+        changes = {
+            "reason": reason,
+            "urgency": urgency,
+            "follow_up_on": follow_up_on,
+            "version": expected_version + 1,
+            "updated_at": timezone.now(),
+        }
+        changed = Referral.objects.filter(pk=self.pk, version=expected_version).update(
+            **changes
+        )
+        if not changed:
+            raise StaleReferral(Referral.objects.get(pk=self.pk))
+        for field, value in changes.items():
+            setattr(self, field, value)
 
 
 class ReferralEvent(models.Model):

@@ -23,6 +23,16 @@ def shared_since():
     )
 
 
+def progress_shared_since(client: Client):
+    """When the linked patient's consent for this record's team was given, or None
+    (no query when the client was fetched with the shared_since() annotation)."""
+    if client.patient_id is None:
+        return None
+    if hasattr(client, "progress_shared_since"):
+        return client.progress_shared_since
+    return Client.objects.filter(pk=client.pk).values_list(shared_since(), flat=True)[0]
+
+
 def checklist_progress_for(client: Client):
     """The summary the checklists app builds, or None.
 
@@ -31,14 +41,7 @@ def checklist_progress_for(client: Client):
     already checked that the viewer may see this client. A client fetched with
     the shared_since() annotation as `progress_shared_since` costs no query here.
     """
-    if client.patient_id is None:
-        return None
-    if hasattr(client, "progress_shared_since"):
-        since = client.progress_shared_since
-    else:
-        since = Client.objects.filter(pk=client.pk).values_list(
-            shared_since(), flat=True
-        )[0]
+    since = progress_shared_since(client)
     if since is None:
         return None
     return progress_summary_for(client.patient, consent_given_at=since)

@@ -62,12 +62,12 @@ def _email_service_link(referral: Referral) -> None:
     _send("service_link", to=service.referral_email, context=context)
 
 
-def _issue_link(referral: Referral, *, bump: bool) -> None:
+def _issue_new_link(referral: Referral) -> None:
+    """Retire every link issued before and date the new one."""
     now = timezone.now()
-    changes = {"link_issued_at": now}
-    if bump:
-        changes["token_generation"] = F("token_generation") + 1
-    Referral.objects.filter(pk=referral.pk).update(**changes)
+    Referral.objects.filter(pk=referral.pk).update(
+        link_issued_at=now, token_generation=F("token_generation") + 1
+    )
     referral.refresh_from_db(fields=["token_generation", "link_issued_at"])
 
 
@@ -104,7 +104,7 @@ def change_referral_status(
         decline_reason=decline_reason,
     )
     if to == Referral.Status.SENT:
-        _issue_link(referral, bump=False)
+        # change_status() issued the link (link_issued_at) in its own UPDATE.
         _email_service_link(referral)
     return event
 
@@ -142,7 +142,7 @@ def respond_as_service(
 @transaction.atomic
 def resend_link(*, referral: Referral, by: User) -> None:
     """Issue a new response link and mail it; links issued before stop working."""
-    _issue_link(referral, bump=True)
+    _issue_new_link(referral)
     _note_event(referral, by=by, note="A new response link was sent to the service.")
     _email_service_link(referral)
 

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("casework/clients/<int:pk>/notes/", clients.note_create, name="note_create"),
     path(
+        "casework/clients/<int:pk>/progress/",
+        clients.client_progress,
+        name="client_progress",
+    ),
+    path(
         "casework/clients/<int:pk>/reassign/",
         clients.client_reassign,
         name="client_reassign",

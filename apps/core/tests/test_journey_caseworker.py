@@ -57,9 +57,14 @@ def test_caseworker_refers_a_new_client(journey, live_server, site_content, case
 
     page.get_by_role("link", name="New referral").click()
     page.wait_for_load_state()
+    journey.step(page, "choose a service")
+    page.fill("#id_zip", "")
+    page.fill("#id_q", "Harbor City Speech")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=f"Refer to {service.name}").click()
+    page.wait_for_load_state()
     journey.step(page, "new referral form")
     assert page.input_value("#id_client") == str(client.pk)
-    page.select_option("#id_service", str(service.pk))
     page.fill("#id_reason", "Swallowing has become harder this month.")
     page.fill(
         "#id_follow_up_on", (timezone.localdate() + timedelta(days=7)).isoformat()
@@ -84,6 +89,7 @@ def test_caseworker_refers_a_new_client(journey, live_server, site_content, case
     when = timezone.localtime() + timedelta(days=5)
     service_page.fill("#id_schedule_appointment_at", when.strftime("%Y-%m-%dT%H:%M"))
     answer(journey, service_page, "Give an appointment date", "service scheduled")
+    service_page.check("#id_complete_confirm_early")
     answer(journey, service_page, "Mark it as completed", "service completed")
     assert "nothing more to answer" in service_page.inner_text("main")
 

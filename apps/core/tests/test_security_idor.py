@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.directory.tests.factories import ServiceAtLocationFactory
-from apps.referrals.models import Client, ClientInvitation, Note, Referral
+from apps.referrals.models import (
+    Client,
+    ClientInvitation,
+    Note,
+    ProgressShare,
+    Referral,
+)
 from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory
 from apps.referrals.tokens import make_invitation_token, make_respond_token
 
@@ -33,6 +39,7 @@ SECRETS = ["Quentin Zephyrine", "quentin.z@example.org", "RSN-7731", "NOTE-4417"
 PERSONAL = {
     "referrals:client_detail": ("get", "caseworker", lambda r: [r.client.pk]),
     "referrals:client_update": ("get", "caseworker", lambda r: [r.client.pk]),
+    "referrals:client_progress": ("get", "caseworker", lambda r: [r.client.pk]),
     "referrals:note_create": ("post", "caseworker", lambda r: [r.client.pk]),
     "referrals:client_reassign": ("get", "supervisor", lambda r: [r.client.pk]),
     "referrals:client_access_log": ("get", "supervisor", lambda r: [r.client.pk]),
@@ -45,6 +52,8 @@ PERSONAL = {
     "referrals:referral_revoke_link": ("post", "caseworker", lambda r: [r.pk]),
     "referrals:referral_print": ("get", "caseworker", lambda r: [r.pk]),
     "referrals:my_link_remove": ("post", "patient", lambda r: [r.client.pk]),
+    "referrals:my_sharing_grant": ("post", "patient", lambda r: [r.client.pk]),
+    "referrals:my_sharing_revoke": ("post", "patient", lambda r: [r.client.pk]),
     "referrals:invitation_accept": (
         "get",
         "invited_patient",
@@ -61,6 +70,7 @@ PERSONAL_ADMIN_MODELS = {
     "referrals_referralevent": lambda r: r.events.first().pk,
     "referrals_note": lambda r: r.note.pk,
     "referrals_clientinvitation": lambda r: r.invitation.pk,
+    "referrals_progressshare": lambda r: r.progress_share.pk,
     "accounts_user": lambda r: r.client.patient.pk,
     "account_emailaddress": lambda r: r.client.patient.emailaddress_set.get().pk,
     "mfa_authenticator": lambda r: r.created_by.authenticator_set.get().pk,
@@ -191,6 +201,9 @@ def records(caseworker, patient, administrator):
     referral.invitation = ClientInvitation.objects.create(
         client=client, email="invited@example.org", invited_by=caseworker
     )
+    referral.progress_share = ProgressShare.objects.create(
+        client=client, patient=patient, caseworker=caseworker, team=caseworker.team
+    )
     referral.access_log = AccessLog.objects.create(
         action="view", record_type="referrals.client", record_id=str(client.pk)
     )
@@ -225,6 +238,7 @@ def state(referral) -> tuple:
         fresh.token_generation,
         Note.objects.count(),
         ClientInvitation.objects.filter(revoked_at__isnull=True).count(),
+        ProgressShare.objects.filter(revoked_at__isnull=True).count(),
     )
 
 

@@ -86,16 +86,20 @@ def service(db):
 
 def test_casework_fields(client, caseworker, supervisor, patient, service):
     client.force_login(caseworker)
+    data = {
+        "full_name": PAYLOAD,
+        "email": "kit@example.org",
+        "phone": PAYLOAD,
+        "zip_code": "02114",
+        "preferred_language": "en",
+        "consents_to_share_with_services": "on",
+    }
+    # Not a phone number: refused, and shown back escaped.
+    refused = client.post(reverse("referrals:client_create"), data)
+    assert refused.status_code == 200
+    assert_escaped(refused)
     response = client.post(
-        reverse("referrals:client_create"),
-        {
-            "full_name": PAYLOAD,
-            "email": "kit@example.org",
-            "phone": PAYLOAD,
-            "zip_code": "02114",
-            "preferred_language": "en",
-            "consents_to_share_with_services": "on",
-        },
+        reverse("referrals:client_create"), {**data, "phone": "617-555-0142"}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     record = Client.objects.get(full_name=PAYLOAD)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.tests.browser import PHONE, check_accessibility
+from apps.directory.search import refresh_search_index
 from apps.referrals.models import Referral
 
 pytestmark = [
@@ -49,8 +50,12 @@ def test_new_client_to_completed_referral(
     page.get_by_role("heading", name="Robin Quartz").wait_for()
     check_accessibility(page, context="client page")
 
+    refresh_search_index()
     page.get_by_role("link", name="New referral").click()
-    page.select_option("#id_service", str(service.pk))
+    page.fill("#id_zip", "")
+    page.fill("#id_q", service.name)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=f"Refer to {service.name}").click()
     page.fill("#id_reason", "Needs a speech assessment.")
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("button", name="Send to the service").click()
@@ -69,6 +74,7 @@ def test_new_client_to_completed_referral(
     service_page.fill("#id_schedule_appointment_at", when)
     service_page.get_by_role("button", name="Give an appointment date").click()
     service_page.get_by_text("Your answer is saved").wait_for()
+    service_page.check("#id_complete_confirm_early")
     service_page.get_by_role("button", name="Mark it as completed").click()
     service_page.get_by_text("nothing more to answer").wait_for()
 
@@ -105,7 +111,9 @@ def test_other_staff_pages_are_accessible(page, live_server, supervisor, referra
         ("referrals:client_list", []),
         ("referrals:client_access_log", [client_pk]),
         ("referrals:client_reassign", [client_pk]),
-        ("referrals:referral_create", []),
+        ("referrals:referral_choose_service", []),
+        ("referrals:referral_list", []),
+        ("referrals:dashboard", []),
         ("referrals:referral_update", [referral.pk]),
         ("referrals:referral_print", [referral.pk]),
     ]:
@@ -116,3 +124,29 @@ def test_other_staff_pages_are_accessible(page, live_server, supervisor, referra
     page.get_by_role("button", name="Add client").click()
     page.locator("#form-errors").wait_for()
     check_accessibility(page, context="client form with errors")
+
+
+def test_dashboard_and_worklist_are_stacked_cards_on_a_phone(
+    new_page, live_server, caseworker, referral
+):
+    Referral.objects.filter(pk=referral.pk).update(
+        follow_up_on=timezone.localdate() - timedelta(days=1)
+    )
+    page = new_page(viewport=PHONE)
+    sign_in(page, live_server, caseworker)
+    for name in ("referrals:dashboard", "referrals:referral_list"):
+        page.goto(live_server.url + reverse(name))
+        table = page.locator(".stack-table").first
+        assert table.locator("thead").is_hidden()
+        row = table.locator("tbody tr").first
+        text = row.inner_text()
+        for label in ("Client", "Service", "Status", "Follow up on"):
+            assert label in page.evaluate(
+                "el => [...el.querySelectorAll('[data-label]')]"
+                ".map(c => getComputedStyle(c, '::before').content).join(' ')",
+                row.element_handle(),
+            ), name
+        assert referral.service.name in text
+        # Nothing wider than the phone's screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        check_accessibility(page, context=f"{name} on a phone")

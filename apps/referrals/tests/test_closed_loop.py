@@ -78,7 +78,10 @@ def test_caseworker_takes_a_new_client_to_a_completed_referral(
     answers = [
         ({"action": "accept", "note": "We can help."}, "accepted"),
         ({"action": "schedule", "appointment_at": _future()}, "scheduled"),
-        ({"action": "complete", "note": "Seen today."}, "completed"),
+        (
+            {"action": "complete", "note": "Seen today.", "confirm_early": "on"},
+            "completed",
+        ),
     ]
     for data, status in answers:
         referral.refresh_from_db()

@@ -87,6 +87,7 @@ GET_PAGES = [
     ("referrals:referral_choose_service", None, CASEWORK_PAGE),
     ("referrals:client_detail", "client_record", OWN_RECORD),
     ("referrals:client_update", "client_record", OWN_RECORD),
+    ("referrals:client_progress", "client_record", OWN_RECORD),
     ("referrals:client_invite", "unlinked_client", OWN_RECORD),
     ("referrals:client_reassign", "client_record", SUPERVISORS_ONLY),
     ("referrals:client_access_log", "client_record", ACCESS_LOG),

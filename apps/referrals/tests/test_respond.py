@@ -1,8 +1,11 @@
 """The service's answer page: what it shows once a referral has ended, and what
 it leaves out (site navigation)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.referrals.models import Referral
@@ -68,3 +71,48 @@ def test_the_answer_page_has_no_public_navigation(client, referral):
         assertNotContains(page, f'href="{link}')
     assertNotContains(page, "Sign in")
     assertNotContains(page, "Create an account")
+
+
+def _scheduled(referral, caseworker, days):
+    referral.change_status(S.ACCEPTED, by=caseworker)
+    referral.change_status(
+        S.SCHEDULED,
+        by=caseworker,
+        appointment_at=timezone.now() + timedelta(days=days),
+    )
+
+
+def test_completing_before_the_appointment_asks_to_confirm(
+    client, referral, caseworker
+):
+    _scheduled(referral, caseworker, days=5)
+    link = reverse("referrals:respond", args=[make_respond_token(referral)])
+    page = client.get(link)
+    assertContains(page, 'name="confirm_early"')
+    response = client.post(
+        link, {"action": "complete", "version": referral.version, "note": "Seen."}
+    )
+    assertContains(response, "Tick the box to confirm", status_code=400)
+    assertContains(response, "Seen.", status_code=400)  # nothing typed is lost
+    referral.refresh_from_db()
+    assert referral.status == S.SCHEDULED
+    response = client.post(
+        link,
+        {"action": "complete", "version": referral.version, "confirm_early": "on"},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == S.COMPLETED
+
+
+def test_completing_after_the_appointment_needs_no_confirmation(
+    client, referral, caseworker
+):
+    _scheduled(referral, caseworker, days=1)
+    Referral.objects.filter(pk=referral.pk).update(
+        appointment_at=timezone.now() - timedelta(hours=2)
+    )
+    link = reverse("referrals:respond", args=[make_respond_token(referral)])
+    assertNotContains(client.get(link), 'name="confirm_early"')
+    response = client.post(link, {"action": "complete", "version": referral.version})
+    assert response.status_code == 302

@@ -13,7 +13,7 @@ from apps.referrals.tokens import make_invitation_token
 
 def _sees_progress(client, user, record) -> bool:
     client.force_login(user)
-    page = client.get(reverse("referrals:client_detail", args=[record.pk]))
+    page = client.get(reverse("referrals:client_progress", args=[record.pk]))
     assert page.status_code == 200
     return page.context["progress"] is not None
 

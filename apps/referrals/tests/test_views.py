@@ -383,12 +383,15 @@ def test_client_list_search_and_filters(client, caseworker, client_record, refer
 
 def test_progress_only_when_the_patient_consents(client, caseworker, client_record):
     client.force_login(caseworker)
-    url = reverse("referrals:client_detail", args=[client_record.pk])
-    page = client.get(url)
+    record_page = reverse("referrals:client_detail", args=[client_record.pk])
+    progress_page = reverse("referrals:client_progress", args=[client_record.pk])
+    assertContains(client.get(record_page), "has not chosen to share")
+    page = client.get(progress_page)
     assert page.context["progress"] is None
     assertContains(page, "has not chosen to share")
     services.share_progress_with(client=client_record, patient=client_record.patient)
-    page = client.get(url)
+    assertContains(client.get(record_page), progress_page)
+    page = client.get(progress_page)
     assert page.context["progress"] is not None
     assertNotContains(page, "has not chosen to share")
 

@@ -8,12 +8,15 @@ results follow the typing (htmx asks for the results part only); without it the
 form is a plain GET search.
 """
 
+from functools import partial
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.accounts.decorators import role_required
+from apps.directory.cards import read_cards
 from apps.directory.forms import ServiceSearchForm
 from apps.directory.models import Service
 
@@ -70,8 +73,11 @@ def referral_choose_service(request):
     if context["searched"] and form.is_valid():
         now = timezone.localtime()
         search = form.search(now=now)
-        search.page_queryset = Service.objects.with_card_details(
-            now, form.cleaned_data.get("zip")
+        search.read = partial(
+            read_cards,
+            moment=now,
+            centre=form.cleaned_data.get("zip"),
+            miles=form.cleaned_data.get("radius") or 0,
         )
         page = Paginator(search, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         results = list(page.object_list)

@@ -1,5 +1,7 @@
 """A caseworker's clients: list, record, notes, invitation, reassignment."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -26,11 +28,12 @@ from ..models import (
     Client,
     Referral,
 )
-from ..progress import checklist_progress_for, shared_since
+from ..progress import checklist_progress_for, progress_shared_since, shared_since
 from .common import CASEWORK, Action, client_or_404, int_or_404
 from .referrals import referral_page
 
 CLIENTS_PER_PAGE = 25
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 @require_http_methods(["GET"])
@@ -106,7 +109,9 @@ def _client_page(request, client: Client, *, note_form=None, status=200):
         )
     )
     invitation = client.invitations.pending().first()
-    progress = checklist_progress_for(client)
+    # The checklist itself is on its own page (client_progress): building it is the
+    # costliest part of a client's record, and not needed on every visit.
+    shared_since_at = progress_shared_since(client)
     return render(
         request,
         "referrals/client_detail.html",
@@ -116,7 +121,7 @@ def _client_page(request, client: Client, *, note_form=None, status=200):
             "notes": notes,
             "note_form": note_form or NoteForm(),
             "invitation": invitation,
-            "progress": progress,
+            "progress_shared_since": shared_since_at,
             "can_see_log": request.user.role == User.Role.SUPERVISOR,
             "can_reassign": request.user.role == User.Role.SUPERVISOR,
         },
@@ -135,8 +140,11 @@ def client_detail(request, pk: int):
         ).annotate(progress_shared_since=shared_since()),
     )
     now = timezone.now()
-    Client.objects.filter(pk=client.pk).update(last_seen_at=now)
-    client.last_seen_at = now
+    # "Recently opened" is kept to the minute: opening the page again within it
+    # (reloads, going back and forth) writes nothing.
+    if client.last_seen_at is None or now - client.last_seen_at > LAST_SEEN_STEP:
+        Client.objects.filter(pk=client.pk).update(last_seen_at=now)
+        client.last_seen_at = now
     return _client_page(request, client)
 
 
@@ -250,3 +258,21 @@ def client_unlink(request, pk: int):
 
 
 # Referrals
+
+
+@require_http_methods(["GET"])
+@role_required(*CASEWORK)
+def client_progress(request, pk: int):
+    """The linked patient's checklist progress, when they share it with this team."""
+    client = client_or_404(
+        request,
+        pk,
+        Client.objects.select_related("patient").annotate(
+            progress_shared_since=shared_since()
+        ),
+    )
+    return render(
+        request,
+        "referrals/client_progress.html",
+        {"client": client, "progress": checklist_progress_for(client)},
+    )

@@ -149,8 +149,6 @@ def referral_change_status(request, pk: int):
     referral = referral_or_404(request, pk)
     form = StatusChangeForm(request.POST, referral=referral)
     if not form.is_valid():
-        if "to" in form.errors and form.cleaned_data.get("version") != referral.version:
-            return _stale_status_page(request, referral, form.data)
         return referral_page(request, referral, status_form=form, status=400)
     try:
         services.change_referral_status(
@@ -165,7 +163,12 @@ def referral_change_status(request, pk: int):
     except StaleReferral as stale:
         return _stale_status_page(request, stale.current, form.cleaned_data)
     except TransitionNotAllowed:
-        return _stale_status_page(request, referral, form.cleaned_data)
+        form.add_error(
+            "to",
+            f"A {referral.get_status_display().lower()} referral cannot become "
+            f"{Referral.Status(form.cleaned_data['to']).label.lower()}.",
+        )
+        return referral_page(request, referral, status_form=form, status=400)
     if referral.status == Referral.Status.SENT:
         messages.success(
             request, "Referral sent. The service has been e-mailed a link."
@@ -206,26 +209,25 @@ def referral_update(request, pk: int):
     if request.method == "POST":
         form = ReferralUpdateForm(request.POST, instance=referral)
         if form.is_valid():
-            changed = Referral.objects.filter(
-                pk=referral.pk, version=form.cleaned_data["version"]
-            ).update(
-                reason=form.cleaned_data["reason"],
-                urgency=form.cleaned_data["urgency"],
-                follow_up_on=form.cleaned_data["follow_up_on"],
-                version=form.cleaned_data["version"] + 1,
-                updated_at=timezone.now(),
-            )
-            if changed:
+            try:
+                referral.update_details(
+                    reason=form.cleaned_data["reason"],
+                    urgency=form.cleaned_data["urgency"],
+                    follow_up_on=form.cleaned_data["follow_up_on"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleReferral:
+                # Keep what this person typed; show the current values beside it
+                # and let them save again on top of the new version.
+                stale = True
+                referral = referral_or_404(request, pk, Action.VIEW)
+                data = request.POST.copy()
+                data["version"] = referral.version
+                form = ReferralUpdateForm(data, instance=Referral.objects.get(pk=pk))
+                form.is_valid()
+            else:
                 messages.success(request, "Referral saved.")
                 return redirect(referral)
-            # Keep what this person typed; show the current values beside it and
-            # let them save again on top of the new version.
-            stale = True
-            referral = referral_or_404(request, pk, Action.VIEW)
-            data = request.POST.copy()
-            data["version"] = referral.version
-            form = ReferralUpdateForm(data, instance=Referral.objects.get(pk=pk))
-            form.is_valid()
     else:
         form = ReferralUpdateForm(
             instance=referral, initial={"version": referral.version}

@@ -18,7 +18,7 @@ from apps.core.ratelimit import minutes_text, seconds_to_wait
 
 from .. import services
 from ..forms import RespondForm
-from ..models import Referral, StaleReferral
+from ..models import Referral, StaleReferral, TransitionNotAllowed
 from ..tokens import referral_for_token
 
 # Answers one referral may receive per hour through its link, and answers one client
@@ -54,7 +54,9 @@ def _forms_for(referral: Referral, bound: RespondForm | None = None) -> list:
         if bound is not None and bound.action == action:
             form = bound
         else:
-            form = RespondForm(action=action, initial={"version": referral.version})
+            form = RespondForm(
+                action=action, referral=referral, initial={"version": referral.version}
+            )
         forms.append((action, ACTION_TITLES[action], form))
     return forms
 
@@ -116,9 +118,9 @@ def respond(request, token: str):
         action = request.POST.get("action", "")
         if action not in services.SERVICE_ACTIONS:
             return _page(request, referral, status=400)
-        form = RespondForm(request.POST, action=action)
-        if not referral.can_change_to(services.SERVICE_ACTIONS[action]):
-            return _page(request, referral, stale=True, status=409)
+        form = RespondForm(request.POST, action=action, referral=referral)
+        if not referral.is_open:
+            return _page(request, referral)
         if form.is_valid():
             try:
                 services.respond_as_service(
@@ -132,6 +134,8 @@ def respond(request, token: str):
             except StaleReferral as stale:
                 current = queryset.get(pk=stale.current.pk)
                 return _page(request, current, stale=True, status=409)
+            except TransitionNotAllowed:
+                return _page(request, referral, stale=True, status=409)
             record_access(
                 request, referral, AccessLog.Action.CHANGE, subject=referral.client
             )

@@ -1,0 +1,70 @@
+"""A status change checks the version once, in its UPDATE, and sending issues the
+service's link in that same UPDATE."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.referrals.models import Referral, StaleReferral
+
+
+def _sql(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_sending_is_one_update_with_the_link_and_no_row_lock(draft_referral):
+    with CaptureQueriesContext(connection) as queries:
+        draft_referral.change_status("sent")
+    sql = _sql(queries)
+    updates = [q for q in sql if q.startswith('UPDATE "referrals_referral"')]
+    assert len(updates) == 1
+    assert '"link_issued_at"' in updates[0] and '"version" = ' in updates[0]
+    assert not any("FOR UPDATE" in q for q in sql)
+    draft_referral.refresh_from_db()
+    assert draft_referral.link_issued_at == draft_referral.sent_at
+
+
+def test_a_change_made_meanwhile_is_not_overwritten(referral):
+    seen = Referral.objects.get(pk=referral.pk)
+    referral.change_status("accepted")
+    with pytest.raises(StaleReferral) as stale:
+        seen.change_status("declined", note="Full.")
+    assert stale.value.current.status == "accepted"
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+
+
+def test_editing_details_is_refused_on_a_stale_version(referral):
+    with pytest.raises(StaleReferral):
+        referral.update_details(
+            reason="New", urgency="soon", follow_up_on=None, expected_version=99
+        )
+    referral.update_details(
+        reason="New",
+        urgency="soon",
+        follow_up_on=None,
+        expected_version=referral.version,
+    )
+    referral.refresh_from_db()
+    assert referral.reason == "New"
+
+
+def test_status_change_query_count(client, caseworker, referral):
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("referrals:referral_change_status", args=[referral.pk]),
+            {"to": "cancelled", "version": referral.version},
+        )
+    assert response.status_code == 302
+    # pghistory puts its context in front of each write: look past it.
+    statements = [q.split("true); ")[-1] for q in _sql(queries)]
+    counted = [
+        q
+        for q in statements
+        if not q.startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
+    ]
+    # session, user, authenticators, the referral, its UPDATE (the version check),
+    # the event, the access-log INSERT
+    assert len(counted) == 7, counted

@@ -72,6 +72,9 @@ class Scenario:
     method: str = "GET"
     expect: int = 200
     p95_target: str = ""
+    # Search scenarios: a function of bench/search_mix.py giving thousands of
+    # different query strings, walked so that none repeats during a run.
+    rotate: str = ""
     # Filled in while running:
     paths: list[str] = field(default_factory=list)
     skipped: str = ""
@@ -81,27 +84,11 @@ class Scenario:
     result: dict = field(default_factory=dict)
     results: list[dict] = field(default_factory=list)
     counted_referral: tuple | None = None
+    cursor: int = 0  # the next unused entry of a rotating list
 
 
-KEYWORDS = [
-    "speech therapy",
-    "wheelchair",
-    "respite care",
-    "als clinic",
-    "support group",
-    "dietitian",
-    "legal aid",
-    "home care",
-    "breathing",
-    "counseling",
-]
-ZIPS = ["02114", "10001", "60611", "94110", "30303", "98101", "75201", "33130"]
-FILTERED = [
-    "q=therapy&type=speech-language&language=es&telehealth=on&accepts_referrals=on",
-    "q=clinic&type=als-clinic&disease=als&accepts_referrals=on",
-    "q=care&type=home-care&type=respite&language=en",
-    "q=support&type=support-group&telehealth=on",
-]
+# Different searches per scenario: more than one run's requests, so none repeats.
+ROTATING_SEARCHES = 20_000
 
 
 def scenarios() -> list[Scenario]:
@@ -137,26 +124,34 @@ def scenarios() -> list[Scenario]:
         ),
         Scenario(
             "search_keyword",
-            "directory search: keyword",
+            "directory search: keywords, typos (rotating)",
             "search",
             "directory:service_list",
-            queries=[f"q={k.replace(' ', '+')}" for k in KEYWORDS],
+            rotate="keyword_searches",
             p95_target="search",
         ),
         Scenario(
             "search_zip",
-            "directory search: ZIP, 25 miles",
+            "directory search: ZIP and radius (rotating)",
             "search",
             "directory:service_list",
-            queries=[f"zip={z}&radius=25" for z in ZIPS],
+            rotate="zip_searches",
             p95_target="search",
         ),
         Scenario(
             "search_filters",
-            "directory search: keyword + filters",
+            "directory search: words, ZIP, filters (rotating)",
             "search",
             "directory:service_list",
-            queries=FILTERED,
+            rotate="filtered_searches",
+            p95_target="search",
+        ),
+        Scenario(
+            "search_mix",
+            "directory search: all of the above in turn (rotating)",
+            "search",
+            "directory:service_list",
+            rotate="mixed_searches",
             p95_target="search",
         ),
         Scenario(
@@ -439,8 +434,21 @@ def prepare(items: list[Scenario], port: int) -> dict[str, Context]:
             item.paths = [path]
             item.counted_referral = counted_referral
             continue
+        if item.rotate:
+            item.queries = rotating_searches(item.rotate)
         item.paths = [f"{path}?{q}" if q else path for q in item.queries]
     return contexts
+
+
+def rotating_searches(name: str) -> list[str]:
+    from apps.directory.models import TaxonomyTerm
+    from bench import search_mix
+
+    make = getattr(search_mix, name)
+    if name in ("filtered_searches", "mixed_searches"):
+        codes = list(TaxonomyTerm.objects.values_list("code", flat=True))
+        return make(ROTATING_SEARCHES, codes)
+    return make(ROTATING_SEARCHES)
 
 
 def _status_form(version: int, status: str, pk: int) -> dict[str, str]:
@@ -533,6 +541,9 @@ local method = "%(method)s"
 local headers = %(headers)s
 local expected = %(expect)d
 local pool = %(pool)s
+-- Where this run starts in the list of paths: a rotating list is walked on from
+-- one run to the next, the threads taking turns, so that no path repeats.
+local start = %(start)d
 local threads = {}
 
 function setup(thread)
@@ -573,7 +584,8 @@ function request()
     local path = "/casework/referrals/" .. entry.id .. "/status/"
     return wrk.format("POST", path, headers, status_body(entry))
   end
-  return wrk.format(method, paths[(n - 1) %% #paths + 1], headers)
+  local index = start + (n - 1) * thread_total + thread_index - 1
+  return wrk.format(method, paths[index %% #paths + 1], headers)
 end
 
 function response(status, headers, body)
@@ -584,17 +596,20 @@ end
 
 function done(summary, latency, requests)
   local bad = 0
+  local most = 0
   for _, thread in ipairs(threads) do
     bad = bad + thread:get("unexpected")
+    most = math.max(most, thread:get("n"))
   end
   io.write(string.format(
     'BENCH_JSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, ' ..
     '"p95_us": %%d, "p99_us": %%d, "max_us": %%d, "unexpected": %%d, ' ..
-    '"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\n',
+    '"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d, ' ..
+    '"issued": %%d}\n',
     summary.requests, summary.duration, latency:percentile(50),
     latency:percentile(95), latency:percentile(99), latency.max, bad,
     summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.status, summary.errors.timeout))
+    summary.errors.status, summary.errors.timeout, most * #threads))
 end
 """
 
@@ -603,7 +618,7 @@ def lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string is a valid Lua string here
 
 
-def lua_script(item: Scenario, context: Context, threads: int) -> str:
+def lua_script(item: Scenario, context: Context, threads: int, start: int = 0) -> str:
     headers = {}
     if context.cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in context.cookies.items())
@@ -618,6 +633,7 @@ def lua_script(item: Scenario, context: Context, threads: int) -> str:
         + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items())
         + "}",
         "expect": item.expect,
+        "start": start,
         "pool": "{"
         + ", ".join(f"{{{pk}, {version}, {lua_string(s)}}}" for pk, version, s in pool)
         + "}",
@@ -627,7 +643,7 @@ def lua_script(item: Scenario, context: Context, threads: int) -> str:
 
 def run_wrk(item, context, args, workdir: Path, seconds: int) -> dict:
     script = workdir / f"{item.name}.lua"
-    script.write_text(lua_script(item, context, args.threads))
+    script.write_text(lua_script(item, context, args.threads, item.cursor))
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -649,6 +665,14 @@ def run_wrk(item, context, args, workdir: Path, seconds: int) -> dict:
         raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
     result = json.loads(line.removeprefix("BENCH_JSON "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if item.rotate:
+        item.cursor += result["issued"]
+        if item.cursor > len(item.paths):
+            print(
+                f"  {item.name}: {item.cursor} requests so far, more than its "
+                f"{len(item.paths)} different searches: some repeated.",
+                flush=True,
+            )
     return result
 
 

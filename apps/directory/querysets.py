@@ -39,14 +39,13 @@ query reads the services of the page with their organisation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import Exists, F, Min, OuterRef, Q
 
 from .geo import ZipCentroid, bounding_box, distance_miles
 from .search import SEARCH_CONFIG, build_tsquery, correct_words, query_words
@@ -194,63 +193,6 @@ class ServiceQuerySet(models.QuerySet):
             found = found.filter(distance__gt=beyond)
         return found
 
-    def with_card_details(self, moment: datetime, centre: ZipCentroid | None = None):
-        """What a result card shows, in the same query: the first phone
-        (``card_phone``), the address of the nearest (or first) location
-        (``card_address``, a dict), today's weekly opening hours (``card_hours``,
-        [{"opens_at", "closes_at"}]) and the names of its types (``card_types``).
-        ``hours_today()`` and ``is_open_at()`` of the Schedule model read them."""
-        model = self.model
-        phone = model._meta.get_field("phones").related_model
-        schedule = model._meta.get_field("schedules").related_model
-        at_location = model._meta.get_field("service_at_locations").related_model
-        address = (
-            at_location._meta.get_field("location")
-            .related_model._meta.get_field("addresses")
-            .related_model
-        )
-        term = model._meta.get_field("taxonomy_terms").related_model
-        mine = Q(service_id=OuterRef("pk")) | Q(
-            service_at_location__service_id=OuterRef("pk")
-        )
-        phones = phone.objects.filter(mine).order_by("service_at_location_id", "id")
-        addresses = address.objects.filter(
-            location__service_at_locations__service_id=OuterRef("pk")
-        )
-        if centre is not None:
-            addresses = addresses.annotate(
-                miles=distance_miles(centre.latitude, centre.longitude, "location__")
-            ).order_by(F("miles").asc(nulls_last=True), "id")
-        else:
-            addresses = addresses.order_by("location__name", "id")
-        today = WEEKDAYS[moment.weekday()]
-        hours = schedule.objects.filter(
-            mine, freq__iexact="WEEKLY", byday__icontains=today, opens_at__isnull=False
-        ).order_by("opens_at")
-        return self.annotate(
-            card_phone=Subquery(phones.values("number")[:1]),
-            card_address=Subquery(
-                addresses.values(
-                    json=JSONObject(
-                        address_1="address_1",
-                        city="city",
-                        state="state_province",
-                        postal_code="postal_code",
-                    )
-                )[:1]
-            ),
-            card_hours=ArraySubquery(
-                hours.values(
-                    json=JSONObject(opens_at="opens_at", closes_at="closes_at")
-                )
-            ),
-            card_types=ArraySubquery(
-                term.objects.filter(services=OuterRef("pk"))
-                .order_by("name")
-                .values("name")
-            ),
-        )
-
     def search_results(self, *, sort: str = "") -> ServiceSearch:
         """The matches in order, for paging: best match first when there are
         words (then nearest), nearest first with a distance only, else by name.
@@ -277,9 +219,10 @@ class ServiceSearch:
     corrections: dict[str, list[str]] = field(default_factory=dict)
     # Candidates ranked at most; None: CANDIDATE_LIMIT.
     limit: int | None = None
-    # How the services of a page are read (e.g. ``with_card_details``).
-    page_queryset: QuerySet | None = None
-    _candidates: list | None = None
+    # Reads the services of a page: ids -> {id: Service}; by default with their
+    # organisation (the search page reads its cards: apps/directory/cards.py).
+    read: Callable[[list[str]], dict] | None = None
+    _candidates: list[tuple[str, float | None]] | None = None
 
     def __post_init__(self):
         if self.limit is None:
@@ -289,25 +232,49 @@ class ServiceSearch:
     def has_distance(self) -> bool:
         return "distance" in self.queryset.query.annotations
 
-    def candidates(self) -> list[tuple]:
-        """(id, rank, distance) of the first ``limit + 1`` matches, in order.
+    def candidates(self) -> list[tuple[str, float | None]]:
+        """(id, miles or None) of the first ``limit + 1`` matches, in order.
 
         By name or distance, the database reads them in that order (an index for
-        names; a bounded box for distance). By relevance, it ranks at most that
-        many matches: ranking every one of thousands is what made broad words slow.
+        names; a bounded box for distance) and stops at the limit. By relevance, it
+        ranks at most that many matches: ranking every one of thousands is what
+        made broad words slow. They come back as one string, which is far cheaper
+        to read than a thousand rows.
         """
         if self._candidates is None:
-            annotations = self.queryset.query.annotations
-            fields = ["id", "name"]
-            fields += [name for name in ("rank", "distance") if name in annotations]
-            narrow = self.queryset.values_list(*fields)
-            if self.order[0] == "-rank":
-                # Bound first, then rank: a subquery keeps the limit inside.
-                rows = _ordered(narrow.order_by()[: self.limit + 1], fields, self.order)
-            else:
-                rows = list(narrow.order_by(*self.order)[: self.limit + 1])
-            self._candidates = rows
+            self._candidates = self._read_candidates()
         return self._candidates
+
+    def _read_candidates(self) -> list[tuple[str, float | None]]:
+        fields = ["id", "name"]
+        fields += [
+            n for n in ("rank", "distance") if n in self.queryset.query.annotations
+        ]
+        narrow = self.queryset.values_list(*fields)
+        if self.order[0] == "-rank":
+            # Bound first, then rank: the limit applies before the ORDER BY.
+            inner = narrow.order_by()[: self.limit + 1]
+        else:
+            inner = narrow.order_by(*self.order)[: self.limit + 1]
+        sql, params = inner.query.sql_with_params()
+        order = ", ".join(
+            f"c.{key.lstrip('-')} {'DESC' if key.startswith('-') else 'ASC'}"
+            for key in self.order
+        )
+        miles = "round(c.distance::numeric, 2)::text" if self.has_distance else "''"
+        with connections[inner.db].cursor() as cursor:
+            cursor.execute(
+                # nosec B608: column names come from code, values are parameters
+                f"SELECT string_agg(c.id::text || ' ' || {miles}, ',' ORDER BY {order})"
+                f" FROM ({sql}) AS c",
+                params,
+            )
+            text = cursor.fetchone()[0]
+        rows = []
+        for item in (text or "").split(",") if text else []:
+            pk, _, distance = item.partition(" ")
+            rows.append((pk, float(distance) if distance else None))
+        return rows
 
     @property
     def is_capped(self) -> bool:
@@ -323,65 +290,15 @@ class ServiceSearch:
         if isinstance(index, int):
             return self[index : index + 1][0]
         rows = self.candidates()[: self.limit][index]
-        page = self.page_queryset
-        if page is None:
-            page = self.queryset.model.objects.all()
-        by_id = page.select_related("organization").in_bulk([row[0] for row in rows])
+        ids = [pk for pk, _ in rows]
+        if self.read is not None:
+            by_id = self.read(ids)
+        else:
+            page = self.queryset.model.objects.select_related("organization")
+            by_id = {str(pk): service for pk, service in page.in_bulk(ids).items()}
         services = []
-        for row in rows:
-            service = by_id[row[0]]
-            values = dict(zip(("id", "name", *self._extra()), row, strict=False))
-            service.rank = values.get("rank")
-            service.distance = values.get("distance")
+        for pk, distance in rows:
+            service = by_id[pk]
+            service.distance = distance
             services.append(service)
         return services
-
-    def _extra(self) -> list[str]:
-        annotations = self.queryset.query.annotations
-        return [name for name in ("rank", "distance") if name in annotations]
-
-
-def _ordered(inner, fields: list[str], order: list[str]) -> list[tuple]:
-    """Rows of a sliced (bounded) query, sorted by ``order`` in the database: the
-    ORM cannot order the rows of a subquery after its LIMIT."""
-    sql, params = inner.query.sql_with_params()
-    terms = []
-    for key in order:
-        name = key.lstrip("-")
-        terms.append(f"c.{name} {'DESC' if key.startswith('-') else 'ASC'}")
-    aliased = ", ".join(f"c.{name}" for name in fields)
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(
-            # nosec B608: column names come from code, values are parameters
-            f"SELECT {aliased} FROM ({sql}) AS c ORDER BY {', '.join(terms)}",
-            params,
-        )
-        return cursor.fetchall()
-
-
-@dataclass(frozen=True)
-class OpeningHours:
-    """One opening of a day, as a result card shows it."""
-
-    opens_at: time
-    closes_at: time | None
-
-    def is_open_at(self, moment: time) -> bool:
-        if self.closes_at is None:
-            return moment >= self.opens_at
-        if self.closes_at <= self.opens_at:  # open overnight
-            return moment >= self.opens_at or moment < self.closes_at
-        return self.opens_at <= moment < self.closes_at
-
-
-def hours_today(card_hours: list[dict] | None) -> list[OpeningHours]:
-    """The ``card_hours`` of ``with_card_details`` as OpeningHours."""
-    return [
-        OpeningHours(
-            opens_at=time.fromisoformat(row["opens_at"]),
-            closes_at=time.fromisoformat(row["closes_at"])
-            if row.get("closes_at")
-            else None,
-        )
-        for row in card_hours or []
-    ]

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -16,6 +18,7 @@ from apps.core.audit import client_ip
 from apps.core.caching import cache_public_page
 
 from . import services, suggestions
+from .cards import read_cards
 from .forms import ListingReportForm, ServiceSearchForm
 from .models import (
     Location,
@@ -26,7 +29,7 @@ from .models import (
     Service,
     ServiceAtLocation,
 )
-from .querysets import CANDIDATE_LIMIT, LISTED_STATUSES, hours_today
+from .querysets import CANDIDATE_LIMIT, LISTED_STATUSES
 
 PAGE_SIZE = 20
 # Reports accepted from one address per hour, against floods of spam.
@@ -63,16 +66,6 @@ def _saved_ids(user, services) -> set:
     )
 
 
-def _prepare_cards(services, now) -> None:
-    """Today's hours, the open-now state and a dialable phone number per card."""
-    moment = now.time()
-    for service in services:
-        service.hours_today = hours_today(getattr(service, "card_hours", None))
-        service.is_open_now = any(h.is_open_at(moment) for h in service.hours_today)
-        phone = getattr(service, "card_phone", "") or ""
-        service.phone_uri = "".join(c for c in phone if c.isdigit() or c == "+")
-
-
 @require_GET
 @login_not_required
 @cache_public_page()
@@ -87,8 +80,11 @@ def service_list(request):
     if form.is_valid():
         now = timezone.localtime()
         search = form.search(now=now)
-        search.page_queryset = Service.objects.with_card_details(
-            now, form.cleaned_data.get("zip")
+        search.read = partial(
+            read_cards,
+            moment=now,
+            centre=form.cleaned_data.get("zip"),
+            miles=form.cleaned_data.get("radius") or 0,
         )
         paginator = Paginator(search, PAGE_SIZE)
         number, notice = _page_number(request)
@@ -108,7 +104,6 @@ def service_list(request):
             number = last
         page_obj = paginator.page(number)
         results = list(page_obj.object_list)
-        _prepare_cards(results, now)
         context.update(
             page_obj=page_obj,
             results=results,
@@ -129,6 +124,7 @@ def service_list(request):
     for service in context["results"]:
         service.is_saved = service.id in saved_ids
     context["searched"] = any(v for k, v in request.GET.items() if k != "page")
+    context["is_patient"] = getattr(request.user, "is_patient", False)
     return render(request, "directory/service_list.html", context)
 
 

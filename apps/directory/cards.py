@@ -19,7 +19,7 @@ from .querysets import WEEKDAYS
 
 CARD_SQL = """
 SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
-       s.organization_id, o.name AS organization_name,
+       s.last_verified, s.organization_id, o.name AS organization_name,
        coalesce(
          (SELECT p.number FROM directory_phone p
            WHERE p.service_id = s.id ORDER BY p.id LIMIT 1),
@@ -104,7 +104,8 @@ def read_cards(
     Each service gets ``organization_name``, ``card_phone``, ``phone_uri`` (for a
     tel: link), ``card_address`` (dict), ``place`` ("Boston, MA 02114"),
     ``card_types``, ``hours_today`` (a list of OpeningHours), ``hours_label``,
-    ``is_open_now``, ``url`` and ``summary`` (the description's first words).
+    ``is_open_now``, ``url`` and ``summary`` (the description's first words);
+    ``last_verified`` says how fresh the listing is (``Service.is_stale``).
     Text is prepared here, once, rather than through template filters per card.
     """
     if not ids:

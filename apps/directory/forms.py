@@ -98,6 +98,9 @@ class ServiceSearchForm(forms.Form):
         label="Accepts referrals from caseworkers", required=False
     )
     open_now = forms.BooleanField(label="Open now", required=False)
+    checked_recently = forms.BooleanField(
+        label="Listing checked in the last 18 months", required=False
+    )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, **kwargs):
@@ -182,6 +185,8 @@ class ServiceSearchForm(forms.Form):
             services = services.accepting_referrals()
         if data.get("open_now"):
             services = services.open_at(timezone.localtime(now))
+        if data.get("checked_recently"):
+            services = services.checked_recently()
         services = services.matching(data.get("q") or "", reading=self.word_reading)
         if near and data.get("zip"):
             services = services.near(data["zip"], data["radius"])

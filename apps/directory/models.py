@@ -27,6 +27,7 @@ from .querysets import (
     WEEKDAY_CODES,
     ServiceQuerySet,
     TaxonomyTermQuerySet,
+    stale_cutoff,
 )
 
 
@@ -206,6 +207,11 @@ class Service(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:service_detail", args=[self.id])
+
+    @property
+    def is_stale(self) -> bool:
+        """Not checked within STALE_AFTER_MONTHS: shown as possibly out of date."""
+        return self.last_verified is None or self.last_verified < stale_cutoff()
 
     def disease_names(self) -> list[str]:
         labels = dict(Service.Disease.choices)

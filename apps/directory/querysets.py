@@ -44,11 +44,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import Exists, F, Min, OuterRef, Q
+from django.utils import timezone
 
 from .geo import ZipCentroid, bounding_box, distance_miles
 from .search import (
@@ -91,6 +93,11 @@ LANGUAGES = {
     "pl": "Polish",
     "ase": "American Sign Language",
 }
+
+
+def stale_cutoff() -> date:
+    """A listing last checked before this day is out of date (STALE_AFTER_MONTHS)."""
+    return timezone.localdate() - timedelta(days=30 * settings.STALE_AFTER_MONTHS)
 
 
 def open_at_q(moment: datetime) -> Q:
@@ -189,6 +196,10 @@ class ServiceQuerySet(models.QuerySet):
 
     def accepting_referrals(self):
         return self.filter(accepts_referrals=True)
+
+    def checked_recently(self):
+        """Listings their service or our staff checked within STALE_AFTER_MONTHS."""
+        return self.filter(last_verified__gte=stale_cutoff())
 
     def open_at(self, moment: datetime):
         """Services with a weekly opening that includes this local time."""

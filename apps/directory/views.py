@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -117,7 +118,7 @@ def service_list(request):
             active_filters=sum(
                 1
                 for name in ("type", "disease", "language", "telehealth")
-                + ("accepts_referrals", "open_now")
+                + ("accepts_referrals", "open_now", "checked_recently")
                 if form.cleaned_data.get(name)
             ),
         )
@@ -161,7 +162,11 @@ def service_detail(request, pk):
                 location.latitude, location.longitude
             )
     service.is_saved = bool(_saved_ids(request.user, [service]))
-    return render(request, "directory/service_detail.html", {"service": service})
+    return render(
+        request,
+        "directory/service_detail.html",
+        {"service": service, "stale_months": settings.STALE_AFTER_MONTHS},
+    )
 
 
 def _attach_phones_and_hours(service) -> None:

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_one_zip_validator'),
-        ('accounts', '0006_merge_0003_backend_clients_0005_merge_20261126_0835'),
+        ("accounts", "0004_one_zip_validator"),
+        ("accounts", "0006_merge_0003_backend_clients_0005_merge_20261126_0835"),
     ]
 
-    operations = [
-    ]
+    operations = []

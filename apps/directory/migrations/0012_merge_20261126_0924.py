@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0008_search_covering_indexes'),
-        ('directory', '0011_listing_upkeep_permissions'),
+        ("directory", "0008_search_covering_indexes"),
+        ("directory", "0011_listing_upkeep_permissions"),
     ]
 
-    operations = [
-    ]
+    operations = []

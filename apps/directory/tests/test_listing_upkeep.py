@@ -402,3 +402,31 @@ def test_a_campaign_for_100000_services_enqueues_in_batches(db, settings):
     first = enqueued[0].args[0]
     assert verification.send_verification_batch.call(first) == verification.BATCH_SIZE
     assert VerificationRequest.objects.count() == verification.BATCH_SIZE
+
+
+def test_freshness_is_shown_and_can_be_filtered(client, db, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    today = timezone.localdate()
+    fresh = ServiceFactory(name="Fresh Speech Clinic", last_verified=today)
+    old = ServiceFactory(
+        name="Old Speech Clinic", last_verified=today - timedelta(days=30 * 19)
+    )
+    from apps.directory.search import refresh_search_index
+
+    refresh_search_index()
+    page = client.get(reverse("directory:service_list"), {"q": "speech clinic"})
+    text = page.content.decode()
+    assert f"Listing last checked {today:%B %Y}" in text
+    assert "may be out of date" in text
+    only_fresh = client.get(
+        reverse("directory:service_list"),
+        {"q": "speech clinic", "checked_recently": "on"},
+    ).content.decode()
+    assert "Fresh Speech Clinic" in only_fresh
+    assert "Old Speech Clinic" not in only_fresh
+    detail = client.get(old.get_absolute_url()).content.decode()
+    assert "Not checked for over 18 months" in detail
+    assert (
+        "Not checked for over"
+        not in client.get(fresh.get_absolute_url()).content.decode()
+    )

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0005_client_contact_validators'),
-        ('referrals', '0006_merge_20261126_0838'),
+        ("referrals", "0005_client_contact_validators"),
+        ("referrals", "0006_merge_20261126_0838"),
     ]
 
-    operations = [
-    ]
+    operations = []

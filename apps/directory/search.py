@@ -181,18 +181,28 @@ def read_words(words: list[str]) -> WordReading:
     if not candidates:
         return WordReading()
     with connection.cursor() as cursor:
+        # Words found as typed are taken from the primary key; only the others
+        # walk the trigram index for their nearest words (about 3 ms a search).
         cursor.execute(
             """
+            WITH typed AS (
+                SELECT t.word, EXISTS (
+                    SELECT 1 FROM directory_searchword w WHERE w.word = t.word
+                ) AS is_known
+                FROM unnest(%s::text[]) AS t(word)
+            )
+            SELECT typed.word, typed.word, 0.0 FROM typed WHERE typed.is_known
+            UNION ALL
             SELECT typed.word, near.word, near.distance
-            FROM unnest(%s::text[]) AS typed(word)
+            FROM typed
             CROSS JOIN LATERAL (
                 SELECT w.word, w.word <-> typed.word AS distance
                 FROM directory_searchword w
                 ORDER BY w.word <-> typed.word
                 LIMIT %s
             ) near
-            WHERE near.distance <= %s
-            ORDER BY typed.word, near.distance, near.word
+            WHERE NOT typed.is_known AND near.distance <= %s
+            ORDER BY 1, 3, 2
             """,
             [candidates, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_remove_profile_progress_flag'),
-        ('accounts', '0004_dates_bounded'),
+        ("accounts", "0003_remove_profile_progress_flag"),
+        ("accounts", "0004_dates_bounded"),
     ]
 
-    operations = [
-    ]
+    operations = []

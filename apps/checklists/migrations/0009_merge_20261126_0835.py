@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0005_dates_bounded'),
-        ('checklists', '0006_clinical_reviewers_group'),
-        ('checklists', '0008_content_editors_edit_item_sources'),
+        ("checklists", "0005_dates_bounded"),
+        ("checklists", "0006_clinical_reviewers_group"),
+        ("checklists", "0008_content_editors_edit_item_sources"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('diseases', '0004_comparisonrow_reference_per_column'),
-        ('diseases', '0004_dates_bounded'),
-        ('diseases', '0005_clinical_reviewers_group'),
+        ("diseases", "0004_comparisonrow_reference_per_column"),
+        ("diseases", "0004_dates_bounded"),
+        ("diseases", "0005_clinical_reviewers_group"),
     ]
 
-    operations = [
-    ]
+    operations = []

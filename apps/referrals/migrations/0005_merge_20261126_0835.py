@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0003_submission_keys'),
-        ('referrals', '0004_dates_bounded'),
-        ('referrals', '0004_feed_mark'),
+        ("referrals", "0003_submission_keys"),
+        ("referrals", "0004_dates_bounded"),
+        ("referrals", "0004_feed_mark"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -16,6 +16,31 @@
     }
   });
 
+  // A running count under text fields with a limit. Without JavaScript the limit is
+  // stated in words, and the server explains a text that is too long (nothing is
+  // cut off).
+  function showCount(field) {
+    var count = document.querySelector('[data-char-count-for="' + field.id + '"]');
+    if (!count) {
+      return;
+    }
+    var left = Number(field.dataset.charLimit) - field.value.length;
+    count.textContent = left >= 0
+      ? " " + left.toLocaleString("en-US") + " left."
+      : " " + (-left).toLocaleString("en-US") + " too many.";
+    count.classList.toggle("text-danger", left < 0);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-char-limit]")) {
+      showCount(event.target);
+    }
+  });
+  function countAll() {
+    document.querySelectorAll("[data-char-limit]").forEach(showCount);
+  }
+  countAll();
+  document.body.addEventListener("htmx:afterSettle", countAll);
+
   // The print view's Print button only makes sense with JavaScript.
   document.querySelectorAll("[data-print-page]").forEach(function (button) {
     button.hidden = false;

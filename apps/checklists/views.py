@@ -17,6 +17,7 @@ from . import personalise
 from .calendar import checklist_calendar
 from .forms import ConditionForm, ItemNoteForm, ItemStatusForm, StageChoiceForm
 from .models import ChecklistItem, ItemProgress
+from .page_cache import cached_page, profile_with_versions
 from .reminders import stop_reminders, user_id_for_token
 from .services import (
     StageNotFound,
@@ -77,10 +78,10 @@ def _page_stage(request) -> str:
     return value if value.replace("-", "").isalnum() else ""
 
 
-def _build(request, *, focus: str):
+def _build(request, *, focus: str, profile=None):
     try:
         return build_patient_checklist(
-            request.user, show_all=_wants_all(request), focus=focus
+            request.user, show_all=_wants_all(request), focus=focus, profile=profile
         )
     except StageNotFound:
         raise Http404("No such stage") from None
@@ -125,14 +126,26 @@ def _checklist_page(
 @role_required(User.Role.PATIENT)
 def my_checklist(request):
     """The patient's own stage in full; the others one line each."""
-    return _checklist_page(request, _build(request, focus=""))
+    profile = profile_with_versions(request.user)
+    return cached_page(
+        request,
+        profile,
+        lambda: _checklist_page(request, _build(request, focus="", profile=profile)),
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
 @role_required(User.Role.PATIENT)
 def my_checklist_stage(request, stage):
     """One stage of the patient's condition in full, opened on purpose."""
-    return _checklist_page(request, _build(request, focus=stage), page=stage)
+    profile = profile_with_versions(request.user)
+    return cached_page(
+        request,
+        profile,
+        lambda: _checklist_page(
+            request, _build(request, focus=stage, profile=profile), page=stage
+        ),
+    )
 
 
 def _item_changed(request, item, *, announcement="", note_form=None):

@@ -1,0 +1,116 @@
+"""A patient's own checklist pages, kept rendered until something on them changes.
+
+The paced page is read far more often than it changes. Each rendered page is kept in
+the cache under a key made of what it shows: the patient, the page (stage and
+"show all"), today's date (the timing words change with it), and the moment of the
+last change to the profile, the chosen stage and the progress rows, read in one
+query (``profile_with_versions``). Any change makes a new key, so nothing has to be
+told to forget; content edits retire the page through the public pages' generation
+(apps.core.caching.forget_public_pages), as they do for the public checklist.
+
+Only plain GET/HEAD pages without flash messages are kept; htmx fragments never.
+CSRF tokens are never stored: the page is rendered with the placeholder of
+apps.core.caching and each answer gets the patient's own token. Kept for
+PERSONAL_PAGE_CACHE_SECONDS (0: off); the entries hold health data, so they live
+only in the cache that already holds the sessions, under keys no one can guess
+without the account.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Subquery
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from apps.accounts.models import PatientProfile
+from apps.core.caching import CSRF_PLACEHOLDER, GENERATION_KEY, RENDERING_FOR_CACHE
+
+from .models import ItemProgress, PatientStage
+
+KEY_PREFIX = "carenav:my-checklist:v1:"
+
+
+def profile_with_versions(user) -> PatientProfile | None:
+    """The profile, annotated with when the progress and the stage last changed."""
+    progress = (
+        ItemProgress.objects.filter(patient=OuterRef("user"))
+        .order_by()
+        .values("patient")
+    )
+    return (
+        PatientProfile.objects.filter(user=user)
+        .annotate(
+            progress_changed=Subquery(
+                progress.annotate(latest=Max("updated_at")).values("latest")[:1]
+            ),
+            progress_rows=Subquery(progress.annotate(n=Count("pk")).values("n")[:1]),
+            stage_chosen=Subquery(
+                PatientStage.objects.filter(patient=OuterRef("user")).values(
+                    "chosen_at"
+                )[:1]
+            ),
+        )
+        .first()
+    )
+
+
+def page_key(request, profile: PatientProfile) -> str:
+    state = "|".join(
+        str(value)
+        for value in (
+            request.user.pk,
+            request.get_full_path(),
+            timezone.localdate(),
+            profile.updated_at,
+            profile.progress_changed,
+            profile.progress_rows,
+            profile.stage_chosen,
+        )
+    )
+    return KEY_PREFIX + hashlib.sha256(state.encode()).hexdigest()
+
+
+def _may_keep(request) -> bool:
+    return (
+        settings.PERSONAL_PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.htmx
+        # len() reads the messages without marking them shown.
+        and not len(messages.get_messages(request))
+    )
+
+
+def _answer(request, content: bytes) -> HttpResponse:
+    return HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request).encode()))
+
+
+def cached_page(request, profile: PatientProfile | None, render_page):
+    """The page from the cache, or render_page() rendered, kept and answered."""
+    if profile is None or not _may_keep(request):
+        return render_page()
+    key = page_key(request, profile)
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    stored = found.get(key)
+    if stored is not None and stored["generation"] == generation:
+        return _answer(request, stored["content"])
+    setattr(request, RENDERING_FOR_CACHE, True)
+    try:
+        response = render_page()
+    finally:
+        delattr(request, RENDERING_FOR_CACHE)
+    if response.status_code != 200 or len(messages.get_messages(request)):
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER, get_token(request).encode()
+        )
+        return response
+    cache.set(
+        key,
+        {"content": response.content, "generation": generation},
+        settings.PERSONAL_PAGE_CACHE_SECONDS,
+    )
+    return _answer(request, response.content)

@@ -69,7 +69,7 @@ def test_service_detail_shows_the_listing(client, service):
         "Harbor Voice Clinic",
         "12 Example Wharf",
         "617-555-0123",
-        "Monday to Friday: 9:00 AM to 5:00 PM",
+        "Monday to Friday: 9 a.m. to 5 p.m.",
         "Adults with ALS.",
         "Free for everyone.",
         "Spanish",

@@ -6,6 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.checklists.models import ItemProgress
+from apps.checklists.page_cache import forget_local_copies
 from apps.core.caching import forget_public_pages
 
 from .conftest import set_profile
@@ -16,6 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PERSONAL_PAGE_CACHE_SECONDS = 60
+    forget_local_copies()
+    yield
+    forget_local_copies()
 
 
 def test_a_kept_page_costs_two_queries_and_changes_with_the_progress(
@@ -70,6 +74,7 @@ def test_pages_are_kept_per_patient_and_retired_by_content_edits(
     items["diary"].title = "Keep a daily diary"
     items["diary"].save()
     forget_public_pages()
+    forget_local_copies()  # the other workers' copies expire in LOCAL_SECONDS
     assertContains(client.get(url), "Keep a daily diary")
 
 

@@ -196,3 +196,10 @@ def test_deleting_removes_the_account_and_keeps_the_caseworkers_records(
     # Signed out; the other patient's data untouched.
     assert client.get(reverse("accounts:account")).status_code == 302
     assert ItemProgress.objects.filter(patient=other_patient).count() == 1
+
+
+def test_the_account_page_query_count(client, patient, django_assert_num_queries):
+    client.force_login(patient)
+    # session, user, profile
+    with django_assert_num_queries(3):
+        client.get(reverse("accounts:account"))

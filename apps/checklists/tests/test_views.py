@@ -718,3 +718,24 @@ def test_done_items_are_not_called_overdue(client, patient, items):
         response = client.get(reverse(f"checklists:{name}"))
         assertNotContains(response, "Overdue")
         assertContains(response, "Closing soon")
+
+
+def test_a_stage_page_query_count_is_flat(
+    client, bulbar_patient, items, django_assert_num_queries
+):
+    client.force_login(bulbar_patient)
+    url = reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    # session, user, profile with its versions, chosen stage, stages with disease,
+    # current items with article, progress, the stage's service types and sources
+    with django_assert_num_queries(9):
+        client.get(url)
+    stage = items["voice"].stage
+    for n in range(6):
+        item = ChecklistItemFactory(
+            stage=stage, service_types=[TaxonomyTermFactory(code=f"later-{n}")]
+        )
+        ItemProgressFactory(patient=bulbar_patient, item=item, note=f"Note {n}")
+        ChecklistItemReferenceFactory(item=item, order=1)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -66,3 +66,15 @@ def test_password_reset_pages_name_no_contact_without_a_link(client, patient):
     body = mail.outbox[-1].body
     assert "Hello from" not in body
     assert "choose a new password" in body
+
+
+def test_the_email_and_password_pages_speak_our_words(client, patient):
+    client.force_login(patient)
+    response = client.get(reverse("account_email"))
+    assertContains(response, "My e-mail addresses")
+    assertContains(response, "Main address")
+    assertContains(response, reverse("accounts:account"))
+    response = client.get(reverse("account_change_password"))
+    assertContains(response, "Change my password")
+    for stock in ("Change Password", "Email Addresses", "Make Primary"):
+        assertNotContains(response, stock)

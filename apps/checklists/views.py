@@ -336,7 +336,8 @@ def reminders_unsubscribe(request, token):
         )
         response.status_code = 404
     else:
-        stop_reminders(user_id)
+        if request.method != "HEAD":  # link checkers only look
+            stop_reminders(user_id)
         response = render(
             request, "checklists/reminders_unsubscribed.html", {"valid": True}
         )

@@ -27,7 +27,7 @@ from .models import (
 
 Status = ItemProgress.Status
 # How many dated steps the paced page lists under "Coming up".
-COMING_UP_LIMIT = 5
+COMING_UP_LIMIT = 3
 
 
 # Reading -------------------------------------------------------------------------

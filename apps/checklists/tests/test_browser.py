@@ -47,9 +47,12 @@ def ready_patient(patient, items):
 
 def test_tick_and_note_with_one_click(page, live_server, ready_patient, items):
     sign_in(page, live_server, ready_patient)
-    page.goto(live_server.url + reverse("checklists:my_checklist"))
-    check_accessibility(page, context="my checklist")
     item = items["clinic"]
+    # An earlier stage than the patient's, opened from its one-line summary.
+    page.goto(live_server.url + reverse("checklists:my_checklist"))
+    page.get_by_role("link", name=item.stage.title).click()
+    page.wait_for_load_state()
+    check_accessibility(page, context="my checklist, a stage page")
     card = page.locator(f"#item-{item.pk}")
     card.get_by_role("button", name=f"Mark as done: {item.title}").click()
     page.get_by_role("button", name=f"Mark as not done: {item.title}").wait_for()
@@ -150,7 +153,9 @@ def test_three_months_after_an_als_diagnosis_no_end_of_life_steps(
         sign_in(page, live_server, patient)
         page.goto(live_server.url + reverse("checklists:my_checklist"))
         main = page.inner_text("main")
-        assert "Just diagnosed" in page.locator("#stage-heading").inner_text()
+        # Suggested from month 2 in the seed content: the patient's stage.
+        heading = page.locator("#stage-heading").inner_text()
+        assert heading == "Planning ahead My stage", heading
         for item in end_of_life:
             assert item.title not in main
         # The later stage is one line, opened only on purpose.

@@ -11,9 +11,9 @@ told to forget; content edits retire the page through the public pages' generati
 Only plain GET/HEAD pages without flash messages are kept; htmx fragments never.
 CSRF tokens are never stored: the page is rendered with the placeholder of
 apps.core.caching and each answer gets the patient's own token. Kept for
-PERSONAL_PAGE_CACHE_SECONDS (0: off); the entries hold health data, so they live
-only in the cache that already holds the sessions, under keys no one can guess
-without the account.
+PERSONAL_PAGE_CACHE_SECONDS (0: off). The entries hold health data: they live only
+in the cache that already holds the sessions, and a page is only ever served to the
+signed-in patient whose key names it (the key starts from their account).
 """
 
 import hashlib

@@ -214,6 +214,8 @@ ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks which condition (or "not sure yet"), to open the right checklist.
+ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.signup.SignupDetailsForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -261,6 +263,12 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
+# One date and time format everywhere: carenav/formats/en/formats.py (the same
+# values here, for anything that reads the settings directly).
+FORMAT_MODULE_PATH = ["carenav.formats"]
+DATE_FORMAT = "F j, Y"
+TIME_FORMAT = "P"
+DATETIME_FORMAT = "F j, Y, P"
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -414,6 +422,12 @@ FHIR_TOKEN_SECONDS = env_int("FHIR_TOKEN_SECONDS", 300)
 # only with the shared Redis cache: one copy serves every app server.
 PUBLIC_PAGE_CACHE_SECONDS = env_int(
     "PUBLIC_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
+)
+# A patient's own checklist pages stay rendered this long, or until something on
+# them changes (apps/checklists/page_cache.py; 0: off). Only with Redis, where the
+# sessions are.
+PERSONAL_PAGE_CACHE_SECONDS = env_int(
+    "PERSONAL_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
 )
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_settings(os.environ["DATABASE_REPLICA_URL"])

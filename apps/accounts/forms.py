@@ -88,3 +88,31 @@ class SecondFactorForm(LockoutCountedCodeMixin, AuthenticateForm):
 
 class SecondFactorAgainForm(LockoutCountedCodeMixin, ReauthenticateForm):
     """Confirming a code before a sensitive change (MFA_FORMS["reauthenticate"])."""
+
+
+class ReminderForm(forms.ModelForm):
+    class Meta:
+        model = PatientProfile
+        fields = ["email_reminders"]
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password. Your account has not been deleted.",
+                code="wrong_password",
+            )
+        return password

@@ -212,6 +212,15 @@ class PatientProfile(models.Model):
     preferred_language = models.CharField(
         max_length=5, choices=Language, default=Language.ENGLISH
     )
+    # Reminders are opt-in: nobody gets one without ticking this.
+    email_reminders = models.BooleanField(
+        "e-mail me a weekly reminder",
+        default=False,
+        help_text="Once a week, when something on your checklist is due soon, "
+        "overdue, or a time-limited window is closing. Every message has a link to "
+        "stop them.",
+    )
+    reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PatientProfileQuerySet.as_manager()

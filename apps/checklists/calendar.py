@@ -12,6 +12,8 @@ from .personalise import TimingState, describe_rule
 
 PRODID = "-//CareNav//Checklist//EN"
 MAX_OCTETS = 75
+# The alarm of each event goes off this many days before it.
+ALARM_DAYS_BEFORE = 3
 
 
 def escape_text(value: str) -> str:
@@ -54,12 +56,36 @@ def item_uid(*, item_id: int, patient_id: int) -> str:
     return f"checklist-item-{item_id}-{patient_id}@carenav"
 
 
-def checklist_calendar(checklist, *, checklist_url: str, now: datetime) -> str:
-    """One all-day event per dated item still to do.
+def _alarm(*, summary: str, days_ahead: int) -> list[str]:
+    """A reminder a few days before; for a step due sooner, on the morning itself
+    (an all-day event starts at midnight, so PT9H is 9 a.m. that day)."""
+    trigger = f"-P{ALARM_DAYS_BEFORE}D" if days_ahead >= ALARM_DAYS_BEFORE else "PT9H"
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{escape_text(summary)}",
+        f"TRIGGER:{trigger}",
+        "END:VALARM",
+    ]
 
-    Left out: items done or set aside, items that do not apply, windows already
-    closed, and private notes (calendars are often synced to other services).
+
+def checklist_calendar(
+    checklist,
+    *,
+    checklist_url: str,
+    now: datetime,
+    stage_urls: dict[int, str] | None = None,
+) -> str:
+    """One all-day event per dated item still to do, each with an alarm.
+
+    Upcoming dates only: a step already overdue is dated on the day of the
+    download (it is still worth doing), never in the past. Left out: items done
+    or set aside, items that do not apply, windows already closed, and private
+    notes (calendars are often synced to other services).
+    stage_urls: the page of each stage (by stage id) the events link to.
     """
+    today = checklist.today
+    stage_urls = stage_urls or {}
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -78,24 +104,29 @@ def checklist_calendar(checklist, *, checklist_url: str, now: datetime) -> str:
         ):
             continue
         item = row.item
-        if timing.state in (TimingState.OPEN, TimingState.CLOSING_SOON):
+        day = max(timing.date, today)
+        if timing.state == TimingState.OVERDUE:
+            summary = f"Overdue: {item.title}"
+        elif timing.state in (TimingState.OPEN, TimingState.CLOSING_SOON):
             summary = f"Last day: {item.title}"
         else:
             summary = f"Due: {item.title}"
+        url = f"{stage_urls.get(item.stage_id, checklist_url)}#item-{item.pk}"
         guidance = CITATION_MARK.sub("", item.guidance)
         description = "\n\n".join(
-            part for part in (describe_rule(item), guidance, checklist_url) if part
+            part for part in (timing.text, describe_rule(item), guidance, url) if part
         )
         lines += [
             "BEGIN:VEVENT",
             f"UID:{item_uid(item_id=item.pk, patient_id=checklist.patient.pk)}",
             f"DTSTAMP:{_timestamp(now)}",
-            f"DTSTART;VALUE=DATE:{_date(timing.date)}",
-            f"DTEND;VALUE=DATE:{_date(timing.date + timedelta(days=1))}",
+            f"DTSTART;VALUE=DATE:{_date(day)}",
+            f"DTEND;VALUE=DATE:{_date(day + timedelta(days=1))}",
             f"SUMMARY:{escape_text(summary)}",
             f"DESCRIPTION:{escape_text(description)}",
-            f"URL:{checklist_url}#item-{item.pk}",
+            f"URL:{url}",
             "TRANSP:TRANSPARENT",
+            *_alarm(summary=summary, days_ahead=(day - today).days),
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

@@ -2,6 +2,8 @@ from itertools import groupby
 
 from django import forms
 
+from apps.accounts.models import PatientProfile
+
 from .models import ItemProgress, Stage
 
 
@@ -14,7 +16,9 @@ class ItemNoteForm(forms.Form):
         label="Private note",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        # No maxlength attribute: a browser would cut a pasted note silently; the
+        # server says how long it is instead.
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only you can see this note.",
         error_messages={
             "max_length": "Keep the note to %(limit_value)d characters or fewer "
@@ -53,3 +57,13 @@ class StageChoiceForm(forms.Form):
     def clean_stage(self) -> Stage | None:
         value = self.cleaned_data["stage"]
         return self.stages[value] if value else None
+
+
+class ConditionForm(forms.Form):
+    """The first question to a new account."""
+
+    disease = forms.ChoiceField(
+        label="Which condition do you have?",
+        choices=PatientProfile.Disease,
+        widget=forms.RadioSelect,
+    )

@@ -26,6 +26,8 @@ from .models import (
 )
 
 Status = ItemProgress.Status
+# How many dated steps the paced page lists under "Coming up".
+COMING_UP_LIMIT = 3
 
 
 # Reading -------------------------------------------------------------------------
@@ -42,6 +44,8 @@ class ItemRow:
     find_url: str
     # Set when the item often matters sooner for the patient's onset site.
     sooner_note: str = ""
+    # The paced page of the item's stage (set by focus_on).
+    stage_url: str = ""
 
     @property
     def status(self) -> str:
@@ -91,6 +95,8 @@ class StageBlock:
     # Items that apply to the patient, less those set aside as not for them.
     total_count: int = 0
     hidden_count: int = 0
+    # The stage's paced page (set by focus_on).
+    url: str = ""
 
     @property
     def open_count(self) -> int:
@@ -116,6 +122,8 @@ class PatientChecklist:
     today: date
     # Stages the patient may choose from (every disease's, when not sure yet).
     stage_choices: list[Stage] = field(default_factory=list)
+    # The stage shown in full on a paced page (None: every stage is detailed).
+    focus: StageBlock | None = None
 
     @property
     def disease(self):
@@ -128,6 +136,28 @@ class PatientChecklist:
     @property
     def coming_up(self) -> list[ItemRow]:
         return personalise.coming_up(row for row in self.rows if row.applies)
+
+    @property
+    def coming_up_soon(self) -> list[ItemRow]:
+        """The next few dated steps, from the patient's stage and those before it:
+        later stages are not brought forward unasked."""
+        current = self.current_stage
+        rows = (
+            row
+            for block in self.stages
+            if current is None or block.stage.order <= current.order
+            for row in block.rows
+            if row.applies
+        )
+        return personalise.coming_up(rows, limit=COMING_UP_LIMIT)
+
+    @property
+    def current_block(self) -> "StageBlock | None":
+        return next((block for block in self.stages if block.is_current), None)
+
+    @property
+    def is_not_sure(self) -> bool:
+        return self.profile.disease not in personalise.DISEASES_WITH_CHECKLISTS
 
     @property
     def has_dated_items(self) -> bool:
@@ -169,33 +199,40 @@ def published_article_url(item: ChecklistItem) -> str:
     return article.get_absolute_url()
 
 
-def directory_search_url(item: ChecklistItem, *, zip_code: str = "") -> str:
-    """Directory search for the item's service types, near zip_code when given."""
+def directory_search_url(
+    item: ChecklistItem, *, zip_code: str = "", directory: str = ""
+) -> str:
+    """Directory search for the item's service types, near zip_code when given.
+    directory: the search page's path, when the caller already reversed it."""
     params = [("type", term.code) for term in item.service_types.all()]
     if zip_code:
         params.append(("zip", zip_code))
-    url = reverse("directory:service_list")
+    url = directory or reverse("directory:service_list")
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def current_items(*, public: bool = True) -> Prefetch:
-    """The prefetch of a stage's items, with what every list of them shows (their
-    article, service types and numbered sources): as signed off by a clinical
-    reviewer (public), or as saved now (editors' preview)."""
+ITEM_LINKS = (
+    "service_types",
+    Prefetch(
+        "citations",
+        queryset=ChecklistItemReference.objects.select_related("reference").order_by(
+            "order"
+        ),
+    ),
+)
+
+
+def current_items(*, public: bool = True, with_links: bool = True) -> Prefetch:
+    """The prefetch of a stage's items, with their article and (with_links) the
+    service types and numbered sources every full list of them shows: as signed
+    off by a clinical reviewer (public), or as saved now (editors' preview)."""
     items = (
         ChecklistItem.objects.current()
         .select_related("related_article__disease")
-        .prefetch_related(
-            "service_types",
-            Prefetch(
-                "citations",
-                queryset=ChecklistItemReference.objects.select_related(
-                    "reference"
-                ).order_by("order"),
-            ),
-        )
         .order_by("order", "pk")
     )
+    if with_links:
+        items = items.prefetch_related(*ITEM_LINKS)
     return Prefetch("items", queryset=items.public_versions() if public else items)
 
 
@@ -205,17 +242,27 @@ def load_profile(patient: User) -> PatientProfile:
     return profile or PatientProfile(user=patient)
 
 
+class StageNotFound(LookupError):
+    """The stage asked for is not one of the patient's condition."""
+
+
 def build_patient_checklist(
     patient: User,
     *,
     show_all: bool = False,
     today: date | None = None,
     profile: PatientProfile | None = None,
+    focus: str | None = None,
 ) -> PatientChecklist:
     """A patient's personal checklist, in seven queries.
 
     Queries: profile (unless given), chosen stage, published stages with their
     disease, current items with their article, service types, sources, progress.
+
+    focus: None details every stage (print, calendar, summaries); a stage slug, or
+    "" for the patient's own stage, details only that one (the paced page): the
+    other stages' items are loaded for their counts and dates, without their links.
+    Raises StageNotFound for a slug that is not one of the condition's stages.
     """
     if profile is None:
         profile = load_profile(patient)
@@ -227,7 +274,7 @@ def build_patient_checklist(
     )
     slug = disease_slug_for(profile, chosen, all_stages)
     stages = [stage for stage in all_stages if stage.disease.slug == slug]
-    prefetch_related_objects(stages, current_items())
+    prefetch_related_objects(stages, current_items(with_links=focus is None))
     progress = {
         row.item_id: row
         for row in ItemProgress.objects.filter(
@@ -241,11 +288,37 @@ def build_patient_checklist(
         chosen_stage_id=chosen.stage_id if chosen else None,
         show_all=show_all,
         today=today,
+        with_links=focus is None,
     )
     checklist.patient = patient
-    if profile.disease not in personalise.DISEASES_WITH_CHECKLISTS:
-        checklist.stage_choices = all_stages
+    if focus is not None:
+        focus_on(checklist, focus, zip_code=profile.zip_code)
     return checklist
+
+
+def focus_on(checklist: PatientChecklist, slug: str, *, zip_code: str = "") -> None:
+    """Detail one stage of a checklist (its slug, or "" for the patient's own):
+    load its items' links and search addresses. Two queries."""
+    if slug:
+        block = next((b for b in checklist.stages if b.stage.slug == slug), None)
+        if block is None:
+            raise StageNotFound(slug)
+    else:
+        block = checklist.current_block
+    checklist.focus = block
+    for each in checklist.stages:
+        each.url = reverse("checklists:my_checklist_stage", args=[each.stage.slug])
+        for row in each.rows:
+            row.stage_url = each.url
+    if block is None:
+        return
+    items = [row.item for row in block.rows]
+    prefetch_related_objects(items, *ITEM_LINKS)
+    directory = reverse("directory:service_list")
+    for row in block.rows:
+        row.find_url = directory_search_url(
+            row.item, zip_code=zip_code, directory=directory
+        )
 
 
 def assemble_checklist(
@@ -256,9 +329,14 @@ def assemble_checklist(
     chosen_stage_id: int | None = None,
     show_all: bool = False,
     today: date | None = None,
+    with_links: bool = True,
 ) -> PatientChecklist:
-    """Apply the personalisation rules to loaded stages (items prefetched): no query."""
+    """Apply the personalisation rules to loaded stages (items prefetched): no query.
+
+    with_links=False: the items' service types are not loaded, so no row gets its
+    directory search address (see focus_on)."""
     today = today or timezone.localdate()
+    directory = reverse("directory:service_list") if with_links else ""
     progress = progress or {}
     suggested = personalise.suggest_stage(
         stages, diagnosis_date=profile.diagnosis_date, today=today
@@ -280,7 +358,13 @@ def assemble_checklist(
                     today=today,
                 ),
                 hidden_reason=personalise.hidden_reason(item, profile),
-                find_url=directory_search_url(item, zip_code=profile.zip_code),
+                find_url=(
+                    directory_search_url(
+                        item, zip_code=profile.zip_code, directory=directory
+                    )
+                    if with_links
+                    else ""
+                ),
                 sooner_note=personalise.sooner_note(item, profile),
             )
             if row.applies:
@@ -490,3 +574,14 @@ def choose_stage(*, patient: User, stage: Stage | None) -> None:
         PatientStage.objects.filter(patient=patient).delete()
         return
     PatientStage.objects.update_or_create(patient=patient, defaults={"stage": stage})
+
+
+@transaction.atomic
+def set_condition(*, patient: User, disease: str) -> PatientProfile:
+    """Record the condition a new account named (or "not sure yet"), keeping the
+    rest of the profile as it is."""
+    profile, _ = PatientProfile.objects.get_or_create(user=patient)
+    profile.disease = disease
+    profile.full_clean()
+    profile.save()
+    return profile

@@ -13,10 +13,22 @@ urlpatterns = [
         name="my_checklist_calendar",
     ),
     path("my/checklist/stage/", views.stage_choose, name="stage_choose"),
+    path("my/checklist/condition/", views.condition_choose, name="condition_choose"),
     path(
         "my/checklist/items/<int:pk>/status/",
         views.item_status,
         name="item_status",
     ),
     path("my/checklist/items/<int:pk>/note/", views.item_note, name="item_note"),
+    path(
+        "reminders/stop/<str:token>/",
+        views.reminders_unsubscribe,
+        name="reminders_unsubscribe",
+    ),
+    # After the fixed paths above: a stage's slug is the rest.
+    path(
+        "my/checklist/<slug:stage>/",
+        views.my_checklist_stage,
+        name="my_checklist_stage",
+    ),
 ]

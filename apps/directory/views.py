@@ -269,13 +269,17 @@ def organization_detail(request, pk):
     )
 
 
-def _back(request, service):
+def _safe_next(request) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(service)
+        return target
+    return ""
+
+
+def _back(request, service):
+    return redirect(_safe_next(request) or service)
 
 
 @require_POST
@@ -289,7 +293,21 @@ def service_save(request, pk):
 @require_POST
 @role_required(User.Role.PATIENT)
 def service_unsave(request, pk):
+    """Removing asks once: a first POST shows the question (in place with htmx,
+    as a page without JavaScript); the answer "yes" removes."""
     service = get_object_or_404(Service, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        ):
+            target = ""
+        context = {"service": service, "next": target}
+        if request.htmx:
+            return render(request, "directory/includes/unsave_confirm.html", context)
+        return render(request, "directory/saved_remove_confirm.html", context)
     SavedService.objects.visible_to(request.user).filter(service=service).delete()
     return _saved_response(request, service, is_saved=False)
 

@@ -58,7 +58,11 @@ def test_demo_patient_pages_work_with_the_seed_content(seeded, client):
     response = client.get(reverse("checklists:my_checklist"))
     assertContains(response, "about 20 months ago")
     # First symptoms 11 months before the diagnosis: the usual 24-month trial
-    # window, counted from them, has closed, and the page says what it counts from.
+    # window, counted from them, has closed, and the page of its stage says what it
+    # counts from.
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    )
     assertContains(response, "Window closed on")
     assertContains(response, "Counted from when your first symptoms began")
     for name in ("my_checklist_print", "my_checklist_calendar"):

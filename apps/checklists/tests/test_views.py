@@ -103,7 +103,7 @@ def test_items_show_their_numbered_sources_with_links(client, patient, items):
     client.force_login(patient)
     for url in (
         reverse("checklists:stage_list", args=["als"]),
-        reverse("checklists:my_checklist"),
+        reverse("checklists:my_checklist_stage", args=[item.stage.slug]),
     ):
         response = client.get(url)
         assertContains(response, source, count=1)
@@ -184,7 +184,10 @@ def test_bulbar_patient_sees_the_right_stage_items_and_trial_window(
     assertContains(response, "We suggest <strong>Planning ahead</strong>")
     assertContains(response, "about 20 months ago")
     assertContains(response, items["voice"].title)
-    assertContains(response, items["family_only"].title)
+    # An earlier stage is one line, its steps one click away.
+    assertNotContains(response, items["family_only"].title)
+    stage = reverse("checklists:my_checklist_stage", args=["just-diagnosed"])
+    assertContains(response, f'<a href="{stage}">Just diagnosed</a>')
     # ALS spreads: the falls item is for everyone; voice banking comes first.
     html = response.content.decode()
     planning = html.split('id="planning-ahead"')[1]
@@ -193,28 +196,38 @@ def test_bulbar_patient_sees_the_right_stage_items_and_trial_window(
     # The trial window counts from first symptoms, unknown here: the page says so.
     assertContains(response, "Window open: 4 months left")
     assertContains(response, "because we don&#x27;t know when your first symptoms")
+    assertNotContains(response, "Show all steps, including")
     # Every item links to the directory with its types and the patient's ZIP.
+    response = client.get(stage)
+    assertContains(response, items["family_only"].title)
     directory = reverse("directory:service_list")
     assertContains(response, f'href="{directory}?type=als-clinic&amp;zip=02114"')
-    assertNotContains(response, "Show all items, including")
 
 
 def test_limb_patient_without_family_history_sees_voice_banking(client, patient, items):
     set_profile(patient, onset_site="limb", family_history="no")
     client.force_login(patient)
-    response = client.get(reverse("checklists:my_checklist"))
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    )
     assertContains(response, items["falls"].title)
     assertContains(response, items["voice"].title)
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["just-diagnosed"])
+    )
     assertNotContains(response, items["family_only"].title)
-    assertContains(response, "Show all items, including 1 that usually do not apply")
+    assertContains(response, "Show all steps, including 1 that usually do not apply")
 
 
 def test_show_all_items_shows_hidden_ones_with_the_reason(client, patient, items):
     set_profile(patient, onset_site="limb", family_history="no")
     client.force_login(patient)
-    response = client.get(reverse("checklists:my_checklist"), {"show": "all"})
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["just-diagnosed"]),
+        {"show": "all"},
+    )
     assertContains(response, items["family_only"].title)
-    assertContains(response, "It is shown because you chose to see all items")
+    assertContains(response, "It is shown because you chose to see all steps")
     assertContains(response, "Show only the steps for me")
 
 
@@ -224,6 +237,9 @@ def test_without_a_diagnosis_date_the_page_says_so_kindly(client, patient, items
     assertContains(response, "You have not added a diagnosis date yet")
     assertContains(response, reverse("accounts:profile_update"))
     assertContains(response, "We suggest <strong>Getting answers</strong>")
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["just-diagnosed"])
+    )
     assertContains(response, "Add your diagnosis date to your profile to see when")
 
 
@@ -234,10 +250,11 @@ def test_a_patient_without_a_profile_is_asked_for_one(client, items):
     newcomer = UserFactory(role=User.Role.PATIENT)
     client.force_login(newcomer)
     response = client.get(reverse("checklists:my_checklist"))
-    assertContains(response, "Fill in my profile")
-    # Nothing hidden until the patient says otherwise.
-    for item in items.values():
-        assertContains(response, item.title)
+    assertContains(response, "Which condition do you have?")
+    assertContains(response, reverse("checklists:condition_choose"))
+    # The first stage, nothing hidden until the patient says otherwise.
+    assertContains(response, items["diary"].title)
+    assertNotContains(response, items["voice"].title)
 
 
 def test_coming_up_lists_overdue_and_closing_soon_in_words(client, patient, items):
@@ -248,7 +265,7 @@ def test_coming_up_lists_overdue_and_closing_soon_in_words(client, patient, item
     coming_up = response.content.decode().split('id="coming-up"')[1].split("</div>")[0]
     assert "Overdue" in coming_up
     assert items["clinic"].title in coming_up
-    assert "Closing soon: 2 months left" in coming_up
+    assert "Closing soon</span>" in coming_up
     assert items["trials"].title in coming_up
 
 
@@ -263,7 +280,9 @@ def test_progress_per_stage_is_counted_in_words(client, bulbar_patient, items):
         patient=bulbar_patient, item=items["family_only"], status="not_for_me"
     )
     client.force_login(bulbar_patient)
-    response = client.get(reverse("checklists:my_checklist"))
+    response = client.get(
+        reverse("checklists:my_checklist_stage", args=["just-diagnosed"])
+    )
     assertContains(response, "1 of 1 done</strong>, 1 set aside as not for me")
     assertContains(response, '<progress class="checklist-progress" max="1" value="1"')
 
@@ -333,7 +352,8 @@ def test_ticking_with_htmx_swaps_the_item_and_announces_it(client, patient, item
     assert f'<article id="item-{item.pk}"' in html
     assert "Mark as not done" in html
     assert 'hx-swap-oob="innerHTML:#checklist-announcer"' in html
-    assert f"Marked as done: {item.title}." in html
+    assert f"Saved. Marked as done: {item.title}." in html
+    assert 'class="item-saved' in html  # seen on screen, next to the item
     # The stage's counts, the overview and "coming up" are redrawn too.
     assert f'id="stage-progress-{item.stage.pk}"' in html
     assert '<div id="overview" hx-swap-oob="true">' in html
@@ -347,7 +367,7 @@ def test_the_page_has_a_live_region_for_announcements(client, patient, items):
     response = client.get(reverse("checklists:my_checklist"))
     assertContains(response, 'id="checklist-announcer"')
     assertContains(response, 'aria-live="polite"')
-    assertContains(response, f'hx-post="{status_url(items["clinic"])}"')
+    assertContains(response, f'hx-post="{status_url(items["diary"])}"')
 
 
 def test_ticking_twice_keeps_the_first_day(client, patient, items):
@@ -394,7 +414,7 @@ def test_notes_with_plain_forms_and_htmx(client, patient, items):
         note_url(item), {"note": "Ask again."}, HTTP_HX_REQUEST="true"
     )
     assertContains(response, "Ask again.</textarea>")
-    assertContains(response, "Note saved.")
+    assertContains(response, f"Saved. Your note on: {item.title}.")
     assert ItemProgress.objects.get(patient=patient, item=item).status == "todo"
 
 
@@ -404,6 +424,11 @@ def test_a_note_too_long_is_explained_not_saved(client, patient, items):
     response = client.post(note_url(item), {"note": "x" * 2001})
     assertContains(response, "Keep the note to 2000 characters", status_code=400)
     assertContains(response, 'aria-invalid="true"', status_code=400)
+    # Nothing is cut: the whole text comes back, with the limit in words and no
+    # maxlength for a browser to cut a pasted note at.
+    assertContains(response, "x" * 2001 + "</textarea>", status_code=400)
+    assertContains(response, "Up to 2,000 characters.", status_code=400)
+    assertNotContains(response, "maxlength", status_code=400)
     response = client.post(note_url(item), {"note": "x" * 2001}, HTTP_HX_REQUEST="true")
     assertContains(response, "Keep the note to 2000 characters")
     assert not ItemProgress.objects.exists()
@@ -472,7 +497,7 @@ def test_a_stage_of_another_disease_cannot_be_chosen(client, patient, items, ms)
     assert not PatientStage.objects.exists()
 
 
-def test_not_sure_patients_can_choose_another_diseases_stage(
+def test_not_sure_patients_get_the_diagnosis_steps_and_a_word_of_explanation(
     client, patient, items, ms
 ):
     ms_stage = StageFactory(disease=ms, title="Starting treatment")
@@ -480,11 +505,77 @@ def test_not_sure_patients_can_choose_another_diseases_stage(
     set_profile(patient, disease="not-sure")
     client.force_login(patient)
     response = client.get(reverse("checklists:my_checklist"))
-    assertContains(response, "My checklist: ALS")
-    client.post(reverse("checklists:stage_choose"), {"stage": ms_stage.pk})
+    assertContains(response, "<h1>My checklist: getting a diagnosis</h1>")
+    assertNotContains(response, "My checklist: ALS")
+    assertContains(response, "You are not sure yet which condition you have")
+    assertContains(response, items["diary"].title)
+    assertNotContains(response, items["clinic"].title)
+    assertNotContains(response, "Talk about treatment")
+    # No stage chooser: the stages belong to a condition not yet known.
+    assertNotContains(response, reverse("checklists:stage_choose"))
+
+
+def test_the_stage_chooser_offers_only_the_conditions_stages(
+    client, bulbar_patient, items, ms
+):
+    ms_stage = StageFactory(disease=ms, title="Starting treatment")
+    client.force_login(bulbar_patient)
     response = client.get(reverse("checklists:my_checklist"))
-    assertContains(response, "My checklist: MS")
-    assertContains(response, "Talk about treatment")
+    assertContains(response, f'<option value="{items["diary"].stage.pk}">')
+    assertNotContains(response, f'<option value="{ms_stage.pk}">')
+    assertNotContains(response, "Starting treatment")
+
+
+def test_a_new_account_answers_which_condition(client, items, ms):
+    from apps.accounts.models import PatientProfile, User
+    from apps.accounts.tests.factories import UserFactory
+
+    newcomer = UserFactory(role=User.Role.PATIENT)
+    client.force_login(newcomer)
+    response = client.post(
+        reverse("checklists:condition_choose"), {"disease": "not-sure"}
+    )
+    assertRedirects(
+        response, reverse("checklists:my_checklist"), fetch_redirect_response=False
+    )
+    assert PatientProfile.objects.get(user=newcomer).disease == "not-sure"
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "Saved: your checklist now fits your answer.")
+    assertContains(response, "getting a diagnosis")
+    response = client.post(reverse("checklists:condition_choose"), {"disease": "x"})
+    assert PatientProfile.objects.get(user=newcomer).disease == "not-sure"
+
+
+def test_condition_choose_access(assert_access, items):
+    expected = {**PATIENTS_ONLY, "patient": 302, "other_patient": 302}
+    assert_access(reverse("checklists:condition_choose"), expected, method="post")
+
+
+def test_a_stage_page_of_another_condition_is_404(client, patient, items, ms):
+    StageFactory(disease=ms, slug="relapse-plan")
+    client.force_login(patient)
+    url = reverse("checklists:my_checklist_stage", args=["relapse-plan"])
+    assert client.get(url).status_code == 404
+
+
+def test_stage_page_access(assert_access, items):
+    url = reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    assert_access(url, PATIENTS_ONLY)
+
+
+def test_three_months_after_diagnosis_later_stages_are_one_line(client, patient, items):
+    set_profile(patient, disease="als", diagnosis_date=months_ago(3))
+    client.force_login(patient)
+    response = client.get(reverse("checklists:my_checklist"))
+    assertContains(response, "Just diagnosed <span")
+    assertContains(response, items["clinic"].title)
+    for later in ("voice", "falls", "trials"):
+        assertNotContains(response, items[later].title)
+    later = reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    assertContains(response, f'<a href="{later}">Planning ahead</a>')
+    response = client.get(later)
+    assertContains(response, items["voice"].title)
+    assertContains(response, "This stage comes later than yours.")
 
 
 def test_stage_choose_access(assert_access, items):
@@ -511,6 +602,12 @@ def test_print_view_has_one_page_per_stage(client, bulbar_patient, items):
     )
     client.force_login(bulbar_patient)
     response = client.get(reverse("checklists:my_checklist_print"))
+    html = response.content.decode()
+    # By default only the patient's stage.
+    assert "print-page-break" not in html
+    assert "Planning ahead (my stage)" in html
+    assert items["clinic"].title not in html
+    response = client.get(reverse("checklists:my_checklist_print"), {"stages": "all"})
     html = response.content.decode()
     assert html.count("print-page-break") == 2  # three stages, a break before 2 and 3
     assert "Booked for Tuesday" in html
@@ -550,12 +647,24 @@ def test_calendar_exports_dated_items_still_to_do(client, bulbar_patient, items)
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     unfolded = body.replace("\r\n ", "")
     assert body.count("BEGIN:VEVENT") == 2
-    clinic_due = add_months(diagnosed, 3)
+    today = timezone.localdate()
     trials_close = add_months(diagnosed, 24)
-    assert f"DTSTART;VALUE=DATE:{clinic_due:%Y%m%d}" in unfolded
-    assert f"DTEND;VALUE=DATE:{clinic_due + timedelta(days=1):%Y%m%d}" in unfolded
+    # The clinic was due 17 months ago: dated today, never in the past.
+    assert f"SUMMARY:Overdue: {items['clinic'].title}" in unfolded
+    assert f"DTSTART;VALUE=DATE:{today:%Y%m%d}" in unfolded
+    assert f"DTEND;VALUE=DATE:{today + timedelta(days=1):%Y%m%d}" in unfolded
+    starts = [
+        line.split(":")[1] for line in body.split("\r\n") if line.startswith("DTSTART")
+    ]
+    assert min(starts) >= f"{today:%Y%m%d}"
     assert f"DTSTART;VALUE=DATE:{trials_close:%Y%m%d}" in unfolded
     assert f"SUMMARY:Last day: {items['trials'].title}" in unfolded
+    # An alarm per event: a few days before, or that morning when sooner.
+    assert body.count("BEGIN:VALARM") == 2
+    assert "TRIGGER:-P3D" in body  # the trial window, months away
+    assert "TRIGGER:PT9H" in body  # the overdue clinic, today
+    stage = reverse("checklists:my_checklist_stage", args=["just-diagnosed"])
+    assert f"URL:http://testserver{stage}#item-{items['clinic'].pk}" in unfolded
     assert (
         f"UID:checklist-item-{items['clinic'].pk}-{bulbar_patient.pk}@carenav" in body
     )
@@ -609,3 +718,24 @@ def test_done_items_are_not_called_overdue(client, patient, items):
         response = client.get(reverse(f"checklists:{name}"))
         assertNotContains(response, "Overdue")
         assertContains(response, "Closing soon")
+
+
+def test_a_stage_page_query_count_is_flat(
+    client, bulbar_patient, items, django_assert_num_queries
+):
+    client.force_login(bulbar_patient)
+    url = reverse("checklists:my_checklist_stage", args=["planning-ahead"])
+    # session, user, profile with its versions, chosen stage, stages with disease,
+    # current items with article, progress, the stage's service types and sources
+    with django_assert_num_queries(9):
+        client.get(url)
+    stage = items["voice"].stage
+    for n in range(6):
+        item = ChecklistItemFactory(
+            stage=stage, service_types=[TaxonomyTermFactory(code=f"later-{n}")]
+        )
+        ItemProgressFactory(patient=bulbar_patient, item=item, note=f"Note {n}")
+        ChecklistItemReferenceFactory(item=item, order=1)
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.status_code == 200

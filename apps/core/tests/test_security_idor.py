@@ -89,6 +89,8 @@ NOT_PERSONAL = {
     "checklists:stage_list": "public checklist template",
     "checklists:item_status": "the item is a template; progress is the user's own",
     "checklists:item_note": "the item is a template; the note is the user's own",
+    "checklists:my_checklist_stage": "a stage is a template; the page is your own",
+    "checklists:reminders_unsubscribe": "the signed token is the key (tested)",
     "directory:service_detail": "public directory",
     "directory:service_report": "public directory",
     "directory:service_save": "public service; the saved list is the user's own",

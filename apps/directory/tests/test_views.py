@@ -69,7 +69,7 @@ def test_service_detail_shows_the_listing(client, service):
         "Harbor Voice Clinic",
         "12 Example Wharf",
         "617-555-0123",
-        "Monday to Friday: 9:00 AM to 5:00 PM",
+        "Monday to Friday: 9 a.m. to 5 p.m.",
         "Adults with ALS.",
         "Free for everyone.",
         "Spanish",
@@ -246,10 +246,40 @@ def test_patient_saves_and_unsaves_without_javascript(client, patient, service):
     # Saving twice keeps one row.
     client.post(reverse("directory:service_save", args=[service.id]))
     assert SavedService.objects.count() == 1
-    assertContains(client.get(service.get_absolute_url()), "Saved &ndash; remove")
-    response = client.post(reverse("directory:service_unsave", args=[service.id]))
+    page = client.get(service.get_absolute_url())
+    assertContains(page, "Saved<span")
+    assertContains(page, 'class="btn btn-sm btn-outline-primary save-button is-saved"')
+    # Removing asks once, on a page of its own without JavaScript.
+    unsave = reverse("directory:service_unsave", args=[service.id])
+    response = client.post(unsave, {"next": back})
+    assertContains(response, f"Remove {service.name} from my list?")
+    assertContains(response, f'href="{back}"')
+    assert SavedService.objects.exists()
+    response = client.post(unsave, {"confirm": "yes"})
     assertRedirects(response, service.get_absolute_url())
     assert not SavedService.objects.exists()
+
+
+def test_removing_with_htmx_asks_in_place(client, patient, service):
+    SavedService.objects.create(user=patient, service=service)
+    client.force_login(patient)
+    unsave = reverse("directory:service_unsave", args=[service.id])
+    response = client.post(unsave, HTTP_HX_REQUEST="true")
+    assertContains(response, "Remove from your list?")
+    assertContains(response, 'name="confirm" value="yes"')
+    assert SavedService.objects.exists()
+    response = client.post(unsave, {"confirm": "yes"}, HTTP_HX_REQUEST="true")
+    assertContains(response, "Removed from your list.")
+    assert not SavedService.objects.exists()
+
+
+def test_the_removal_question_ignores_an_outside_next_url(client, patient, service):
+    client.force_login(patient)
+    response = client.post(
+        reverse("directory:service_unsave", args=[service.id]),
+        {"next": "https://evil.example.com/"},
+    )
+    assertNotContains(response, "evil.example.com")
 
 
 def test_save_ignores_an_outside_next_url(client, patient, service):
@@ -281,7 +311,9 @@ def test_save_role_matrix(assert_access, service):
 def test_unsave_only_touches_own_list(client, patient, other_patient, service):
     SavedService.objects.create(user=other_patient, service=service)
     client.force_login(patient)
-    client.post(reverse("directory:service_unsave", args=[service.id]))
+    client.post(
+        reverse("directory:service_unsave", args=[service.id]), {"confirm": "yes"}
+    )
     assert SavedService.objects.filter(user=other_patient).exists()
 
 

@@ -1,0 +1,121 @@
+"""Everything CareNav holds about a patient, gathered from every app, in one place.
+
+Each app that keeps personal records registers a Section in its AppConfig.ready()
+(so this module needs no import of theirs, and dependencies keep pointing one way).
+A section says how to read the records (through visible_to, as the patient sees
+them) and what deleting the account does to them. The export pages (JSON and a
+readable page) and the account deletion page are built from the same list, so a
+new kind of record is exported and explained the day it is registered.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import formats, timezone
+
+from .models import PatientProfile
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    # The records as plain label -> value pairs (str, bool, int, date, datetime).
+    collect: Callable[[HttpRequest], list[Record]]
+    # What deleting the account does to these records, in a sentence.
+    on_delete: str
+    # Whether deleting the account deletes them (False: someone else keeps them).
+    is_deleted: bool = True
+    order: int = 100
+
+
+_sections: dict[str, Section] = {}
+
+
+def register(section: Section) -> None:
+    _sections[section.key] = section
+
+
+def sections() -> list[Section]:
+    return sorted(_sections.values(), key=lambda section: (section.order, section.key))
+
+
+def collect(request: HttpRequest) -> list[tuple[Section, list[Record]]]:
+    return [(section, section.collect(request)) for section in sections()]
+
+
+def as_json(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "exported_at": timezone.now(),
+        **{section.key: records for section, records in collect(request)},
+    }
+
+
+def display(value: Any) -> str:
+    """A value for the readable page, dates in the site's one format."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _account(request) -> list[Record]:
+    user = request.user
+    return [
+        {
+            "e-mail address": user.email,
+            "name": user.full_name,
+            "joined": user.date_joined,
+            "last signed in": user.last_login,
+        }
+    ]
+
+
+def _profile(request) -> list[Record]:
+    profile = PatientProfile.objects.visible_to(request.user).first()
+    if profile is None:
+        return []
+    return [
+        {
+            "condition": profile.get_disease_display(),
+            "date of diagnosis": profile.diagnosis_date,
+            "when symptoms started": profile.symptom_onset_date,
+            "where symptoms started": profile.get_onset_site_display(),
+            "family history": profile.get_family_history_display(),
+            "ZIP code": profile.zip_code,
+            "preferred language": profile.get_preferred_language_display(),
+            "weekly reminder e-mails": profile.email_reminders,
+            "last reminder sent": profile.reminder_sent_on,
+            "last changed": profile.updated_at,
+        }
+    ]
+
+
+register(
+    Section(
+        key="account",
+        title="Your account",
+        collect=_account,
+        on_delete="Deleted: you can no longer sign in with this address.",
+        order=10,
+    )
+)
+register(
+    Section(
+        key="profile",
+        title="Your profile",
+        collect=_profile,
+        on_delete="Deleted.",
+        order=20,
+    )
+)

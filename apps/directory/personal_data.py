@@ -1,0 +1,29 @@
+"""Saved services, in a patient's data export (see apps.accounts.personal_data)."""
+
+from apps.accounts.personal_data import Section, register
+
+from .models import SavedService
+
+
+def _saved(request) -> list[dict]:
+    return [
+        {
+            "service": saved.service.name,
+            "organization": saved.service.organization.name,
+            "saved": saved.saved_at,
+        }
+        for saved in SavedService.objects.visible_to(request.user).select_related(
+            "service__organization"
+        )
+    ]
+
+
+register(
+    Section(
+        key="saved_services",
+        title="Your saved services",
+        collect=_saved,
+        on_delete="Deleted.",
+        order=40,
+    )
+)

@@ -1,0 +1,111 @@
+"""What casework shows a patient, in their data export (see
+apps.accounts.personal_data). Read as the patient sees it: no internal notes, no
+drafts, and every read of a client record or referral is logged."""
+
+from apps.accounts.personal_data import Section, register
+
+from .models import Client, Note, ProgressShare, Referral
+
+
+def _records(request) -> list[dict]:
+    return [
+        {
+            "caseworker": str(client.caseworker),
+            "team": str(client.team),
+            "agreed to share details with services": (
+                client.consents_to_share_with_services
+            ),
+            "agreement recorded": client.consent_recorded_at,
+        }
+        for client in Client.objects.filter(patient=request.user)
+        .logged(request)
+        .select_related("caseworker", "team")
+        .order_by("pk")
+    ]
+
+
+def _referrals(request) -> list[dict]:
+    return [
+        {
+            "service": referral.service.name,
+            "organization": referral.service.organization.name,
+            "status": referral.get_status_display(),
+            "reason": referral.reason,
+            "follow-up date": referral.follow_up_on,
+            "created": referral.created_at,
+            "last changed": referral.updated_at,
+        }
+        for referral in Referral.objects.visible_to(request.user)
+        .logged(request)
+        .select_related("service__organization")
+        .order_by("-created_at", "-pk")
+    ]
+
+
+def _notes(request) -> list[dict]:
+    return [
+        {"from": str(note.author), "written": note.created_at, "note": note.text}
+        for note in Note.objects.visible_to(request.user)
+        .select_related("author")
+        .order_by("-created_at", "-pk")
+    ]
+
+
+def _consents(request) -> list[dict]:
+    return [
+        {
+            "shared checklist progress with": str(share.team),
+            "caseworker": str(share.caseworker),
+            "given": share.granted_at,
+            "stopped": share.revoked_at,
+        }
+        for share in ProgressShare.objects.visible_to(request.user).select_related(
+            "team", "caseworker"
+        )
+    ]
+
+
+KEPT = (
+    "Kept by the caseworker's team: they belong to its records. Deleting your "
+    "account unlinks them from it; ask your caseworker if you want them removed."
+)
+
+register(
+    Section(
+        key="caseworker_records",
+        title="Caseworker records linked to you",
+        collect=_records,
+        on_delete=KEPT,
+        is_deleted=False,
+        order=50,
+    )
+)
+register(
+    Section(
+        key="referrals",
+        title="Your referrals",
+        collect=_referrals,
+        on_delete=KEPT,
+        is_deleted=False,
+        order=51,
+    )
+)
+register(
+    Section(
+        key="shared_notes",
+        title="Notes your caseworker shared with you",
+        collect=_notes,
+        on_delete=KEPT,
+        is_deleted=False,
+        order=52,
+    )
+)
+register(
+    Section(
+        key="consents",
+        title="Sharing and consent",
+        collect=_consents,
+        on_delete="Deleted: no team can see your checklist any more.",
+        order=53,
+    )
+)

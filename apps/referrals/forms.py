@@ -363,7 +363,7 @@ class RespondForm(VersionMixin):
             # Completing before the appointment is likely a slip: ask to confirm.
             self.early_appointment = referral.appointment_at
             when = date_format(
-                timezone.localtime(referral.appointment_at), "l j F Y, H:i"
+                timezone.localtime(referral.appointment_at), "DATETIME_FORMAT"
             )
             self.fields["confirm_early"] = forms.BooleanField(
                 required=False,

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_patientprofile_email_reminders'),
-        ('accounts', '0007_merge_20261126_0924'),
+        ("accounts", "0006_patientprofile_email_reminders"),
+        ("accounts", "0007_merge_20261126_0924"),
     ]
 
-    operations = [
-    ]
+    operations = []

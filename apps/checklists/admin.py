@@ -148,7 +148,7 @@ class PreviewForm(forms.Form):
     )
 
 
-class ChecklistItemReferenceInline(admin.TabularInline):
+class ChecklistItemReferenceInline(LabelledTabularInline):
     model = ChecklistItemReference
     fields = ["order", "reference"]
     autocomplete_fields = ["reference"]

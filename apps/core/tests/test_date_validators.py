@@ -94,7 +94,6 @@ def test_hsds_api_refuses_a_modified_after_out_of_range(client, since):
     ("model_path", "field", "value"),
     [
         ("directory.Service", "last_verified", "9999-12-31"),
-        ("diseases.Article", "next_review", "9999-12-31"),
         ("diseases.Disease", "last_reviewed", "2999-01-01"),
     ],
 )
@@ -109,3 +108,11 @@ def test_admin_forms_refuse_content_dates_out_of_range(
     form_class = admin.site._registry[model].get_form(request)
     form = form_class(data={field: value})
     assert field in form.errors
+
+
+def test_the_sign_off_form_refuses_a_next_review_out_of_range():
+    """An article's next review date is set when a reviewer signs it off."""
+    from apps.core.admin import SignOffForm
+
+    form = SignOffForm(data={"next_review": "9999-12-31"})
+    assert "next_review" in form.errors

@@ -156,7 +156,7 @@ def test_a_saved_service_answer_logs_the_read_and_the_change(client, referral):
 def test_the_busy_answer_page_is_logged_too(client, referral, monkeypatch):
     from apps.referrals.views import respond
 
-    monkeypatch.setattr(respond, "_too_many_answers", lambda pk: True)
+    monkeypatch.setattr(respond, "_seconds_to_wait", lambda request, pk: 60)
     url = reverse("referrals:respond", args=[make_respond_token(referral)])
     assert client.post(url, {"action": "accept"}).status_code == 429
     assert _actions(referral) == ["view"]

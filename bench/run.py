@@ -59,6 +59,8 @@ SERVICES = 100_000
 
 # Targets (docs: issue 9): queries per page, share of the bare view's throughput.
 MAX_QUERIES = 10
+# Shares of the bare view's throughput by kind of page. Reports (issue: outcome
+# reports) are held to their p95 only: they aggregate a team's referrals.
 SHARE = {"public": 0.50, "search": 0.10, "signed-in": 0.20}
 P95_MS = {"search": 100, "dashboard": 150, "report": 300}
 
@@ -67,7 +69,7 @@ P95_MS = {"search": 100, "dashboard": 150, "report": 300}
 class Scenario:
     name: str
     label: str
-    kind: str  # ceiling, public, search, signed-in
+    kind: str  # ceiling, public, search, signed-in, report
     url_name: str
     args: list = field(default_factory=list)
     queries: list[str] = field(default_factory=lambda: [""])
@@ -190,7 +192,7 @@ def scenarios() -> list[Scenario]:
         Scenario(
             "report",
             "supervisor's outcome report (the team's last 12 months)",
-            "signed-in",
+            "report",
             "referrals:referral_report",
             who="supervisor",
             p95_target="report",

@@ -50,8 +50,9 @@ def _versions_sql() -> str:
     profile = PatientProfile._meta.db_table
     progress = ItemProgress._meta.db_table
     stage = PatientStage._meta.db_table
+    # Only the models' own table names are formatted in; the user id is a parameter.
     return (
-        f"SELECT p.*,"
+        f"SELECT p.*,"  # nosec B608
         f" (SELECT max(updated_at) FROM {progress} WHERE patient_id = p.user_id)"
         f" AS progress_changed,"
         f" (SELECT count(*) FROM {progress} WHERE patient_id = p.user_id)"

@@ -35,7 +35,7 @@ def test_sign_up_errors_are_shown_without_javascript(new_page, live_server):
     page.fill("#id_email", "someone@example.org")
     page.fill("#id_password1", "short")
     page.fill("#id_password2", "short")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create my account").click()
     assert "too short" in page.locator(".invalid-feedback").first.inner_text()
     # What was typed is kept, and the field says it is invalid.
     assert page.input_value("#id_email") == "someone@example.org"

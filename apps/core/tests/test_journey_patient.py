@@ -42,10 +42,10 @@ def test_newly_diagnosed_patient(journey, live_server, site_content):
     page.fill("#id_email", email)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create my account").click()
     page.wait_for_load_state()
     journey.step(page, "asked to verify the address")
-    assert "verif" in page.locator("main").inner_text().lower()
+    assert "confirm your e-mail" in page.locator("main").inner_text().lower()
     user = User.objects.get(email=email)
     assert user.role == User.Role.PATIENT
 
@@ -65,7 +65,7 @@ def test_newly_diagnosed_patient(journey, live_server, site_content):
     page.select_option("#id_onset_site", "bulbar")
     page.fill("#id_zip_code", "10001")
     page.get_by_role("button", name="Save my profile").click()
-    page.get_by_text("Your profile is saved.").wait_for()
+    page.get_by_text("Saved: your profile.").wait_for()
     journey.step(page, "profile saved")
     profile = PatientProfile.objects.get(user=user)
     assert (profile.onset_site, profile.diagnosis_date, profile.zip_code) == (
@@ -81,13 +81,17 @@ def test_newly_diagnosed_patient(journey, live_server, site_content):
     journey.step(page, "article")
     assert page.locator("h1").inner_text() == "Limb-onset and bulbar-onset ALS"
 
-    # The checklist: the trial window is still open, with four months left.
+    # The checklist opens on the patient's stage; each stage has its own page. The
+    # trial window is still open, with four months left (counted from diagnosis,
+    # as no onset date was given).
     open_nav(page, "My checklist")
     journey.step(page, "my checklist")
     trials = ChecklistItem.objects.get(slug="look-for-clinical-trials")
+    page.goto(url + reverse("checklists:my_checklist_stage", args=[trials.stage.slug]))
     card = page.locator(f"#item-{trials.pk}")
-    assert "4 months left" in card.inner_text()
+    assert "4 months left" in card.text_content()
     item = ChecklistItem.objects.get(slug="get-a-speech-and-swallowing-check")
+    page.goto(url + reverse("checklists:my_checklist_stage", args=[item.stage.slug]))
     tick_note_and_untick(journey, page, user, item)
 
     # Services near the ZIP code: save one, then the saved list and its print view.
@@ -102,7 +106,9 @@ def test_newly_diagnosed_patient(journey, live_server, site_content):
     first = page.locator(".service-results > li").first
     name = first.locator("h3").inner_text()
     first.get_by_role("button", name=f"Save {name} to my list").click()
-    first.get_by_role("button", name=f"Saved – remove {name} from my list").wait_for()
+    first.get_by_role(
+        "button", name=re.compile(f"Saved to my list: {re.escape(name)}")
+    ).wait_for()
     journey.step(page, "service saved")
     assert SavedService.objects.get(user=user).service.name == name
 
@@ -131,13 +137,13 @@ def tick_note_and_untick(journey, page, user, item) -> None:
     assert progress.status == ItemProgress.Status.DONE
 
     card = page.locator(f"#item-{item.pk}")
-    card.locator("summary").click()
+    card.locator("summary", has_text="private note").click()
     card.locator("textarea[name=note]").fill("Clinic visit booked for Tuesday")
     card.get_by_role("button", name=f"Save note: {item.title}").click()
     if journey.javascript:
-        page.locator("#checklist-announcer", has_text="Note saved.").wait_for()
+        page.locator("#checklist-announcer", has_text="Saved. Your note").wait_for()
     else:
-        page.get_by_text("Your note is saved.").wait_for()
+        page.get_by_text(f"Saved. Your note on: {item.title}.").first.wait_for()
     journey.step(page, "note saved", within=f"#item-{item.pk}")
     progress.refresh_from_db()
     assert progress.note == "Clinic visit booked for Tuesday"

@@ -181,7 +181,7 @@ def test_signup_with_mail_server_down_shows_the_normal_page(client, db, smtp_dow
         follow=True,
     )
     assert response.status_code == 200
-    assertContains(response, "Verify Your Email Address")
+    assertContains(response, "Confirm your e-mail address")
     message = OutgoingEmail.objects.get()
     assert message.to == ["mail.down@example.org"]
     assert message.status == OutgoingEmail.Status.PENDING

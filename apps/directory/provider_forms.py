@@ -1,9 +1,9 @@
 """The form a provider corrects its listing with (no account needed)."""
 
-import phonenumbers
 from django import forms
 from django.core.validators import RegexValidator
 
+from apps.accounts.validators import format_phone_number, validate_zip_code
 from apps.core.validators import validate_no_control_characters
 
 from .models import WEEKDAY_CODES
@@ -11,22 +11,6 @@ from .proposals import DAYS, PLAIN, changed_fields
 from .querysets import LANGUAGES
 
 US_STATE = RegexValidator(r"^[A-Z]{2}$", "Give the two-letter state code, e.g. MA.")
-US_ZIP = RegexValidator(r"^\d{5}$", "Give a five-digit ZIP code, e.g. 02114.")
-
-
-def validate_phone(value: str) -> str:
-    """A US phone number, written the standard way (+1 617 555 0100)."""
-    try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as error:
-        raise forms.ValidationError(
-            "Give a phone number with its area code, e.g. 617-555-0100."
-        ) from error
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError(
-            "This is not a working phone number. Check the area code and digits."
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 class ListingCorrectionForm(forms.Form):
@@ -67,7 +51,7 @@ class ListingCorrectionForm(forms.Form):
         label="State", max_length=2, required=False, validators=[US_STATE]
     )
     postal_code = forms.CharField(
-        label="ZIP code", max_length=5, required=False, validators=[US_ZIP]
+        label="ZIP code", max_length=5, required=False, validators=[validate_zip_code]
     )
     provider_note = forms.CharField(
         label="Anything else our staff should know (optional)",
@@ -122,7 +106,7 @@ class ListingCorrectionForm(forms.Form):
         value = self.cleaned_data["phone"].strip()
         if not value or value == self.current["phone"]:
             return value
-        return validate_phone(value)
+        return format_phone_number(value)
 
     def clean_state_province(self):
         return self.cleaned_data["state_province"].upper()

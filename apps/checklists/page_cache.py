@@ -17,9 +17,6 @@ signed-in patient whose key names it (the key starts from their account).
 """
 
 import hashlib
-import threading
-import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +26,12 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile
-from apps.core.caching import CSRF_PLACEHOLDER, GENERATION_KEY, RENDERING_FOR_CACHE
+from apps.core.caching import (
+    CSRF_PLACEHOLDER,
+    GENERATION_KEY,
+    RENDERING_FOR_CACHE,
+    LocalCopies,
+)
 
 from .models import ItemProgress, PatientStage
 
@@ -38,10 +40,7 @@ KEY_PREFIX = "carenav:my-checklist:v1:"
 # to the shared cache on a reload). A key names the exact data shown, so a local
 # copy is never out of date with the patient's own changes; a content edit reaches
 # it after at most LOCAL_SECONDS, as for the public pages.
-LOCAL_SECONDS = 10
-LOCAL_MAX_ENTRIES = 200
-_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-_local_lock = threading.Lock()
+_local = LocalCopies()
 
 
 def _versions_sql() -> str:
@@ -104,15 +103,14 @@ def cached_page(request, profile: PatientProfile | None, render_page):
     if profile is None or not _may_keep(request):
         return render_page()
     key = page_key(request, profile)
-    now = time.monotonic()
-    entry = _local.get(key)
-    if entry is not None and entry[0] > now:
-        return _answer(request, entry[1])
+    content = _local.get(key)
+    if content is not None:
+        return _answer(request, content)
     found = cache.get_many([key, GENERATION_KEY])
     generation = found.get(GENERATION_KEY, 0)
     stored = found.get(key)
     if stored is not None and stored["generation"] == generation:
-        _keep_locally(key, stored["content"], now)
+        _local.keep(key, stored["content"])
         return _answer(request, stored["content"])
     setattr(request, RENDERING_FOR_CACHE, True)
     try:
@@ -129,19 +127,10 @@ def cached_page(request, profile: PatientProfile | None, render_page):
         {"content": response.content, "generation": generation},
         settings.PERSONAL_PAGE_CACHE_SECONDS,
     )
-    _keep_locally(key, response.content, now)
+    _local.keep(key, response.content)
     return _answer(request, response.content)
-
-
-def _keep_locally(key: str, content: bytes, now: float) -> None:
-    with _local_lock:
-        _local[key] = (now + LOCAL_SECONDS, content)
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_MAX_ENTRIES:
-            _local.popitem(last=False)
 
 
 def forget_local_copies() -> None:
     """Empty this worker's own copies (tests; the shared cache is left alone)."""
-    with _local_lock:
-        _local.clear()
+    _local.clear()

@@ -66,8 +66,41 @@ GENERATION_KEY = "carenav:page:generation"
 # most visits. A page may then be up to LOCAL_SECONDS older than the shared timeout.
 LOCAL_SECONDS = 10
 LOCAL_MAX_ENTRIES = 200
-_local: OrderedDict[str, tuple[float, dict]] = OrderedDict()
-_local_lock = threading.Lock()
+
+
+class LocalCopies:
+    """A worker's own copies of what it last read from the shared cache: at most
+    ``max_entries``, each for ``seconds`` (the oldest go first). Shared by the
+    public-page cache here and the patient's checklist (apps/checklists)."""
+
+    def __init__(
+        self, seconds: int = LOCAL_SECONDS, max_entries: int = LOCAL_MAX_ENTRIES
+    ):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        """The copy while it is fresh, else None."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
+    def keep(self, key: str, value) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_local = LocalCopies()
 # Response headers set later by middleware for every page; a view that sets them
 # itself is telling us something about the answer, so the page is not cached.
 REFUSING_HEADERS = ("Vary", "Cache-Control", "Set-Cookie", "Expires")
@@ -141,16 +174,15 @@ def _from_stored(request, stored) -> HttpResponse:
 def _recall(key: str) -> tuple[dict | None, int]:
     """The stored page (this worker's own copy while it is fresh, else the shared
     cache's, kept here for LOCAL_SECONDS) and the current generation of pages."""
-    now = time.monotonic()
-    entry = _local.get(key)
-    if entry is not None and entry[0] > now:
-        return entry[1], entry[1].get("generation", 0)
+    stored = _local.get(key)
+    if stored is not None:
+        return stored, stored.get("generation", 0)
     found = cache.get_many([key, GENERATION_KEY])
     generation = found.get(GENERATION_KEY, 0)
     stored = found.get(key)
     if stored is None or stored.get("generation", 0) != generation:
         return None, generation
-    _keep_locally(key, stored, now)
+    _local.keep(key, stored)
     return stored, generation
 
 
@@ -164,18 +196,9 @@ def forget_public_pages() -> None:
     forget_local_copies()
 
 
-def _keep_locally(key: str, stored, now: float) -> None:
-    with _local_lock:
-        _local[key] = (now + LOCAL_SECONDS, stored)
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_MAX_ENTRIES:
-            _local.popitem(last=False)
-
-
 def forget_local_copies() -> None:
     """Empty this worker's own copies (tests; the shared cache is left alone)."""
-    with _local_lock:
-        _local.clear()
+    _local.clear()
 
 
 def cache_public_page(timeout: int | None = None):
@@ -213,7 +236,7 @@ def cache_public_page(timeout: int | None = None):
             if seconds > 0 and _room_for_another(seconds):
                 stored["generation"] = generation
                 cache.set(key, stored, seconds)
-                _keep_locally(key, stored, time.monotonic())
+                _local.keep(key, stored)
             return _from_stored(request, stored)
 
         return wrapper

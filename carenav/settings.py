@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: from the /es/ prefix, else English (see README, Languages).
+    "django.middleware.locale.LocaleMiddleware",
     # Writes the access-log rows of a request's personal-record reads in one INSERT.
     "apps.core.audit.AccessLogMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -260,7 +262,11 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish. English pages keep the URLs of DESIGN.md; Spanish ones are the
+# same paths under /es/ (carenav/urls.py). See README, Languages.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 # One date and time format everywhere: carenav/formats/en/formats.py (the same

@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.core.languages import switch_language
 from apps.core.views import healthz
 from apps.referrals.fhir.views import smart_configuration
 
@@ -26,10 +27,11 @@ page_urlpatterns = i18n_patterns(
     prefix_default_language=False,
 )
 
-# One URL whatever the language: the health check, the machine-read APIs and the
-# staff's admin.
+# One URL whatever the language: the health check, the language switch, the
+# machine-read APIs and the staff's admin.
 language_neutral_urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("language/", switch_language, name="set_language"),
     path("api/hsds/", include("apps.directory.api.urls")),
     path("api/fhir/", include("apps.referrals.fhir.urls")),
     path(

@@ -51,6 +51,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, as modeltranslation requires: it registers the translated
+    # content fields (each app's translation.py) and patches the admin's forms.
+    "modeltranslation",
     # Own apps first, so their templates override those of the packages below.
     "apps.core",
     "apps.accounts",
@@ -261,6 +264,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Content in two languages (DESIGN.md, Languages): each translated field has a
+# column per language (title_en, title_es) on the same table; a field with no
+# Spanish yet reads its English text.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 # One date and time format everywhere: carenav/formats/en/formats.py (the same

@@ -251,10 +251,14 @@ FURTHER_READING_HOSTS = frozenset(
 
 
 UK_GUIDANCE = re.compile(r"\bNICE\b")
-UK_LABEL = re.compile(r"\b(?:UK|NICE|England|British)\b")
+UK_LABEL = re.compile(
+    r"\b(?:UK|NICE|England|British|Reino Unido|Inglaterra|británic\w*)\b"
+)
 ADVICE = re.compile(
     r"(?i:\b(?:should|recommend\w*|suggest\w*|advis\w*|offer\w*|guidance|"
-    r"guideline\w*|belongs?)\b)"
+    r"guideline\w*|belongs?|"
+    r"recomiend\w*|recomend\w*|aconsej\w*|sugier\w*|suger\w*|deber\w*|"
+    r"guía\w*|ofrec\w*)\b)"
 )
 
 

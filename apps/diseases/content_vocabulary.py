@@ -173,6 +173,7 @@ MEDICAL_STEMS = (
     "temblor",
     "equilibrio",
     "entumec",
+    "adormec",
     "hormigueo",
     "dolor",
     "cansancio",

@@ -364,7 +364,13 @@ PROMPTS = frozenset(
         "come",
         # Spanish, in the "usted" form the content uses
         "pregunte",
+        "pregúntele",
         "pida",
+        "pídale",
+        "avise",
+        "avísele",
+        "dígale",
+        "dígaselo",
         "llame",
         "hable",
         "converse",

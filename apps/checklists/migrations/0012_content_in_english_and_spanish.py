@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 import apps.core.validators
-from apps.core.translation_migration import move_into_english
 
 
 class Migration(migrations.Migration):
@@ -276,13 +275,5 @@ class Migration(migrations.Migration):
                     when="AFTER",
                 ),
             ),
-        ),
-        move_into_english(
-            "checklists",
-            {
-                "Stage": ("title", "description", "clinical_mapping"),
-                "ChecklistItem": ("title", "guidance", "why_it_matters"),
-            },
-            signed={"ChecklistItem": {}},
         ),
     ]

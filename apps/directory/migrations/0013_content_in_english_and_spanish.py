@@ -4,8 +4,6 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
-from apps.core.translation_migration import move_into_english
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -126,5 +124,4 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
-        move_into_english("directory", {"TaxonomyTerm": ("name", "description")}),
     ]

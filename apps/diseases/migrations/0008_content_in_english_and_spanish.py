@@ -10,7 +10,6 @@ from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations, models
 
 import apps.core.validators
-from apps.core.translation_migration import move_into_english
 
 # Spanish full-text search with accents ignored: PostgreSQL's 'spanish' dictionary
 # after unaccent, as its documentation suggests for accent-insensitive search.
@@ -634,18 +633,6 @@ class Migration(migrations.Migration):
                     when="AFTER",
                 ),
             ),
-        ),
-        move_into_english(
-            "diseases",
-            {
-                "Disease": ("name", "short_name", "also_known_as", "summary"),
-                "Reference": ("title",),
-                "Article": ("title", "summary", "body"),
-                "Comparison": ("title", "introduction"),
-                "ComparisonRow": ("feature", "first_value", "second_value"),
-                "GlossaryTerm": ("term", "definition", "also_matches"),
-            },
-            signed={"Article": {}, "Comparison": {"rows": "ComparisonRow"}},
         ),
         migrations.RemoveIndex(model_name="article", name="diseases_article_search"),
         migrations.RemoveField(model_name="article", name="search_vector"),

@@ -5,11 +5,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, User
+from apps.core.translated_content import apply_translation
+from apps.diseases.models import Reference
 
-from .models import ChecklistItem, ItemProgress
+from .models import ChecklistItem, ItemProgress, Stage
 from .personalise import add_months
 
 FIXTURES = ["checklists.json"]
+# The Spanish texts of the fixture's stages and items (apps.core.translated_content).
+SPANISH = "checklists.json"
 
 DONE = ItemProgress.Status.DONE
 NOT_FOR_ME = ItemProgress.Status.NOT_FOR_ME
@@ -66,7 +70,27 @@ DEMO_PATIENTS = {
 }
 
 
+def load_spanish() -> dict[str, int]:
+    """The Spanish texts of the seed checklists, over the loaded fixture."""
+    return apply_translation(
+        "es",
+        SPANISH,
+        {
+            "stages": lambda key: Stage.objects.get(
+                disease__slug=key.split("/")[0], slug=key.split("/")[1]
+            ),
+            "items": lambda stage, slug: stage.items.get(slug=slug),
+        },
+        Reference,
+    )
+
+
 def seed(*, stdout) -> None:
+    spanish = load_spanish()
+    stdout.write(
+        f"  checklists: {spanish.get('stages', 0)} stages and "
+        f"{spanish.get('items', 0)} items in Spanish"
+    )
     today = timezone.localdate()
     for email, spec in DEMO_PATIENTS.items():
         user = User.objects.filter(email=email).first()

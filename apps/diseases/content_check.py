@@ -43,7 +43,10 @@ item is also cited when the paragraph that introduces its list (the one just
 before the list, ending in ":") is cited: "Signs include [1]:" covers the bullets
 that follow.
 
-The vocabulary (in ``content_vocabulary``) errs on the side of flagging: a closing
+The rule reads English and Spanish alike: the vocabulary (in
+``content_vocabulary``) lists the words of both languages ("Ask your team..." and
+"Pregunte a su equipo..." are both prompts; "weakness" and "debilidad" both
+medical). It errs on the side of flagging: a closing
 line such as "Please talk to your care team" passes, while "NIV can help you live
 longer" needs a source.
 """
@@ -163,8 +166,9 @@ def _blocks(markdown_text: str):
 
 
 def _is_prompt(sentence: str) -> bool:
-    sentence = LEADING_CLAUSE.sub("", sentence.strip(" *_"))
-    first = re.match(r"[A-Za-z']+", sentence)
+    sentence = LEADING_CLAUSE.sub("", sentence.strip(" *_¡¿"))
+    # Any letters, so Spanish verbs such as "comuníquese" are read whole.
+    first = re.match(r"[^\W\d_][\w']*", sentence)
     return bool(first) and first.group(0).lower() in PROMPTS
 
 
@@ -247,10 +251,14 @@ FURTHER_READING_HOSTS = frozenset(
 
 
 UK_GUIDANCE = re.compile(r"\bNICE\b")
-UK_LABEL = re.compile(r"\b(?:UK|NICE|England|British)\b")
+UK_LABEL = re.compile(
+    r"\b(?:UK|NICE|England|British|Reino Unido|Inglaterra|británic\w*)\b"
+)
 ADVICE = re.compile(
     r"(?i:\b(?:should|recommend\w*|suggest\w*|advis\w*|offer\w*|guidance|"
-    r"guideline\w*|belongs?)\b)"
+    r"guideline\w*|belongs?|"
+    r"recomiend\w*|recomend\w*|aconsej\w*|sugier\w*|suger\w*|deber\w*|"
+    r"guía\w*|ofrec\w*)\b)"
 )
 
 

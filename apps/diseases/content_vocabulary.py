@@ -1,4 +1,11 @@
-"""The words and patterns behind the content check's rule (see content_check)."""
+"""The words and patterns behind the content check's rule (see content_check).
+
+The content is written in English and Spanish, and one rule applies to both: each
+list holds the English words and then their Spanish counterparts, so a paragraph
+is judged the same way whichever language it is in. The Spanish stems cover
+the usual forms ("músculo", "muscular"), with and without accents where writers
+drop them.
+"""
 
 import re
 
@@ -124,6 +131,143 @@ MEDICAL_STEMS = (
     "power of attorney",
     "polst",
     "resuscitat",
+    # Spanish
+    "amiotróf",
+    "esclerosis",
+    "neurona",
+    "enfermedad",
+    "síntoma",
+    "sintoma",
+    "diagnóst",
+    "diagnost",
+    "músculo",
+    "musculo",
+    "muscular",
+    "nervio",
+    "nerviosa",
+    "nervioso",
+    "cerebr",
+    "médula",
+    "medula",
+    "tronco encefálico",
+    "respir",
+    "pulmon",
+    "pulmón",
+    "tragar",
+    "trague",
+    "degluc",
+    "atragant",
+    "ahog",
+    "saliva",
+    "babe",
+    "habla",
+    "hablar",
+    "voz",
+    "débil",
+    "debil",
+    "rigidez",
+    "rígid",
+    "calambre",
+    "espasm",
+    "espástic",
+    "temblor",
+    "equilibrio",
+    "entumec",
+    "adormec",
+    "hormigueo",
+    "dolor",
+    "cansancio",
+    "cansad",
+    "sueño",
+    "dormir",
+    "fatiga",
+    "demencia",
+    "pensamiento",
+    "conducta",
+    "comportamiento",
+    "memoria",
+    "ánimo",
+    "depres",
+    "ansiedad",
+    "genétic",
+    "genetic",
+    "gen",
+    "hereditari",
+    "hereda",
+    "prueba",
+    "pruebas",
+    "análisis",
+    "sangre",
+    "biopsia",
+    "tratamiento",
+    "tratar",
+    "terapia",
+    "medicina",
+    "medicamento",
+    "fármaco",
+    "riluzol",
+    "edaravona",
+    "recaída",
+    "brote",
+    "brotes",
+    "remisión",
+    "progres",
+    "avanza",
+    "empeora",
+    "superviv",
+    "esperanza de vida",
+    "viven",
+    "vivir más",
+    "morir",
+    "muerte",
+    "ensayo",
+    "ensayos",
+    "investigación",
+    "estudio",
+    "estudios",
+    "ventila",
+    "oxígeno",
+    "oxigeno",
+    "sonda",
+    "gastrostom",
+    "traqueostom",
+    "hospicio",
+    "paliativ",
+    "neumon",
+    "infecci",
+    "vacun",
+    "gripe",
+    "discapacidad",
+    "seguro",
+    "seguro social",
+    "veterano",
+    "veteranos",
+    "clínica",
+    "clinica",
+    "neurólog",
+    "neurolog",
+    "terapeuta",
+    "dietista",
+    "nutrici",
+    "aliment",
+    "peso",
+    "inmun",
+    "mielina",
+    "dopamina",
+    "silla de ruedas",
+    "férula",
+    "ortesis",
+    "aparato ortopédico",
+    "respiro",
+    "cuidador",
+    "cuidadora",
+    "cuidadores",
+    "cuidados",
+    "directiva anticipada",
+    "voluntades anticipadas",
+    "poder notarial",
+    "reanimac",
+    "intubac",
 )
 MEDICAL_ACRONYMS = (
     "ALS",
@@ -153,6 +297,13 @@ MEDICAL_ACRONYMS = (
     "TARDBP",
     "CPR",
     "DNR",
+    # Spanish
+    "ELA",
+    "EM",
+    "DFT",
+    "VNI",
+    "RCP",
+    "RM",
 )
 
 
@@ -169,17 +320,23 @@ MEDICAL_WORDS = re.compile(
     r"|\b(?:" + "|".join(re.escape(word) for word in MEDICAL_ACRONYMS) + r")\b"
 )
 FIGURES = re.compile(
-    r"\d|(?i:\b(?:half|a third|a quarter|one in|most people|most of)\b)"
+    r"\d|(?i:\b(?:half|a third|a quarter|one in|most people|most of|"
+    r"la mitad|un tercio|una cuarta parte|uno de cada|una de cada|"
+    r"la mayoría|la mayor parte)\b)"
 )
 # Words that may sit beside a link in a line that only points elsewhere.
 NAVIGATION = re.compile(
     r"(?i:\b(?:see|read|our|page|pages|on|about|more|also|the|for|in|and|"
-    r"you|can|this|these|points|side|by|table)\b)"
+    r"you|can|this|these|points|side|by|table|"
+    r"vea|lea|nuestra|nuestro|nuestras|página|páginas|sobre|más|también|"
+    r"la|el|los|las|de|del|en|y|para|esta|este|estas|puede|usted|tabla)\b)"
 )
 # Names and numbers that mention a disease or a figure without stating a fact.
 NOT_CLAIMS = re.compile(
     r"(?:ALS Association|National MS Society|MS Society|MND Association|"
     r"Parkinson's Foundation|Muscular Dystrophy Association|\bMDA\b|"
+    r"Sociedad Nacional de Esclerosis Múltiple|Asociación de la ELA|"
+    r"Asociación de Distrofia Muscular|Fundación Parkinson|"
     r"\b988\b|\b1-\d{3}-[\dA-Z]{3}-[\dA-Z]{4}\b)"
 )
 # Verbs that send the reader to someone or something, and state no fact.
@@ -205,7 +362,43 @@ PROMPTS = frozenset(
         "reach",
         "visit",
         "come",
+        # Spanish, in the "usted" form the content uses
+        "pregunte",
+        "pregúntele",
+        "pida",
+        "pídale",
+        "avise",
+        "avísele",
+        "dígale",
+        "dígaselo",
+        "llame",
+        "hable",
+        "converse",
+        "diga",
+        "cuente",
+        "escriba",
+        "anote",
+        "apunte",
+        "guarde",
+        "tenga",
+        "vea",
+        "lea",
+        "mire",
+        "busque",
+        "encuentre",
+        "lleve",
+        "traiga",
+        "comparta",
+        "recuerde",
+        "contacte",
+        "comuníquese",
+        "visite",
+        "acuda",
+        "venga",
+        "consulte",
     }
 )
 SENTENCE_END = re.compile(r"(?<=[.!])\s+")
-LEADING_CLAUSE = re.compile(r"^(?i:if|when|before|between|while)\b[^,]*,\s*")
+LEADING_CLAUSE = re.compile(
+    r"^(?i:if|when|before|between|while|si|cuando|antes|entre|mientras)\b[^,]*,\s*"
+)

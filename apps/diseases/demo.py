@@ -13,10 +13,13 @@ from django.utils import timezone
 from apps.accounts.demo import DEMO_REVIEWER_EMAIL
 from apps.accounts.models import User
 from apps.core.signoff import sign_off
+from apps.core.translated_content import apply_translation
 
-from .models import Article, Disease, GlossaryTerm
+from .models import Article, Comparison, Disease, GlossaryTerm, Reference
 
 FIXTURES = ["diseases.json"]
+# The Spanish texts of the fixture's content (see apps.core.translated_content).
+SPANISH = "diseases.json"
 
 DEMO_REVIEWER_NAME = "Dr. Demo Reviewer"
 DEMO_REVIEWER_CREDENTIALS = "MD (fictional reviewer, demo data only)"
@@ -32,14 +35,35 @@ def prepare_content() -> None:
         article.save(update_fields=["body"])
 
 
+def load_spanish() -> dict[str, int]:
+    """The Spanish texts of the seed content, over the loaded fixture."""
+    return apply_translation(
+        "es",
+        SPANISH,
+        {
+            "diseases": lambda slug: Disease.objects.get(slug=slug),
+            "articles": lambda key: Article.objects.get(
+                disease__slug=key.split("/")[0], slug=key.split("/")[1]
+            ),
+            "comparisons": lambda slug: Comparison.objects.get(slug=slug),
+            "rows": lambda comparison, order: comparison.rows.get(order=int(order)),
+            "glossary": lambda slug: GlossaryTerm.objects.get(slug=slug),
+        },
+        Reference,
+    )
+
+
 def seed(*, stdout) -> None:
+    spanish = load_spanish()
     prepare_content()
     add_practice_content()
     stdout.write(
         f"  disease information: {Disease.objects.published().count()} diseases, "
         f"{Article.objects.published().count()} published articles, "
         f"{GlossaryTerm.objects.count()} glossary terms; for editors to practise on: "
-        f"a draft, an article changed since review and one overdue for review"
+        f"a draft, an article changed since review and one overdue for review; "
+        f"in Spanish: {spanish.get('articles', 0)} articles, "
+        f"{spanish.get('glossary', 0)} glossary terms"
     )
 
 

@@ -1,10 +1,12 @@
-"""Reading grade of article text (Flesch-Kincaid, through textstat)."""
+"""How easy text is to read, through textstat: the US reading grade of English
+text (Flesch-Kincaid), and the reading ease of Spanish text (Fernández-Huerta)."""
 
 import functools
 from decimal import Decimal
 
 import nltk
 import textstat
+from textstat.backend import metrics
 from textstat.backend.counts import _count_syllables
 
 from .rendering import plain_text
@@ -39,3 +41,22 @@ def reading_grade(markdown_text: str) -> Decimal | None:
     # The column holds -99.9 to 99.9; nonsense text can fall outside it.
     grade = max(min(grade, 99.9), -99.9)
     return Decimal(str(round(grade, 1)))
+
+
+# Fernández-Huerta's scale: 70 to 80 reads "fairly easy", above 80 "easy"; the
+# Spanish content is held to at least this.
+EASY_SPANISH = 70
+
+
+def spanish_reading_ease(markdown_text: str) -> Decimal | None:
+    """Fernández-Huerta reading ease of Spanish text (higher is easier), or None
+    for an empty text.
+
+    Calls textstat's formula with the language given, rather than through
+    textstat.set_lang(), which would switch the language of every later English
+    measure in the process too.
+    """
+    text = plain_text(markdown_text)
+    if not text.strip():
+        return None
+    return Decimal(str(round(metrics.fernandez_huerta(text, "es"), 1)))

@@ -263,6 +263,9 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
+# The project's own catalogue; apps/referrals/locale/ (directory and casework pages)
+# is found as an app's. `make messages` updates and compiles both.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # One date and time format everywhere: carenav/formats/en/formats.py (the same
 # values here, for anything that reads the settings directly).
 FORMAT_MODULE_PATH = ["carenav.formats"]

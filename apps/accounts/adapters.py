@@ -6,6 +6,7 @@ from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import PermissionDenied
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.client_address import client_address
 from apps.core.mail import header_text, queue_mail, render_plain
@@ -37,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         # allauth's per-address limit (ACCOUNT_RATE_LIMITS["login_failed"]).
-        "too_many_login_attempts": (
+        "too_many_login_attempts": _(
             "Too many failed sign-ins have come from your connection. Please wait a "
             "minute and try again."
         ),

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.formats import date_format
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -91,8 +91,8 @@ def months_between(start: date, end: date) -> int:
 
 
 def format_date(value: date) -> str:
-    """The date as the page's language writes it ("March 5, 2026")."""
-    return date_format(value, "DATE_FORMAT")
+    """The site's date format, in the language being written (carenav/formats)."""
+    return formats.date_format(value)
 
 
 def months_in_words(count: int) -> str:

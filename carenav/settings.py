@@ -273,6 +273,8 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 # same paths under /es/ (carenav/urls.py). See README, Languages.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The project's own catalogue; apps/referrals/locale/ (directory and casework pages)
+# is found as an app's. `make messages` updates and compiles both.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The visitor's choice of language (the switch in every page's footer), for a year.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365

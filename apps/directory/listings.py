@@ -12,6 +12,7 @@ of models.py), because models.py is long enough already.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Service
 
@@ -31,10 +32,10 @@ class VerificationRequest(models.Model):
     """One request to a service to confirm or correct its listing."""
 
     class Reason(models.TextChoices):
-        SCHEDULE = "schedule", "Not verified for a year"
-        REPORT = "report", "Someone reported a problem"
-        STAFF = "staff", "Asked by staff"
-        RENEWAL = "renewal", "The provider asked for a new link"
+        SCHEDULE = "schedule", _("Not verified for a year")
+        REPORT = "report", _("Someone reported a problem")
+        STAFF = "staff", _("Asked by staff")
+        RENEWAL = "renewal", _("The provider asked for a new link")
 
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="verification_requests"
@@ -70,10 +71,10 @@ class ListingProposal(models.Model):
     """Changes a provider proposed to its listing, waiting for content staff."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for review"
-        APPROVED = "approved", "Approved"
-        PARTLY_APPROVED = "partly", "Partly approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        PARTLY_APPROVED = "partly", _("Partly approved")
+        REJECTED = "rejected", _("Rejected")
 
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="proposals"

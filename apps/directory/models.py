@@ -15,6 +15,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.validators import (
     readable_years_constraint,
@@ -112,15 +113,15 @@ class Organization(models.Model):
 @track_history("last_modified", "search_vector", "search_terms", "search_languages")
 class Service(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        INACTIVE = "inactive", "Inactive"
-        DEFUNCT = "defunct", "Defunct"
-        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DEFUNCT = "defunct", _("Defunct")
+        TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
     class Disease(models.TextChoices):
-        ALS = "als", "ALS"
-        MS = "ms", "MS"
-        PARKINSONS = "parkinsons", "Parkinson's"
+        ALS = "als", _("ALS")
+        MS = "ms", _("MS")
+        PARKINSONS = "parkinsons", _("Parkinson's")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
@@ -154,11 +155,11 @@ class Service(models.Model):
         models.CharField(max_length=20, choices=Disease),
         default=list,
         blank=True,
-        help_text="The diseases this service knows well.",
+        help_text=_("The diseases this service knows well."),
     )
     accepts_referrals = models.BooleanField(default=False)
     referral_email = models.EmailField(
-        blank=True, help_text="Where referral requests are sent."
+        blank=True, help_text=_("Where referral requests are sent.")
     )
     telehealth = models.BooleanField(default=False)
     last_verified = models.DateField(
@@ -227,9 +228,9 @@ class Service(models.Model):
 @track_history()
 class Location(models.Model):
     class LocationType(models.TextChoices):
-        PHYSICAL = "physical", "Physical"
-        POSTAL = "postal", "Postal"
-        VIRTUAL = "virtual", "Virtual"
+        PHYSICAL = "physical", _("Physical")
+        POSTAL = "postal", _("Postal")
+        VIRTUAL = "virtual", _("Virtual")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
@@ -274,9 +275,9 @@ class Location(models.Model):
 @track_history()
 class Address(models.Model):
     class AddressType(models.TextChoices):
-        PHYSICAL = "physical", "Physical"
-        POSTAL = "postal", "Postal"
-        VIRTUAL = "virtual", "Virtual"
+        PHYSICAL = "physical", _("Physical")
+        POSTAL = "postal", _("Postal")
+        VIRTUAL = "virtual", _("Virtual")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     location = models.ForeignKey(
@@ -295,7 +296,7 @@ class Address(models.Model):
     )
 
     class Meta:
-        verbose_name_plural = "addresses"
+        verbose_name_plural = _("addresses")
 
     def __str__(self):
         return f"{self.address_1}, {self.city}"
@@ -313,7 +314,7 @@ class ServiceAtLocation(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "service at location"
+        verbose_name = _("service at location")
         constraints = [
             # Location first: it leads from locations near a point to their services.
             models.UniqueConstraint(
@@ -355,6 +356,22 @@ class Phone(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def type_label(self) -> str:
+        """The HSDS phone type in words ("Fax"); a type HSDS does not name as typed."""
+        return str(PHONE_TYPES.get(self.type, self.type[:1].upper() + self.type[1:]))
+
+
+# HSDS 3.0 phone types other than "voice", which pages show without a label.
+PHONE_TYPES = {
+    "text": _("Text"),
+    "cell": _("Cell"),
+    "fax": _("Fax"),
+    "video": _("Video"),
+    "pager": _("Pager"),
+    "textphone": _("Textphone"),
+}
 
 
 @track_history()
@@ -426,10 +443,13 @@ class Schedule(models.Model):
         if not days:
             return ""
         if len(days) == 7:
-            return "Every day"
+            return _("Every day")
         first = order.index(days[0])
         if len(days) >= 3 and days == order[first : first + len(days)]:
-            return f"{WEEKDAY_CODES[days[0]]} to {WEEKDAY_CODES[days[-1]]}"
+            return _("%(first)s to %(last)s") % {
+                "first": WEEKDAY_CODES[days[0]],
+                "last": WEEKDAY_CODES[days[-1]],
+            }
         return ", ".join(WEEKDAY_CODES[day] for day in days)
 
 

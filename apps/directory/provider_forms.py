@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.validators import format_phone_number, validate_zip_code
 from apps.core.validators import validate_no_control_characters
@@ -10,51 +12,65 @@ from .models import WEEKDAY_CODES
 from .proposals import DAYS, PLAIN, changed_fields
 from .querysets import LANGUAGES
 
-US_STATE = RegexValidator(r"^[A-Z]{2}$", "Give the two-letter state code, e.g. MA.")
+US_STATE = RegexValidator(
+    r"^[A-Z]{2}$", gettext_lazy("Give the two-letter state code, e.g. MA.")
+)
 
 
 class ListingCorrectionForm(forms.Form):
     """Every field a provider may change, starting from the listing as it is."""
 
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}), max_length=4000, required=False
+        label=gettext_lazy("Description"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        required=False,
     )
     eligibility_description = forms.CharField(
-        label="Who it is for",
+        label=gettext_lazy("Who it is for"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
     )
     fees_description = forms.CharField(
-        label="Fees",
+        label=gettext_lazy("Fees"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
         required=False,
     )
-    phone = forms.CharField(label="Phone number", max_length=40, required=False)
+    phone = forms.CharField(
+        label=gettext_lazy("Phone number"), max_length=40, required=False
+    )
     languages = forms.MultipleChoiceField(
-        label="Languages spoken",
+        label=gettext_lazy("Languages spoken"),
         choices=list(LANGUAGES.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     accepts_referrals = forms.BooleanField(
-        label="We take referrals from caseworkers", required=False
+        label=gettext_lazy("We take referrals from caseworkers"), required=False
     )
     referral_email = forms.EmailField(
-        label="E-mail address for referrals", required=False
+        label=gettext_lazy("E-mail address for referrals"), required=False
     )
-    telehealth = forms.BooleanField(label="We offer telehealth", required=False)
-    address_1 = forms.CharField(label="Street address", max_length=255, required=False)
-    city = forms.CharField(max_length=255, required=False)
+    telehealth = forms.BooleanField(
+        label=gettext_lazy("We offer telehealth"), required=False
+    )
+    address_1 = forms.CharField(
+        label=gettext_lazy("Street address"), max_length=255, required=False
+    )
+    city = forms.CharField(label=gettext_lazy("City"), max_length=255, required=False)
     state_province = forms.CharField(
-        label="State", max_length=2, required=False, validators=[US_STATE]
+        label=gettext_lazy("State"), max_length=2, required=False, validators=[US_STATE]
     )
     postal_code = forms.CharField(
-        label="ZIP code", max_length=5, required=False, validators=[validate_zip_code]
+        label=gettext_lazy("ZIP code"),
+        max_length=5,
+        required=False,
+        validators=[validate_zip_code],
     )
     provider_note = forms.CharField(
-        label="Anything else our staff should know (optional)",
+        label=gettext_lazy("Anything else our staff should know (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
@@ -78,12 +94,12 @@ class ListingCorrectionForm(forms.Form):
         for day in DAYS:
             name = WEEKDAY_CODES[day]
             self.fields[f"{day}_opens"] = forms.TimeField(
-                label=f"{name} opens",
+                label=_("%(day)s opens") % {"day": name},
                 required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )
             self.fields[f"{day}_closes"] = forms.TimeField(
-                label=f"{name} closes",
+                label=_("%(day)s closes") % {"day": name},
                 required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )
@@ -118,24 +134,30 @@ class ListingCorrectionForm(forms.Form):
             if bool(opens) != bool(closes):
                 self.add_error(
                     f"{day}_closes" if opens else f"{day}_opens",
-                    f"Give both the opening and closing time for {WEEKDAY_CODES[day]},"
-                    " or leave both empty if you are closed.",
+                    _(
+                        "Give both the opening and closing time for %(day)s, "
+                        "or leave both empty if you are closed."
+                    )
+                    % {"day": WEEKDAY_CODES[day]},
                 )
             elif opens and closes and closes <= opens:
                 self.add_error(
                     f"{day}_closes",
-                    f"{WEEKDAY_CODES[day]} closes before it opens: check the times.",
+                    _("%(day)s closes before it opens: check the times.")
+                    % {"day": WEEKDAY_CODES[day]},
                 )
         if data.get("accepts_referrals") and not data.get("referral_email"):
             self.add_error(
                 "referral_email",
-                "Give the address referrals should go to, or untick "
-                '"We take referrals".',
+                _(
+                    "Give the address referrals should go to, or untick "
+                    '"We take referrals".'
+                ),
             )
         if self.current["address"]:
             for name in ("address_1", "city", "state_province", "postal_code"):
                 if not data.get(name) and name not in self.errors:
-                    self.add_error(name, "This part of the address is needed.")
+                    self.add_error(name, _("This part of the address is needed."))
         return data
 
     def proposed(self) -> dict:

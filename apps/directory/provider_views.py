@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -65,8 +66,10 @@ def listing_check(request, token):
         if not form.changes():
             form.add_error(
                 None,
-                "You have not changed anything. If the listing is right as it is, "
-                'choose "Everything is right".',
+                _(
+                    "You have not changed anything. If the listing is right as it "
+                    'is, choose "Everything is right".'
+                ),
             )
         else:
             verification.propose_changes(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
@@ -206,7 +207,7 @@ def service_report(request, pk):
         if form.is_spam():
             # Only robots fill the hidden field: same answer as success, so they
             # learn nothing.
-            messages.success(request, "Thank you. Your report has reached our team.")
+            messages.success(request, _("Thank you. Your report has reached our team."))
             return redirect(service)
         wait = seconds_to_wait(
             "directory:reports",
@@ -218,8 +219,11 @@ def service_report(request, pk):
             # Told plainly, and the message stays in the form to send later.
             form.add_error(
                 None,
-                "Too many reports have come from your connection in the last hour, "
-                f"so this one was not sent. Please try again in {minutes_text(wait)}.",
+                _(
+                    "Too many reports have come from your connection in the last "
+                    "hour, so this one was not sent. Please try again in %(wait)s."
+                )
+                % {"wait": minutes_text(wait)},
             )
             response = render(
                 request,
@@ -236,7 +240,10 @@ def service_report(request, pk):
         )
         messages.success(
             request,
-            "Thank you. Your report has reached our team, who will check the listing.",
+            _(
+                "Thank you. Your report has reached our team, who will check the "
+                "listing."
+            ),
         )
         return redirect(service)
     return render(
@@ -325,9 +332,9 @@ def _saved_response(request, service, *, is_saved: bool):
             },
         )
     if is_saved:
-        messages.success(request, "Saved to your list.")
+        messages.success(request, _("Saved to your list."))
     else:
-        messages.success(request, "Removed from your list.")
+        messages.success(request, _("Removed from your list."))
     return _back(request, service)
 
 
@@ -375,12 +382,14 @@ def saved_list_print(request):
 def saved_list_email(request):
     saved = _saved_services(request.user)
     if not saved:
-        messages.info(request, "Your list is empty, so there is nothing to send yet.")
+        messages.info(
+            request, _("Your list is empty, so there is nothing to send yet.")
+        )
     elif not request.user.email:
         raise Http404
     else:
         services.email_saved_list(user=request.user, saved=saved)
         messages.success(
-            request, "We have sent the list to the e-mail address of your account."
+            request, _("We have sent the list to the e-mail address of your account.")
         )
     return redirect(reverse("directory:saved_list"))

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PatientProfile, Team, User
 from apps.accounts.validators import validate_phone_number, validate_zip_code
@@ -26,14 +27,14 @@ from apps.core.validators import (
 
 
 class ReferralStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    ACCEPTED = "accepted", "Accepted"
-    SCHEDULED = "scheduled", "Scheduled"
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-    NO_RESPONSE = "no_response", "No response"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_RESPONSE = "no_response", _("No response")
 
 
 # The one table of allowed status changes. Referral.change_status() consults it and
@@ -94,13 +95,13 @@ class DeclineReason(models.TextChoices):
     The blank value is for declines recorded before the reason was asked for.
     """
 
-    NOT_ELIGIBLE = "not_eligible", "The client does not meet the service's criteria"
-    NO_CAPACITY = "no_capacity", "No capacity: waiting list full or closed"
-    OUT_OF_AREA = "out_of_area", "The client lives outside the service's area"
-    NOT_OFFERED = "not_offered", "The service does not offer what was asked"
-    CANNOT_REACH = "cannot_reach", "The service could not reach the client"
-    CLIENT_DECLINED = "client_declined", "The client turned the offer down"
-    OTHER = "other", "Another reason (see the note)"
+    NOT_ELIGIBLE = "not_eligible", _("The client does not meet the service's criteria")
+    NO_CAPACITY = "no_capacity", _("No capacity: waiting list full or closed")
+    OUT_OF_AREA = "out_of_area", _("The client lives outside the service's area")
+    NOT_OFFERED = "not_offered", _("The service does not offer what was asked")
+    CANNOT_REACH = "cannot_reach", _("The service could not reach the client")
+    CLIENT_DECLINED = "client_declined", _("The client turned the offer down")
+    OTHER = "other", _("Another reason (see the note)")
 
 
 class TransitionNotAllowed(ValueError):
@@ -136,10 +137,10 @@ class Client(models.Model):
 
     class Gender(models.TextChoices):
         # FHIR's administrative gender, which partner health records expect.
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other"
-        UNKNOWN = "unknown", "Not recorded"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Not recorded")
 
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clients"
@@ -159,8 +160,9 @@ class Client(models.Model):
         max_length=10,
         choices=Gender,
         default=Gender.UNKNOWN,
-        help_text="As the client's health records show it; shared with partner "
-        "systems.",
+        help_text=_(
+            "As the client's health records show it; shared with partner systems."
+        ),
     )
     zip_code = models.CharField(
         max_length=5, blank=True, validators=[validate_zip_code]
@@ -178,8 +180,9 @@ class Client(models.Model):
     )
     consents_to_share_with_services = models.BooleanField(
         default=False,
-        help_text="The client agreed that their details go to services they are "
-        "referred to.",
+        help_text=_(
+            "The client agreed that their details go to services they are referred to."
+        ),
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,10 +221,10 @@ DECLINED_ATTENTION_DAYS = 30
 class Attention(models.TextChoices):
     """Why a referral needs the caseworker's attention (see needing_action())."""
 
-    FOLLOW_UP_PASSED = "follow_up_passed", "Follow-up date passed"
-    FOLLOW_UP_TODAY = "follow_up_today", "Follow-up due today"
-    NO_ANSWER = "no_answer", "No answer from the service"
-    DECLINED = "declined", "Declined: find another service"
+    FOLLOW_UP_PASSED = "follow_up_passed", _("Follow-up date passed")
+    FOLLOW_UP_TODAY = "follow_up_today", _("Follow-up due today")
+    NO_ANSWER = "no_answer", _("No answer from the service")
+    DECLINED = "declined", _("Declined: find another service")
 
 
 class ReferralQuerySet(AuditedQuerySet):
@@ -279,7 +282,7 @@ class ReferralQuerySet(AuditedQuerySet):
             for status in ReferralStatus.values
         }
         any_rule = Q()
-        for _, condition in self._attention_rules(now or timezone.now()):
+        for _attention, condition in self._attention_rules(now or timezone.now()):
             any_rule |= condition
         counts["attention"] = Count("pk", filter=any_rule)
         return self.order_by().aggregate(**counts)
@@ -306,9 +309,9 @@ class Referral(models.Model):
     Attention = Attention
 
     class Urgency(models.TextChoices):
-        ROUTINE = "routine", "Routine"
-        SOON = "soon", "Soon (within 2 weeks)"
-        URGENT = "urgent", "Urgent (within 2 days)"
+        ROUTINE = "routine", _("Routine")
+        SOON = "soon", _("Soon (within 2 weeks)")
+        URGENT = "urgent", _("Urgent (within 2 days)")
 
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="referrals"
@@ -577,7 +580,7 @@ class Note(models.Model):
     )
     text = models.TextField(max_length=4000)
     is_internal = models.BooleanField(
-        default=True, help_text="Internal notes are never shown to the patient."
+        default=True, help_text=_("Internal notes are never shown to the patient.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # As Client.submission_key: one note per submitted form.

@@ -12,36 +12,56 @@ see the exact figures. (Breakdowns by service, need, caseworker and month are
 protected cell by cell only.)
 
 Both the page and the CSV are made from the same Table objects, so what a
-download says can never differ from what the page says.
+download says can never differ from what the page says. Labels are lazy
+translations, read in the language of the page or download that shows them; the
+outcome labels also key the counts, which works because a lazy string hashes and
+compares as its text in the active language.
 """
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from .charts import grouped_columns, horizontal_bars
-from .reports import Figures, Report, Row
+from .models import DeclineReason
+from .reports import NOT_RECORDED, Figures, Report, Row
 
 SMALL_COUNT = 5
-FEWER_THAN = "fewer than 5"
+FEWER_THAN = gettext_lazy("fewer than 5")
 # A count that is not small but would give a small one away (see protected_counts).
-NOT_SHOWN = "not shown"
-TOO_FEW = "too few to show"
+NOT_SHOWN = gettext_lazy("not shown")
+TOO_FEW = gettext_lazy("too few to show")
+NO_DATA = gettext_lazy("no data")
+
+# The outcomes of the referrals sent, as the report names them.
+SENT = pgettext_lazy("referral outcome", "Sent")
+ACCEPTED = pgettext_lazy("referral outcome", "Accepted by the service")
+SCHEDULED = pgettext_lazy("referral outcome", "Given an appointment")
+COMPLETED = pgettext_lazy("referral outcome", "Completed")
+DECLINED = pgettext_lazy("referral outcome", "Declined by the service")
+CANCELLED = pgettext_lazy("referral outcome", "Cancelled")
+NO_RESPONSE = pgettext_lazy("referral outcome", "No response")
+STILL_OPEN = pgettext_lazy("referral outcome", "Still open")
 
 TIME_COLUMNS = [
-    "Median days to first answer",
-    "90th percentile days to first answer",
-    "Median days to completion",
-    "90th percentile days to completion",
+    gettext_lazy("Median days to first answer"),
+    gettext_lazy("90th percentile days to first answer"),
+    gettext_lazy("Median days to completion"),
+    gettext_lazy("90th percentile days to completion"),
 ]
 COUNT_COLUMNS = [
-    "Sent",
-    "Accepted",
-    "Scheduled",
-    "Completed",
-    "Declined",
-    "Cancelled",
-    "No response",
+    pgettext_lazy("referral outcome", "Sent"),
+    pgettext_lazy("referral outcome", "Accepted"),
+    pgettext_lazy("referral outcome", "Scheduled"),
+    pgettext_lazy("referral outcome", "Completed"),
+    pgettext_lazy("referral outcome", "Declined"),
+    pgettext_lazy("referral outcome", "Cancelled"),
+    pgettext_lazy("referral outcome", "No response"),
 ]
 
 
@@ -85,6 +105,16 @@ def share_cell(count: int, total: int, suppress: bool) -> str:
     if is_hidden(count, suppress) or not total:
         return "" if not total else FEWER_THAN
     return f"{round(100 * count / total)}%"
+
+
+def month_label(key: str) -> str:
+    """A month of the report ("2026-11") as the page's language abbreviates it."""
+    year, month = key.split("-")
+    return date_format(date(int(year), int(month), 1), "M Y")
+
+
+def decline_label(reason: str) -> str:
+    return DeclineReason(reason).label if reason else NOT_RECORDED
 
 
 def days_cell(value: float | None, basis: int, suppress: bool) -> float | str | None:
@@ -136,19 +166,27 @@ def _breakdown(
 
 def outcome_rows(total: Figures) -> list[tuple[str, int]]:
     return [
-        ("Sent", total.sent),
-        ("Accepted by the service", total.accepted),
-        ("Given an appointment", total.scheduled),
-        ("Completed", total.completed),
-        ("Declined by the service", total.declined),
-        ("Cancelled", total.cancelled),
-        ("No response", total.no_response),
-        ("Still open", total.still_open),
+        (SENT, total.sent),
+        (ACCEPTED, total.accepted),
+        (SCHEDULED, total.scheduled),
+        (COMPLETED, total.completed),
+        (DECLINED, total.declined),
+        (CANCELLED, total.cancelled),
+        (NO_RESPONSE, total.no_response),
+        (STILL_OPEN, total.still_open),
     ]
 
 
 def _text(cell) -> str:
-    return f"{cell:,}" if isinstance(cell, int) else str(cell)
+    """A count with the thousands separator of the page's language."""
+    return (
+        number_format(cell, force_grouping=True) if isinstance(cell, int) else str(cell)
+    )
+
+
+def _days(value: float) -> str:
+    """Days as few digits as they need ("2.5", "3"), in the page's language."""
+    return number_format(f"{value:g}")
 
 
 def protected_counts(
@@ -183,13 +221,7 @@ def _bar_items(counts: dict[str, int], shown: dict[str, int | str]) -> list:
 
 
 # The outcomes that split the referrals sent: each referral is in one of them.
-OUTCOME_PARTS = (
-    "Completed",
-    "Declined by the service",
-    "Cancelled",
-    "No response",
-    "Still open",
-)
+OUTCOME_PARTS = (COMPLETED, DECLINED, CANCELLED, NO_RESPONSE, STILL_OPEN)
 
 
 def _outcomes(report: Report, suppress: bool) -> Section:
@@ -204,22 +236,27 @@ def _outcomes(report: Report, suppress: bool) -> Section:
 
     table = Table(
         slug="outcomes",
-        title="What happened to the referrals sent",
-        columns=["Outcome", "Referrals", "Share of those sent"],
+        title=_("What happened to the referrals sent"),
+        columns=[_("Outcome"), _("Referrals"), _("Share of those sent")],
         rows=[[label, shown[label], share(label)] for label in counts],
     )
     if total.sent:
-        summary = (
-            f"{_text(shown['Sent'])} referrals were sent in this period. "
-            f"{_text(shown['Accepted by the service'])} were accepted "
-            f"({share('Accepted by the service')}), "
-            f"{_text(shown['Completed'])} completed ({share('Completed')}) and "
-            f"{_text(shown['Declined by the service'])} declined "
-            f"({share('Declined by the service')}); "
-            f"{_text(shown['Still open'])} are still open."
-        )
+        summary = _(
+            "%(sent)s referrals were sent in this period. %(accepted)s were accepted "
+            "(%(accepted_share)s), %(completed)s completed (%(completed_share)s) and "
+            "%(declined)s declined (%(declined_share)s); %(open)s are still open."
+        ) % {
+            "sent": _text(shown[SENT]),
+            "accepted": _text(shown[ACCEPTED]),
+            "accepted_share": share(ACCEPTED),
+            "completed": _text(shown[COMPLETED]),
+            "completed_share": share(COMPLETED),
+            "declined": _text(shown[DECLINED]),
+            "declined_share": share(DECLINED),
+            "open": _text(shown[STILL_OPEN]),
+        }
     else:
-        summary = "No referrals were sent in this period."
+        summary = _("No referrals were sent in this period.")
     chart = horizontal_bars(
         slug="outcomes",
         title=table.title,
@@ -230,23 +267,27 @@ def _outcomes(report: Report, suppress: bool) -> Section:
 
 
 def _declines(report: Report, suppress: bool) -> Section:
-    counts = {label: n for _, label, n in report.declines}
+    # Labelled here, not in the kept report, so each reader gets their language.
+    counts = {decline_label(reason): n for reason, _label, n in report.declines}
     # The reasons add up to the declines shown in the outcomes.
     shown = protected_counts(counts, suppress=suppress, parts=tuple(counts))
     table = Table(
         slug="declines",
-        title="Why services declined",
-        columns=["Reason", "Referrals declined"],
+        title=_("Why services declined"),
+        columns=[_("Reason"), _("Referrals declined")],
         rows=[[label, shown[label]] for label in counts],
     )
     if counts:
         label = next(iter(counts))
-        summary = (
-            f"The most common reason was “{label}”: {_text(shown[label])} "
-            f"of {_text(count_cell(report.total.declined, suppress))} declines."
-        )
+        summary = _(
+            "The most common reason was “%(reason)s”: %(count)s of %(total)s declines."
+        ) % {
+            "reason": label,
+            "count": _text(shown[label]),
+            "total": _text(count_cell(report.total.declined, suppress)),
+        }
     else:
-        summary = "No service declined a referral sent in this period."
+        summary = _("No service declined a referral sent in this period.")
     chart = horizontal_bars(
         slug="declines",
         title=table.title,
@@ -260,13 +301,23 @@ def _declines(report: Report, suppress: bool) -> Section:
 def _times_section(report: Report, suppress: bool) -> Section:
     total = report.total
     measures = [
-        ("First answer", total.answered, total.answer_median, total.answer_p90),
-        ("Completion", total.completed, total.completion_median, total.completion_p90),
+        (_("First answer"), total.answered, total.answer_median, total.answer_p90),
+        (
+            _("Completion"),
+            total.completed,
+            total.completion_median,
+            total.completion_p90,
+        ),
     ]
     table = Table(
         slug="times",
-        title="How long referrals took, in days",
-        columns=["From sending to", "Referrals measured", "Median", "90th percentile"],
+        title=_("How long referrals took, in days"),
+        columns=[
+            _("From sending to"),
+            _("Referrals measured"),
+            _("Median"),
+            _("90th percentile"),
+        ],
         rows=[
             [
                 label,
@@ -279,27 +330,29 @@ def _times_section(report: Report, suppress: bool) -> Section:
     )
     answer = table.rows[0]
     if isinstance(answer[2], float):
-        summary = (
-            f"Half of the services' first answers came within {answer[2]:g} days of "
-            f"sending, and 9 in 10 within {answer[3]:g} days."
-        )
+        summary = _(
+            "Half of the services' first answers came within %(median)s days of "
+            "sending, and 9 in 10 within %(p90)s days."
+        ) % {"median": _days(answer[2]), "p90": _days(answer[3])}
         done = table.rows[1]
         if isinstance(done[2], float):
-            summary += (
-                f" Half of the completed referrals were completed within "
-                f"{done[2]:g} days, and 9 in 10 within {done[3]:g} days."
-            )
+            summary += " " + _(
+                "Half of the completed referrals were completed within %(median)s "
+                "days, and 9 in 10 within %(p90)s days."
+            ) % {"median": _days(done[2]), "p90": _days(done[3])}
     elif answer[2] == TOO_FEW:
-        summary = "Too few referrals were answered to show how long answers took."
+        summary = _("Too few referrals were answered to show how long answers took.")
     else:
-        summary = "No service has answered a referral sent in this period yet."
+        summary = _("No service has answered a referral sent in this period yet.")
     items = []
     for label, n, median, p90 in measures:
-        for name, value in (("median", median), ("90th percentile", p90)):
+        for name, value in ((_("median"), median), (_("90th percentile"), p90)):
             cell = days_cell(value, n, suppress)
             drawn = cell if isinstance(cell, float) else None
-            text = "no data" if cell is None else _text(cell)
-            items.append((f"{label}: {name}", drawn, f"{text} days" if drawn else text))
+            text = str(NO_DATA) if cell is None else _text(cell)
+            if drawn:
+                text = _("%(days)s days") % {"days": number_format(cell)}
+            items.append((f"{label}: {name}", drawn, text))
     chart = horizontal_bars(
         slug="times", title=table.title, summary=summary, items=items, style=2
     )
@@ -309,21 +362,33 @@ def _times_section(report: Report, suppress: bool) -> Section:
 def _months(report: Report, suppress: bool) -> Section:
     table = Table(
         slug="months",
-        title="Month by month",
-        columns=["Month", *COUNT_COLUMNS, *TIME_COLUMNS],
+        title=_("Month by month"),
+        columns=[_("Month"), *COUNT_COLUMNS, *TIME_COLUMNS],
         rows=[
-            breakdown_row(row.label, row.figures, suppress) for row in report.by_month
+            breakdown_row(month_label(row.key), row.figures, suppress)
+            for row in report.by_month
         ],
     )
+    months = len(report.by_month)
     busiest = max(report.by_month, key=lambda row: row.figures.sent, default=None)
     if busiest is None or not busiest.figures.sent:
-        summary = f"No referrals were sent in the {len(report.by_month)} months."
+        summary = ngettext(
+            "No referrals were sent in the %(months)s month.",
+            "No referrals were sent in the %(months)s months.",
+            months,
+        ) % {"months": months}
     else:
-        summary = (
-            f"Referrals sent, completed and declined in each of the "
-            f"{len(report.by_month)} months. The busiest month was {busiest.label}, "
-            f"with {_text(count_cell(busiest.figures.sent, suppress))} sent."
-        )
+        summary = ngettext(
+            "Referrals sent, completed and declined in each of the %(months)s "
+            "month. The busiest month was %(busiest)s, with %(sent)s sent.",
+            "Referrals sent, completed and declined in each of the %(months)s "
+            "months. The busiest month was %(busiest)s, with %(sent)s sent.",
+            months,
+        ) % {
+            "months": months,
+            "busiest": month_label(busiest.key),
+            "sent": _text(count_cell(busiest.figures.sent, suppress)),
+        }
 
     def drawn(attribute: str) -> list[float | None]:
         values = []
@@ -336,11 +401,11 @@ def _months(report: Report, suppress: bool) -> Section:
         slug="months",
         title=table.title,
         summary=summary,
-        categories=[row.label for row in report.by_month],
+        categories=[month_label(row.key) for row in report.by_month],
         series=[
-            ("Sent", drawn("sent")),
-            ("Completed", drawn("completed")),
-            ("Declined", drawn("declined")),
+            (pgettext_lazy("referral outcome", "Sent"), drawn("sent")),
+            (pgettext_lazy("referral outcome", "Completed"), drawn("completed")),
+            (pgettext_lazy("referral outcome", "Declined"), drawn("declined")),
         ],
     )
     return Section("months", table.title, summary, table, chart)
@@ -361,30 +426,74 @@ def report_sections(
         _months(report, suppress),
     ]
     breakdowns = [
-        ("services", "service", "services"),
-        ("needs", "type of need", "types of need"),
+        ("services", _("By service"), _("Service")),
+        ("needs", _("By type of need"), _("Type of need")),
     ]
     if with_caseworkers:
-        breakdowns.append(("caseworkers", "caseworker", "caseworkers"))
-    for slug, one, many in breakdowns:
+        breakdowns.append(("caseworkers", _("By caseworker"), _("Caseworker")))
+    for slug, title, first in breakdowns:
         rows = getattr(report, f"by_{slug.removesuffix('s')}")
-        table = _breakdown(
-            slug, f"By {one}", one.capitalize(), rows, suppress, rows_shown
-        )
+        table = _breakdown(slug, title, first, rows, suppress, rows_shown)
         table.more = max(report.breakdown_sizes.get(slug, 0) - len(table.rows), 0)
         if not rows:
-            summary = "No referrals were sent in this period."
+            summary = _("No referrals were sent in this period.")
         elif table.more:
-            summary = (
-                f"The {len(table.rows)} {many} with the most referrals sent in this "
-                f"period; the {table.more:,} others are in the download."
-            )
+            summary = _breakdown_top(slug, len(table.rows), table.more)
         else:
-            summary = (
-                f"Every one of the {len(table.rows)} {many}, most referrals first."
-            )
+            summary = _breakdown_all(slug, len(table.rows))
         sections.append(Section(slug, table.title, summary, table))
     return sections
+
+
+def _breakdown_top(slug: str, shown: int, more: int) -> str:
+    """The summary of a breakdown cut short on the page (one sentence per
+    breakdown, so that each language can phrase its own nouns)."""
+    numbers = {"shown": shown, "more": _text(more)}
+    if slug == "services":
+        return (
+            _(
+                "The %(shown)s services with the most referrals sent in this period; "
+                "the %(more)s others are in the download."
+            )
+            % numbers
+        )
+    if slug == "needs":
+        return (
+            _(
+                "The %(shown)s types of need with the most referrals sent in this "
+                "period; the %(more)s others are in the download."
+            )
+            % numbers
+        )
+    return (
+        _(
+            "The %(shown)s caseworkers with the most referrals sent in this period; "
+            "the %(more)s others are in the download."
+        )
+        % numbers
+    )
+
+
+def _breakdown_all(slug: str, shown: int) -> str:
+    if slug == "services":
+        message = ngettext(
+            "Every one of the %(shown)s service, most referrals first.",
+            "Every one of the %(shown)s services, most referrals first.",
+            shown,
+        )
+    elif slug == "needs":
+        message = ngettext(
+            "Every one of the %(shown)s type of need, most referrals first.",
+            "Every one of the %(shown)s types of need, most referrals first.",
+            shown,
+        )
+    else:
+        message = ngettext(
+            "Every one of the %(shown)s caseworker, most referrals first.",
+            "Every one of the %(shown)s caseworkers, most referrals first.",
+            shown,
+        )
+    return message % {"shown": shown}
 
 
 # Spreadsheet programs run a cell starting with one of these as a formula.

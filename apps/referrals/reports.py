@@ -34,7 +34,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from apps.accounts.models import User
 from apps.directory.models import Service, TaxonomyTerm
@@ -44,7 +44,7 @@ from .models import DeclineReason, ReferralEvent, ReferralStatus
 S = ReferralStatus
 # The service's answers to a sent referral (see the module's rules).
 ANSWERS = (S.ACCEPTED, S.SCHEDULED, S.DECLINED)
-NOT_RECORDED = "Reason not recorded"
+NOT_RECORDED = gettext_lazy("Reason not recorded")
 # A report is worked out at most this often per scope and period: its one query
 # folds every timeline in scope (a team's year is thousands of referrals), and
 # figures a few minutes old serve a supervisor's review as well as live ones.

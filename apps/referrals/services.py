@@ -65,6 +65,7 @@ def _email_service_link(referral: Referral) -> None:
         context = {
             "service_name": service.name,
             "urgency": referral.get_urgency_display(),
+            "is_routine": referral.urgency == Referral.Urgency.ROUTINE,
             "url": url,
             "max_age_days": settings.REFERRAL_LINK_MAX_AGE_DAYS,
         }

@@ -19,7 +19,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Team, User
@@ -31,7 +32,7 @@ from ..reports import REPORT_CACHE_SECONDS, Period, cached_report
 
 # Services, needs and caseworkers shown on the page (the download has them all).
 ROWS_SHOWN = 25
-EVERY_TEAM = Team(name="every team")
+EVERY_TEAM = Team(name=gettext_lazy("every team"))
 
 
 @dataclass
@@ -46,8 +47,8 @@ class Scope:
     def description(self) -> str:
         # Read only when the report is rendered, not on every look at a kept one.
         if self.team is None:
-            return "Your own referrals"
-        return f"Referrals of {self.team.name}"
+            return _("Your own referrals")
+        return _("Referrals of %(team)s") % {"team": self.team.name}
 
 
 def _require_report_reader(user: User) -> None:
@@ -66,7 +67,9 @@ def _scope(user: User, team) -> Scope:
             referrals.filter(client__team=team), f"team:{team.pk}", True, True, team
         )
     if user.is_supervisor:
-        team = SimpleLazyObject(lambda: user.team or Team(name="your team"))
+        team = SimpleLazyObject(
+            lambda: user.team or Team(name=gettext_lazy("your team"))
+        )
         return Scope(referrals, f"team:{user.team_id}", False, True, team)
     return Scope(referrals, f"caseworker:{user.pk}", False, False)
 

@@ -49,10 +49,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import F, Min
 from django.utils import timezone
 
 from .geo import ZipCentroid, bounding_box, distance_miles
+from .opening import minute_of_week
 from .search import (
     SEARCH_CONFIG,
     WordReading,
@@ -98,18 +99,6 @@ LANGUAGES = {
 def stale_cutoff() -> date:
     """A listing last checked before this day is out of date (STALE_AFTER_MONTHS)."""
     return timezone.localdate() - timedelta(days=30 * settings.STALE_AFTER_MONTHS)
-
-
-def open_at_q(moment: datetime) -> Q:
-    """Weekly schedule rows open at this local time, overnight hours included."""
-    day = WEEKDAYS[moment.weekday()]
-    at = moment.time().replace(microsecond=0)
-    same_day = Q(opens_at__lte=at, closes_at__gt=at)
-    overnight = Q(closes_at__lt=F("opens_at")) & (
-        Q(opens_at__lte=at) | Q(closes_at__gt=at)
-    )
-    weekly = Q(freq__iexact="WEEKLY", byday__icontains=day)
-    return weekly & (same_day | overnight)
 
 
 def descendant_ids(terms: list[tuple], *, codes=(), ids=()) -> list:
@@ -202,15 +191,9 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(last_verified__gte=stale_cutoff())
 
     def open_at(self, moment: datetime):
-        """Services with a weekly opening that includes this local time."""
-        schedule = self.model._meta.get_field("schedules").related_model
-        hours = schedule.objects.filter(open_at_q(moment))
-        # Two EXISTS rather than one with an OR inside, so that each can use its
-        # own index per row, or be hashed once, whichever is cheaper.
-        return self.filter(
-            Exists(hours.filter(service_id=OuterRef("pk")))
-            | Exists(hours.filter(service_at_location__service_id=OuterRef("pk")))
-        )
+        """Services whose weekly hours include this local time (``open_minutes``,
+        kept by refresh_search_index: see opening.py)."""
+        return self.filter(open_minutes__includes=minute_of_week(moment))
 
     def near(self, centre: ZipCentroid, miles: float, *, beyond: float = 0):
         """Services with a location within ``miles`` of the centre (and farther than

@@ -448,7 +448,9 @@ class Referral(models.Model):
             changes["link_issued_at"] = now
         if to == ReferralStatus.SCHEDULED:
             changes["appointment_at"] = appointment_at
-        with transaction.atomic():
+        # Part of the caller's transaction when there is one (no savepoint: a
+        # failure here fails the whole change).
+        with transaction.atomic(savepoint=False):
             changed = Referral.objects.filter(
                 pk=self.pk, version=seen_version, status=self.status
             ).update(**changes)

@@ -702,3 +702,7 @@ class FeedMark(models.Model):
 
     def __str__(self):
         return f"Feed seen by user {self.user_id}"
+
+
+# The per-team count of changes that kept casework pages are keyed on.
+from .team_changes import TeamChanges  # noqa: E402, F401

@@ -47,7 +47,7 @@ LAST = (
     "Nakamura Okafor Petrov Quist Rossi Silva Tran Umar Varga Weiss Xu Young Zeller"
 ).split()
 LANGUAGES = ["en"] * 14 + ["es"] * 4 + ["zh", "vi", "fr", "ko", "pt", "ar"]
-DECLINE_REASONS = ["not_eligible", "no_capacity", "out_of_area", "not_offered"]
+SERVICE_ANSWERS = ("accepted", "scheduled", "declined")
 # Roughly how a year of referrals ends up: most closed, a quarter still open.
 STATUS_WEIGHTS = {
     "draft": 4,
@@ -304,10 +304,10 @@ def seed_people(
                         created,
                         created,
                         seen,
+                        "unknown",
                         caseworker,
                         patient,
                         team,
-                        rng.choice(["female", "male", "unknown"]),
                     )
                 )
         counts["clients"] = _copy(
@@ -315,7 +315,7 @@ def seed_people(
             "referrals_client",
             "id full_name email phone date_of_birth zip_code preferred_language "
             "consents_to_share_with_services consent_recorded_at created_at "
-            "updated_at last_seen_at caseworker_id patient_id team_id gender".split(),
+            "updated_at last_seen_at gender caseworker_id patient_id team_id".split(),
             client_rows,
         )
         client_ids.finish()
@@ -364,17 +364,19 @@ def seed_people(
             at = created
             sent_at = None
             for before, after in zip([""] + steps[:-1], steps, strict=True):
-                reason = rng.choice(DECLINE_REASONS) if after == "declined" else ""
+                # Services answer through their link (no account); the rest is the
+                # caseworker's doing.
+                answered = after in SERVICE_ANSWERS
                 event_rows.append(
                     (
                         event_ids.take(),
-                        "",
+                        "The service" if answered else "",
                         before,
                         after,
                         "",
-                        reason,
+                        "other" if after == "declined" else "",
                         at,
-                        caseworker,
+                        None if answered else caseworker,
                         pk,
                     )
                 )

@@ -1,4 +1,5 @@
-"""Reading grade of article text (Flesch-Kincaid, through textstat)."""
+"""How easy article text is to read, through textstat: the US reading grade of the
+English (Flesch-Kincaid) and the reading ease of the Spanish (Fernández-Huerta)."""
 
 import functools
 from decimal import Decimal
@@ -6,6 +7,7 @@ from decimal import Decimal
 import nltk
 import textstat
 from textstat.backend.counts import _count_syllables
+from textstat.textstat import textstatistics
 
 from .rendering import plain_text
 
@@ -39,3 +41,21 @@ def reading_grade(markdown_text: str) -> Decimal | None:
     # The column holds -99.9 to 99.9; nonsense text can fall outside it.
     grade = max(min(grade, 99.9), -99.9)
     return Decimal(str(round(grade, 1)))
+
+
+# Easy Spanish scores at least this on Fernández-Huerta (0-100, higher is easier).
+TARGET_SPANISH_READING_EASE = 70
+
+
+def spanish_reading_ease(markdown_text: str | None) -> Decimal | None:
+    """The Fernández-Huerta reading ease of Spanish text, or None for no text.
+
+    An instance of its own is set to Spanish: textstat's shared one stays English,
+    so the English grade computed elsewhere at the same time is unaffected."""
+    text = plain_text(markdown_text or "")
+    if not text.strip():
+        return None
+    spanish = textstatistics()
+    spanish.set_lang("es")
+    ease = max(min(spanish.fernandez_huerta(text), 999.9), -999.9)
+    return Decimal(str(round(ease, 1)))

@@ -9,8 +9,9 @@ below it); the words left go to the search core as usual, less Spanish function
 words ("de", "para"...), which no English text holds.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
+
+from apps.core.translated import without_accents
 
 from .models import TaxonomyTerm
 
@@ -24,8 +25,7 @@ SPANISH_FUNCTION_WORDS = frozenset(
 
 def plain_words(text: str) -> list[str]:
     """Lower-case words without accents: "Logopédia" and "logopedia" are one."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = without_accents(text)
     return "".join(char if char.isalnum() else " " for char in bare).split()
 
 

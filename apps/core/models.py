@@ -207,6 +207,14 @@ class ClinicallySignedOff(models.Model):
         return is_changed_since_review(self)
 
     @property
+    def clinical_review(self):
+        """The sign-off of the text in the page's language (apps.core.signoff.Review):
+        a Spanish page shows the Spanish text's own reviewer and dates."""
+        from .signoff import review_of
+
+        return review_of(self)
+
+    @property
     def sign_off_permission(self) -> str:
         return f"{self._meta.app_label}.sign_off_{self._meta.model_name}"
 

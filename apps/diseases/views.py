@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from apps.core.caching import cache_public_page
 from apps.core.signoff import public_children
 
-from .models import Article, Comparison, Disease, GlossaryTerm
+from .models import CITED, Article, Comparison, Disease, GlossaryTerm
 from .rendering import GlossaryMatcher, render_markdown, search_snippet
 from .search import clean_query, headlines, read_query, search_articles
 from .sitemaps import SITEMAPS
@@ -95,6 +95,11 @@ def _render_article(request, article: Article, *, is_preview: bool = False):
         citations = list(article.citations.select_related("reference"))
     else:
         citations = public_children(article, "citations", related=("reference",))
+    # The sources listed are those the text in the reader's language cites: a
+    # source that only the Spanish text cites (a page in Spanish) is not listed
+    # under the English text.
+    cited = {int(number) for number in CITED.findall(article.body)}
+    citations = [citation for citation in citations if citation.order in cited]
     glossary = GlossaryMatcher(
         GlossaryTerm.objects.only("term", "slug", "definition", "also_matches")
     )

@@ -191,3 +191,10 @@ def test_no_run_of_nine_words_is_copied_from_the_sources(name):
     for text in _strings(json.loads(raw)):
         copied |= shingles(text) & source
     assert sorted(copied) == []
+
+
+def test_the_english_page_lists_no_source_that_only_the_spanish_cites(content, client):
+    page = client.get(_article("als/what-is-als").get_absolute_url())
+    assert page.status_code == 200
+    assert b"medlineplus.gov/spanish" not in page.content
+    assert b"www.als.org/navigating-als/newly-diagnosed" in page.content

@@ -99,10 +99,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # Sends a visitor who prefers Spanish from an English page to its /es/ twin.
-    "apps.core.languages.LanguageChoiceMiddleware",
     # Signed-in pages: Cache-Control no-store (they can hold personal data).
     "apps.core.middleware.NoStoreForSignedInMiddleware",
+    # Sends a visitor who prefers Spanish from an English page to its /es/ twin
+    # (inside the one above: a redirect chosen by an account's language is no-store).
+    "apps.core.languages.LanguageChoiceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

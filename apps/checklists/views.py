@@ -41,11 +41,11 @@ def stage_list(request, disease):
     share one cached copy: the page renders about 80 items)."""
     disease = get_object_or_404(Disease.objects.published(), slug=disease)
     stages = list(disease.stages.order_by("order").prefetch_related(current_items()))
-    for stage in stages:
-        for item in stage.items.all():
-            item.find_url = directory_search_url(item)
-            item.audience = personalise.audience_label(item)
-            item.timing_rule = personalise.describe_rule(item)
+    items = [item for stage in stages for item in stage.items.all()]
+    for item in items:
+        item.find_url = directory_search_url(item)
+        item.audience = personalise.audience_label(item)
+        item.timing_rule = personalise.describe_rule(item)
     other_diseases = (
         Disease.objects.published()
         .filter(stages__isnull=False)
@@ -55,7 +55,12 @@ def stage_list(request, disease):
     return render(
         request,
         "checklists/stage_list.html",
-        {"disease": disease, "stages": stages, "other_diseases": other_diseases},
+        {
+            "disease": disease,
+            "stages": stages,
+            "items": items,
+            "other_diseases": other_diseases,
+        },
     )
 
 

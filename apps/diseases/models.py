@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
 from apps.core.validators import (
@@ -133,18 +134,18 @@ class ArticleQuerySet(SignedOffQuerySet):
 @track_history("search_vector", "search_vector_es", "updated_at")
 class Article(ClinicallySignedOff):
     class Section(models.TextChoices):
-        OVERVIEW = "overview", "Overview"
-        TYPES = "types", "Types"
-        SYMPTOMS = "symptoms", "Symptoms"
-        DIAGNOSIS = "diagnosis", "Diagnosis"
-        TREATMENT = "treatment", "Treatment"
-        LIVING = "living", "Living with it"
-        OUTLOOK = "outlook", "Outlook"
-        COMPARISON = "comparison", "How it compares"
+        OVERVIEW = "overview", _("Overview")
+        TYPES = "types", _("Types")
+        SYMPTOMS = "symptoms", _("Symptoms")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        TREATMENT = "treatment", _("Treatment")
+        LIVING = "living", _("Living with it")
+        OUTLOOK = "outlook", _("Outlook")
+        COMPARISON = "comparison", _("How it compares")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     disease = models.ForeignKey(
         Disease, on_delete=models.PROTECT, related_name="articles"

@@ -9,6 +9,7 @@ from django.utils import translation
 from apps.accounts.models import PatientProfile, User
 from apps.accounts.tests.factories import TeamFactory, UserFactory
 from apps.core.caching import forget_local_copies
+from apps.referrals.page_cache import forget_local_copies as forget_casework_copies
 
 
 def pytest_collection_modifyitems(items):
@@ -35,6 +36,7 @@ def empty_cache():
     project's) or pages left over from another test."""
     cache.clear()
     forget_local_copies()
+    forget_casework_copies()
 
 
 @pytest.fixture(autouse=True)

@@ -204,7 +204,7 @@ def scenarios() -> list[Scenario]:
             "referrals:referral_change_status",
             who="caseworker",
             method="POST",
-            expect=302,
+            expect=303,
         ),
     ]
 

@@ -47,6 +47,7 @@ LAST = (
     "Nakamura Okafor Petrov Quist Rossi Silva Tran Umar Varga Weiss Xu Young Zeller"
 ).split()
 LANGUAGES = ["en"] * 14 + ["es"] * 4 + ["zh", "vi", "fr", "ko", "pt", "ar"]
+SERVICE_ANSWERS = ("accepted", "scheduled", "declined")
 # Roughly how a year of referrals ends up: most closed, a quarter still open.
 STATUS_WEIGHTS = {
     "draft": 4,
@@ -219,6 +220,7 @@ def seed_people(
                     "no" if bench else rng.choice(["yes", "no", "unknown"]),
                     "02114" if bench else rng.choice(["10001", "60611", "94110"]),
                     rng.choice(LANGUAGES),
+                    False,
                     now,
                     patient,
                 )
@@ -229,7 +231,7 @@ def seed_people(
             cursor,
             "accounts_patientprofile",
             "id disease symptom_onset_date diagnosis_date onset_site family_history "
-            "zip_code preferred_language updated_at user_id".split(),
+            "zip_code preferred_language email_reminders updated_at user_id".split(),
             profiles(),
         )
         profile_ids.finish()
@@ -302,6 +304,7 @@ def seed_people(
                         created,
                         created,
                         seen,
+                        "unknown",
                         caseworker,
                         patient,
                         team,
@@ -312,7 +315,7 @@ def seed_people(
             "referrals_client",
             "id full_name email phone date_of_birth zip_code preferred_language "
             "consents_to_share_with_services consent_recorded_at created_at "
-            "updated_at last_seen_at caseworker_id patient_id team_id".split(),
+            "updated_at last_seen_at gender caseworker_id patient_id team_id".split(),
             client_rows,
         )
         client_ids.finish()
@@ -361,8 +364,21 @@ def seed_people(
             at = created
             sent_at = None
             for before, after in zip([""] + steps[:-1], steps, strict=True):
+                # Services answer through their link (no account); the rest is the
+                # caseworker's doing.
+                answered = after in SERVICE_ANSWERS
                 event_rows.append(
-                    (event_ids.take(), "", before, after, "", at, caseworker, pk)
+                    (
+                        event_ids.take(),
+                        "The service" if answered else "",
+                        before,
+                        after,
+                        "",
+                        "other" if after == "declined" else "",
+                        at,
+                        None if answered else caseworker,
+                        pk,
+                    )
                 )
                 if after == "sent":
                     sent_at = at
@@ -409,7 +425,8 @@ def seed_people(
         counts["events"] = _copy(
             cursor,
             "referrals_referralevent",
-            "id actor_label from_status to_status note at actor_id referral_id".split(),
+            "id actor_label from_status to_status note decline_reason at actor_id "
+            "referral_id".split(),
             event_rows,
         )
         event_ids.finish()

@@ -442,6 +442,12 @@ PUBLIC_PAGE_CACHE_SECONDS = env_int(
 PERSONAL_PAGE_CACHE_SECONDS = env_int(
     "PERSONAL_PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0
 )
+# Caseworkers' dashboard, worklist and client pages stay rendered this long, or until
+# the team's records change (apps/referrals/page_cache.py; 0: off). It also bounds how
+# late the clock-driven "needs attention" rule and renamed services may show.
+CASEWORK_PAGE_CACHE_SECONDS = env_int(
+    "CASEWORK_PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0
+)
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_settings(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])

@@ -7,6 +7,8 @@ a buffer that AccessLogMiddleware writes in one INSERT when the response is
 ready, so a page's query count stays flat however many records it shows.
 """
 
+from typing import NamedTuple
+
 from django.db import connection, models
 from django.utils import timezone
 
@@ -44,37 +46,107 @@ INSERTED_FIELDS = (
     "subject_id",
     "ip_address",
     "path",
-    "at",
 )
+# The columns' types, for the arrays the INSERT unnests.
+_ARRAY_TYPES = ("bigint", "text", "text", "text", "text", "text", "inet", "text")
 
 
-def _insert(rows: list[AccessLog]) -> None:
-    """One INSERT statement for all the rows.
+def _insert_sql() -> str:
+    table = connection.ops.quote_name(AccessLog._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(name) for name in (*INSERTED_FIELDS, "at")
+    )
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _ARRAY_TYPES)
+    # Table and column names come from the model; values are parameters.
+    return f"INSERT INTO {table} ({columns}) SELECT *, %s FROM unnest({arrays})"  # nosec B608
+
+
+def _insert(rows) -> None:
+    """One INSERT statement for all the rows, whatever their number.
 
     bulk_create() would wrap it in a transaction of its own (BEGIN, INSERT,
     COMMIT): three round trips to the database on every page that shows a
-    personal record. A single statement is atomic by itself.
+    personal record. A single statement is atomic by itself. The rows travel as
+    one array per column, so the statement's text is the same for any number of
+    rows (the driver prepares it once, instead of one placeholder per value).
+    Rows are AccessLog instances or anything with the same attributes.
     """
     now = timezone.now()
-    table = connection.ops.quote_name(AccessLog._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in INSERTED_FIELDS)
-    one_row = "(" + ", ".join(["%s"] * len(INSERTED_FIELDS)) + ")"
-    params = []
-    for row in rows:
-        row.at = now
-        params += [getattr(row, name) for name in INSERTED_FIELDS]
+    columns = [[getattr(row, name) for row in rows] for name in INSERTED_FIELDS]
     with connection.cursor() as cursor:
-        # Table and column names come from the model; values are parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES "  # nosec B608
-        cursor.execute(sql + ", ".join([one_row] * len(rows)), params)
+        cursor.execute(_insert_sql(), [now, *columns])
 
 
 def _write(request, rows: list[AccessLog]) -> None:
+    capture = getattr(request, CAPTURE, None)
+    if capture is not None:
+        capture.extend(rows)
     buffer = getattr(request, "_access_log_buffer", None)
     if buffer is None:
         _insert(rows)
     else:
         buffer.extend(rows)
+
+
+# Set on a request while a page is rendered to be kept: the rows it logs, so that
+# serving the kept page again logs the same reads (replay_accesses).
+CAPTURE = "_access_log_capture"
+
+
+def start_capturing(request) -> None:
+    setattr(request, CAPTURE, [])
+
+
+def stop_capturing(request) -> list[tuple[str, str, str, str, str]]:
+    """What the page logged since start_capturing(): (action, record type, record
+    id, subject type, subject id) per row, without who, when, where."""
+    rows = getattr(request, CAPTURE, None) or []
+    if hasattr(request, CAPTURE):
+        delattr(request, CAPTURE)
+    return [
+        (row.action, row.record_type, row.record_id, row.subject_type, row.subject_id)
+        for row in rows
+    ]
+
+
+class _Read(NamedTuple):
+    """An access-log row to write, lighter than an AccessLog instance."""
+
+    user_id: int | None
+    action: str
+    record_type: str
+    record_id: str
+    subject_type: str
+    subject_id: str
+    ip_address: str | None
+    path: str
+
+
+def replay_accesses(request, reads) -> None:
+    """Log again, for this request's reader, the reads a kept page was rendered
+    with (stop_capturing()): the page shows those records to them now."""
+    if not reads:
+        return
+    user = _user_of(request)
+    user_id = user.pk if user is not None else None
+    ip_address = client_address(request)
+    path = (getattr(request, "access_log_path", None) or request.path)[:300]
+    _write(
+        request,
+        [
+            _Read(
+                user_id,
+                action,
+                record_type,
+                record_id,
+                subject_type,
+                subject_id,
+                ip_address,
+                path,
+            )
+            for action, record_type, record_id, subject_type, subject_id in reads
+        ],
+    )
 
 
 def flush_access_log(request) -> None:

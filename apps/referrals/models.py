@@ -451,7 +451,9 @@ class Referral(models.Model):
             changes["link_issued_at"] = now
         if to == ReferralStatus.SCHEDULED:
             changes["appointment_at"] = appointment_at
-        with transaction.atomic():
+        # Part of the caller's transaction when there is one (no savepoint: a
+        # failure here fails the whole change).
+        with transaction.atomic(savepoint=False):
             changed = Referral.objects.filter(
                 pk=self.pk, version=seen_version, status=self.status
             ).update(**changes)
@@ -703,3 +705,7 @@ class FeedMark(models.Model):
 
     def __str__(self):
         return f"Feed seen by user {self.user_id}"
+
+
+# The per-team count of changes that kept casework pages are keyed on.
+from .team_changes import TeamChanges  # noqa: E402, F401

@@ -93,7 +93,7 @@ def _note_event(referral: Referral, *, by: User | None, label: str = "", note: s
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def change_referral_status(
     *,
     referral: Referral,

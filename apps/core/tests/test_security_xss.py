@@ -130,7 +130,7 @@ def test_casework_fields(client, caseworker, supervisor, patient, service):
         reverse("referrals:referral_change_status", args=[referral.pk]),
         {"to": "sent", "version": referral.version, "note": PAYLOAD},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
 

@@ -63,7 +63,7 @@ def test_caseworker_takes_a_new_client_to_a_completed_referral(
             reverse("referrals:referral_change_status", args=[referral.pk]),
             {"to": "sent", "version": referral.version},
         )
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == [service.referral_email]
@@ -266,7 +266,7 @@ def test_a_stale_status_change_shows_the_new_state_and_loses_nothing(
         reverse("referrals:referral_change_status", args=[referral.pk]),
         {"to": "cancelled", "version": referral.version, "note": "Client moved away."},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     referral.refresh_from_db()
     assert referral.status == "cancelled"
 
@@ -342,7 +342,7 @@ def test_scheduling_from_the_page_needs_a_date(client, caseworker, referral):
         url,
         {"to": "scheduled", "version": referral.version, "appointment_at": _future()},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
 
 
 @pytest.mark.parametrize("bad", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])

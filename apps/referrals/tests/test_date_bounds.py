@@ -137,7 +137,7 @@ def test_an_appointment_in_two_years_is_accepted(client, caseworker, referral):
     response = _status_change(
         client, referral, to="scheduled", appointment_at=when.strftime("%Y-%m-%dT%H:%M")
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SCHEDULED
 

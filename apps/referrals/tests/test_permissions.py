@@ -258,7 +258,7 @@ ACTIONS = {
         ),
         lambda r: {"to": "sent", "version": 1},
         DENIED_OWN,
-        {"caseworker": 302, "supervisor": 302},
+        {"caseworker": 303, "supervisor": 303},
     ),
     "referral_resend_link": (
         lambda r: reverse(

@@ -28,6 +28,7 @@ from ..models import (
     Client,
     Referral,
 )
+from ..page_cache import cached_casework_page
 from ..progress import checklist_progress_for, progress_shared_since, shared_since
 from .common import CASEWORK, Action, client_or_404, int_or_404
 from .referrals import referral_page
@@ -132,6 +133,10 @@ def _client_page(request, client: Client, *, note_form=None, status=200):
 @require_http_methods(["GET"])
 @role_required(*CASEWORK)
 def client_detail(request, pk: int):
+    return cached_casework_page(request, lambda: _client_detail_page(request, pk))
+
+
+def _client_detail_page(request, pk: int):
     client = client_or_404(
         request,
         pk,
@@ -141,7 +146,9 @@ def client_detail(request, pk: int):
     )
     now = timezone.now()
     # "Recently opened" is kept to the minute: opening the page again within it
-    # (reloads, going back and forth) writes nothing.
+    # (reloads, going back and forth) writes nothing. A page served from the cache
+    # writes nothing either: it was rendered, and the opening noted, at most
+    # CASEWORK_PAGE_CACHE_SECONDS ago.
     if client.last_seen_at is None or now - client.last_seen_at > LAST_SEEN_STEP:
         Client.objects.filter(pk=client.pk).update(last_seen_at=now)
         client.last_seen_at = now

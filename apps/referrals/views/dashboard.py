@@ -18,6 +18,7 @@ from apps.accounts.models import User
 from apps.core.audit import record_accesses
 
 from ..models import Client, FeedMark, Referral, ReferralEvent
+from ..page_cache import cached_casework_page
 from .common import CASEWORK
 from .worklist import add_urls, rows_for, url_maker
 
@@ -66,6 +67,10 @@ def _latest_answers(request):
 @require_GET
 @role_required(*CASEWORK)
 def dashboard(request):
+    return cached_casework_page(request, lambda: _dashboard_page(request))
+
+
+def _dashboard_page(request):
     visible = Referral.objects.visible_to(request.user)
     counts = visible.status_counts()
     attention = list(

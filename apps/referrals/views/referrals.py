@@ -4,13 +4,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
-from apps.core.audit import record_access
+from apps.core.audit import flush_access_log, record_access
 from apps.directory.models import Service
 
 from .. import services
@@ -143,23 +145,41 @@ def referral_detail(request, pk: int):
     return referral_page(request, referral_or_404(request, pk))
 
 
+# What a status change reads of the referral: the columns the form and the change
+# need (the service is only loaded when sending mails it its link).
+CHANGE_FIELDS = ("status", "version", "client_id", "service_id", "urgency")
+
+
 @require_POST
 @role_required(*CASEWORK)
 def referral_change_status(request, pk: int):
-    referral = referral_or_404(request, pk)
+    """Move a referral on, then 303 to its page: the referral is read once (only
+    the columns the change needs, logged), then one transaction holds the UPDATE
+    that checks the version, the timeline event, the service's mail when sending
+    (the outbox) and the access-log row. Nothing is rendered unless it fails."""
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user)
+        .logged(request, Action.CHANGE)
+        .only(*CHANGE_FIELDS),
+        pk=pk,
+    )
     form = StatusChangeForm(request.POST, referral=referral)
     if not form.is_valid():
-        return referral_page(request, referral, status_form=form, status=400)
-    try:
-        services.change_referral_status(
-            referral=referral,
-            to=form.cleaned_data["to"],
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
-            note=form.cleaned_data["note"],
-            appointment_at=form.cleaned_data.get("appointment_at"),
-            decline_reason=form.cleaned_data.get("decline_reason", ""),
+        return referral_page(
+            request, referral_or_404(request, pk), status_form=form, status=400
         )
+    try:
+        with transaction.atomic():
+            services.change_referral_status(
+                referral=referral,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+                appointment_at=form.cleaned_data.get("appointment_at"),
+                decline_reason=form.cleaned_data.get("decline_reason", ""),
+            )
+            flush_access_log(request)
     except StaleReferral as stale:
         return _stale_status_page(request, stale.current, form.cleaned_data)
     except TransitionNotAllowed:
@@ -168,14 +188,17 @@ def referral_change_status(request, pk: int):
             f"A {referral.get_status_display().lower()} referral cannot become "
             f"{Referral.Status(form.cleaned_data['to']).label.lower()}.",
         )
-        return referral_page(request, referral, status_form=form, status=400)
+        return referral_page(
+            request, referral_or_404(request, pk), status_form=form, status=400
+        )
     if referral.status == Referral.Status.SENT:
         messages.success(
             request, "Referral sent. The service has been e-mailed a link."
         )
     else:
         messages.success(request, f"Status changed to {referral.get_status_display()}.")
-    return redirect(referral)
+    # 303: the browser fetches the referral's page with a GET.
+    return HttpResponseRedirect(referral.get_absolute_url(), status=303)
 
 
 def _stale_status_page(request, referral: Referral, submitted):

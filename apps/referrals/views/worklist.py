@@ -15,6 +15,7 @@ from apps.accounts.decorators import role_required
 
 from ..forms import ReferralFilter
 from ..models import Referral
+from ..page_cache import cached_casework_page
 from .common import CASEWORK
 
 REFERRALS_PER_PAGE = 25
@@ -64,6 +65,10 @@ def add_urls(referrals) -> None:
 @require_GET
 @role_required(*CASEWORK)
 def referral_list(request):
+    return cached_casework_page(request, lambda: _worklist_page(request))
+
+
+def _worklist_page(request):
     referral_filter = ReferralFilter(
         request.GET,
         queryset=rows_for(request, Referral.objects.with_attention()),

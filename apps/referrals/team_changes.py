@@ -1,0 +1,118 @@
+"""A count of changes per team: what tells a kept casework page that it is stale.
+
+The caseworkers' pages (dashboard, worklist, a client's page) show a team's
+clients, referrals, their timelines, notes, invitations, progress shares, the
+feed marks and the team's staff. The database counts every write to those tables
+against the team it concerns, by a trigger in the writing transaction itself
+(migration 0008), so no code path can forget it: the ORM, queryset.update(), a
+raw UPDATE, the admin, an import or another program. A page is kept under a key
+that names the count it was rendered at (page_cache.py); the next write makes a
+new key, so nothing has to be told to forget.
+
+Directory names (services, organizations, locations) and the clock (the "needs
+attention" rule, follow-up dates) are not counted: kept pages are at most
+CASEWORK_PAGE_CACHE_SECONDS old for those, and the key names the day.
+"""
+
+from django.db import connection, models
+
+from apps.accounts.models import Team
+
+
+class TeamChanges(models.Model):
+    """How many writes touched the team's casework records so far (no row: none)."""
+
+    team = models.OneToOneField(
+        Team, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    changes = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.changes} changes for team {self.team_id}"
+
+
+def changes_of(team_id: int) -> int:
+    """The team's count now, in one short query (plain SQL: it runs on every
+    kept page a caseworker opens)."""
+    table = connection.ops.quote_name(TeamChanges._meta.db_table)
+    with connection.cursor() as cursor:
+        # Only the model's own table name is formatted in; the id is a parameter.
+        cursor.execute(
+            f"SELECT changes FROM {table} WHERE team_id = %s",  # nosec B608
+            [team_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+# How each counted table leads to the teams a write concerns: the column read
+# from the old and new row, and what that column names.
+COUNTED_TABLES = {
+    "referrals_client": ("team_id", "team"),
+    "referrals_progressshare": ("team_id", "team"),
+    "referrals_referral": ("client_id", "client"),
+    "referrals_note": ("client_id", "client"),
+    "referrals_clientinvitation": ("client_id", "client"),
+    "referrals_referralevent": ("referral_id", "referral"),
+    "referrals_feedmark": ("user_id", "user"),
+    "accounts_user": ("team_id", "team"),
+    # A linked patient's own profile shows on their client record.
+    "accounts_patientprofile": ("user_id", "patient"),
+}
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION carenav_count_team_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[] := ARRAY[]::bigint[];
+    teams bigint[];
+BEGIN
+    -- TG_ARGV[0]: the column of the changed row; TG_ARGV[1]: what it names.
+    IF TG_OP <> 'DELETE' THEN
+        ids := ids || (to_jsonb(NEW) ->> TG_ARGV[0])::bigint;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        ids := ids || (to_jsonb(OLD) ->> TG_ARGV[0])::bigint;
+    END IF;
+    IF TG_ARGV[1] = 'team' THEN
+        teams := ids;
+    ELSIF TG_ARGV[1] = 'client' THEN
+        SELECT array_agg(team_id) INTO teams FROM referrals_client
+        WHERE id = ANY(ids);
+    ELSIF TG_ARGV[1] = 'referral' THEN
+        SELECT array_agg(c.team_id) INTO teams
+        FROM referrals_referral r JOIN referrals_client c ON c.id = r.client_id
+        WHERE r.id = ANY(ids);
+    ELSIF TG_ARGV[1] = 'user' THEN
+        SELECT array_agg(team_id) INTO teams FROM accounts_user WHERE id = ANY(ids);
+    ELSIF TG_ARGV[1] = 'patient' THEN
+        SELECT array_agg(team_id) INTO teams FROM referrals_client
+        WHERE patient_id = ANY(ids);
+    END IF;
+    -- In team order, so that two writers never wait for each other in a circle.
+    INSERT INTO referrals_teamchanges AS counted (team_id, changes)
+    SELECT DISTINCT team, 1 FROM unnest(teams) AS team
+    WHERE team IS NOT NULL ORDER BY team
+    ON CONFLICT (team_id) DO UPDATE SET changes = counted.changes + 1;
+    RETURN NULL;
+END;
+$$;
+"""
+
+
+def install_sql() -> str:
+    triggers = [
+        f"CREATE TRIGGER carenav_count_team_change AFTER INSERT OR UPDATE OR DELETE "
+        f"ON {table} FOR EACH ROW EXECUTE FUNCTION "
+        f"carenav_count_team_change('{column}', '{names}');"
+        for table, (column, names) in COUNTED_TABLES.items()
+    ]
+    return FUNCTION_SQL + "\n".join(triggers)
+
+
+def remove_sql() -> str:
+    drops = [
+        f"DROP TRIGGER IF EXISTS carenav_count_team_change ON {table};"
+        for table in COUNTED_TABLES
+    ]
+    return "\n".join(drops) + "\nDROP FUNCTION IF EXISTS carenav_count_team_change();"

@@ -2,10 +2,11 @@
 
 A card shows the service's name, organisation, first phone, the address of a
 location (inside the searched area when there is one), today's weekly opening hours
-(of the service and of its sites), its types, telehealth and referrals. The SQL is
-written out rather than built by the ORM: it is the same text for every page, and
-building six correlated subqueries through the ORM cost more CPU than running them.
-Each subquery is an index lookup by service.
+(of the service and of its sites) and whether it is open now (the same
+``open_minutes`` test as the "Open now" filter), its types, telehealth and
+referrals. The SQL is written out rather than built by the ORM: it is the same
+text for every page, and building six correlated subqueries through the ORM cost
+more CPU than running them. Each subquery is an index lookup by service.
 """
 
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from django.urls import reverse
 
 from .geo import ZipCentroid, bounding_box
 from .models import Service
+from .opening import minute_of_week
 from .querysets import WEEKDAYS
 
 CARD_SQL = """
 SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
        s.last_verified, s.organization_id, o.name AS organization_name,
+       coalesce(s.open_minutes @> %(minute)s::integer, false) AS is_open_now,
        coalesce(
          (SELECT p.number FROM directory_phone p
            WHERE p.service_id = s.id ORDER BY p.id LIMIT 1),
@@ -83,13 +86,6 @@ class OpeningHours:
             return f"from {_clock(self.opens_at)}"
         return f"{_clock(self.opens_at)} to {_clock(self.closes_at)}"
 
-    def is_open_at(self, moment: time) -> bool:
-        if self.closes_at is None:
-            return moment >= self.opens_at
-        if self.closes_at <= self.opens_at:  # open overnight
-            return moment >= self.opens_at or moment < self.closes_at
-        return self.opens_at <= moment < self.closes_at
-
 
 def read_cards(
     ids: list[str],
@@ -115,8 +111,12 @@ def read_cards(
         lookups = bounding_box(centre.latitude, centre.longitude, miles)
         box["south"], box["north"] = lookups["latitude__range"]
         box["west"], box["east"] = lookups["longitude__range"]
-    params = {**box, "ids": ids, "day": f"%{WEEKDAYS[moment.weekday()]}%"}
-    now = moment.time()
+    params = {
+        **box,
+        "ids": ids,
+        "day": f"%{WEEKDAYS[moment.weekday()]}%",
+        "minute": minute_of_week(moment),
+    }
     # One reverse() for the page: the path of a service differs only by its id.
     sample = "00000000-0000-0000-0000-000000000000"
     url_pattern = reverse("directory:service_detail", args=[sample])
@@ -132,7 +132,6 @@ def read_cards(
             },
             key=lambda hours: hours.opens_at,
         )
-        service.is_open_now = any(h.is_open_at(now) for h in service.hours_today)
         phone = service.card_phone or ""
         service.phone_uri = "".join(c for c in phone if c.isdigit() or c == "+")
         service.hours_label = ", ".join(str(hours) for hours in service.hours_today)

@@ -24,6 +24,7 @@ from apps.core.validators import (
     validate_planning_date,
 )
 
+from .opening import MinutesOfWeekField
 from .querysets import (
     WEEKDAY_CODES,
     ServiceQuerySet,
@@ -104,7 +105,13 @@ class Organization(models.Model):
         return reverse("directory:organization_detail", args=[self.id])
 
 
-@track_history("last_modified", "search_vector", "search_terms", "search_languages")
+@track_history(
+    "last_modified",
+    "search_vector",
+    "search_terms",
+    "search_languages",
+    "open_minutes",
+)
 class Service(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -170,6 +177,8 @@ class Service(models.Model):
     search_languages = ArrayField(
         models.CharField(max_length=100), default=list, blank=True, editable=False
     )
+    # Weekly opening hours in minutes of the week, for "open now" (opening.py).
+    open_minutes = MinutesOfWeekField(null=True, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 

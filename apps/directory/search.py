@@ -9,12 +9,14 @@ Every service keeps a weighted ``tsvector`` in ``Service.search_vector``:
 - C: service description
 
 and, for the filters, the ids of its taxonomy terms with their ancestors
-(``search_terms``) and its languages' codes and names (``search_languages``).
+(``search_terms``), its languages' codes and names (``search_languages``) and its
+weekly opening hours as minutes of the week (``open_minutes``, see ``opening.py``).
 
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
-Explicit calls were chosen over database triggers because the vector depends on four
-tables (service, organisation, taxonomy term, the service-term link): triggers on each
+Explicit calls were chosen over database triggers because the columns depend on
+six tables (service, organisation, taxonomy term, the service-term link, schedule,
+service-at-location): triggers on each
 would fire once per row during bulk loads of 100,000 services, where one set-based
 UPDATE at the end is far cheaper.
 
@@ -27,6 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
+
+from .opening import open_minutes_lateral
 
 SEARCH_CONFIG = "english"
 
@@ -127,8 +131,10 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
                 || setweight(to_tsvector(%s, src.term_words), 'B')
                 || setweight(to_tsvector(%s, src.description), 'C'),
                 search_terms = src.term_ids,
-                search_languages = src.languages
+                search_languages = src.languages,
+                open_minutes = hours.minutes
             FROM ({source}) src
+            CROSS JOIN {open_minutes_lateral("src.id")} hours
             WHERE src.id = s.id
             """,  # nosec B608: the source query above, fixed SQL
             [SEARCH_CONFIG] * 4 + params,

@@ -203,6 +203,7 @@ def test_open_now_uses_weekly_schedules_in_site_time_zone():
     sal = ServiceAtLocationFactory(service=at_site)
     ScheduleFactory(service=None, service_at_location=sal, byday="MO")
     ServiceFactory(name="No hours")
+    refresh_search_index()
     zone = ZoneInfo("America/New_York")
 
     def open_at(hour):
@@ -227,6 +228,7 @@ def test_open_now_filter_on_the_page(client):
     ScheduleFactory(
         service=ServiceFactory(name="Sundays"), byday="SU", opens_at="09:00"
     )
+    refresh_search_index()
     monday = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))
     with mock.patch("apps.directory.views.timezone.localtime", return_value=monday):
         assert names(search(client, open_now="on")) == ["Weekdays"]
@@ -442,6 +444,7 @@ def test_result_card_shows_what_to_act_on(client):
         CAMBRIDGE,
     )
     ScheduleFactory(service=closed, byday="MO", opens_at="18:00", closes_at="22:00")
+    refresh_search_index()
     monday = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("America/New_York"))
     with mock.patch("apps.directory.views.timezone.localtime", return_value=monday):
         response = search(client, zip="02114", radius="10", sort="name")
@@ -456,14 +459,65 @@ def test_result_card_shows_what_to_act_on(client):
     assert "No referrals: contact them directly" in html
 
 
-def test_overnight_hours_are_open_after_midnight_too():
+def open_services(moment: datetime.datetime) -> list[str]:
+    found = Service.objects.listed().open_at(timezone.localtime(moment))
+    return sorted(service.name for service in found)
+
+
+def test_overnight_hours_are_open_after_midnight_until_they_close():
     from apps.directory.cards import OpeningHours
 
-    night = OpeningHours(datetime.time(22, 0), datetime.time(6, 0))
-    assert night.is_open_at(datetime.time(23, 0))
-    assert night.is_open_at(datetime.time(5, 59))
-    assert not night.is_open_at(datetime.time(12, 0))
-    assert str(night) == "10:00 PM to 6:00 AM"
+    night = ServiceFactory(name="Night line")
+    ScheduleFactory(service=night, byday="MO,SU", opens_at="22:00", closes_at="06:00")
+    refresh_search_index()
+    zone = ZoneInfo("America/New_York")
+    # Monday 2026-11-23: open from 22:00 into Tuesday 06:00.
+    assert open_services(datetime.datetime(2026, 11, 23, 23, 0, tzinfo=zone)) == [
+        "Night line"
+    ]
+    tuesday = datetime.datetime(2026, 11, 24, 5, 59, tzinfo=zone)
+    assert open_services(tuesday) == ["Night line"]
+    assert open_services(tuesday.replace(hour=6, minute=0)) == []
+    assert open_services(datetime.datetime(2026, 11, 23, 12, 0, tzinfo=zone)) == []
+    # Sunday's night runs into Monday's morning: the week starts again.
+    assert open_services(datetime.datetime(2026, 11, 23, 3, 0, tzinfo=zone)) == [
+        "Night line"
+    ]
+    assert open_services(datetime.datetime(2026, 11, 22, 3, 0, tzinfo=zone)) == []
+    night_hours = OpeningHours(datetime.time(22, 0), datetime.time(6, 0))
+    assert str(night_hours) == "10:00 PM to 6:00 AM"
+
+
+def test_changing_a_schedule_changes_open_now():
+    """open_minutes is kept on the service row: rewritten by refresh_search_index,
+    which every path that writes schedules calls (admin, import, listing check)."""
+    service = ServiceFactory(name="Clinic")
+    hours = ScheduleFactory(
+        service=service, byday="MO", opens_at="09:00", closes_at="12:00"
+    )
+    at_site = ServiceAtLocationFactory(service=ServiceFactory(name="Site hours"))
+    ScheduleFactory(
+        service=None,
+        service_at_location=at_site,
+        byday="TU",
+        opens_at="13:00",
+        closes_at=None,
+    )
+    refresh_search_index()
+    zone = ZoneInfo("America/New_York")
+    monday_afternoon = datetime.datetime(2026, 11, 23, 14, 0, tzinfo=zone)
+    tuesday_evening = datetime.datetime(2026, 11, 24, 20, 0, tzinfo=zone)
+    assert open_services(monday_afternoon) == []
+    # Without a closing time, hours run to midnight.
+    assert open_services(tuesday_evening) == ["Site hours"]
+    hours.closes_at = datetime.time(17, 0)
+    hours.save()
+    refresh_search_index([service.pk])
+    assert open_services(monday_afternoon) == ["Clinic"]
+    hours.delete()
+    refresh_search_index([service.pk])
+    assert open_services(monday_afternoon) == []
+    assert Service.objects.get(pk=service.pk).open_minutes is None
 
 
 def test_empty_zip_search_offers_telehealth_and_nearest_beyond_the_radius(
@@ -549,3 +603,42 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
     assert [s.name for s in response.context["beyond_suggestions"]] == ["Far voice"]
+
+
+def test_nearest_first_reads_the_inner_circle_when_it_holds_enough(
+    django_assert_num_queries,
+):
+    from apps.directory.geo import find_zip
+
+    for name, point in [
+        ("Cambridge A", CAMBRIDGE),
+        ("Cambridge B", CAMBRIDGE),
+        ("Worcester", WORCESTER),
+        ("Manhattan", MANHATTAN),
+    ]:
+        place(ServiceFactory(name=name), point)
+    boston = find_zip("02114")
+
+    def nearest(miles, limit):
+        found = Service.objects.listed().near(boston, miles).search_results()
+        found.limit = limit
+        return [pk for pk, _ in found.candidates()], found
+
+    # 2 within 25 miles (half of 50) and more than a limit of 1: the inner circle
+    # answers alone, in one query, and says more matched than were ranked.
+    with django_assert_num_queries(1):
+        ids, found = nearest(50, 1)
+    assert found.is_capped
+    assert [found[0].name] == ["Cambridge A"]
+    # Not enough in the inner circle: the whole circle is read too.
+    with django_assert_num_queries(2):
+        ids, found = nearest(50, 3)
+    assert [service.name for service in found[0:3]] == [
+        "Cambridge A",
+        "Cambridge B",
+        "Worcester",
+    ]
+    assert not found.is_capped
+    # A further filter is not known to the inner circle: it is not used.
+    filtered = Service.objects.listed().near(boston, 50).filter(name="Worcester")
+    assert [s.name for s in filtered.search_results()[0:5]] == ["Worcester"]

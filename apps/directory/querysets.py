@@ -52,6 +52,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import F, Min
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .geo import ZipCentroid, bounding_box, distance_miles
 from .opening import minute_of_week
@@ -64,14 +65,15 @@ from .search import (
 )
 
 LISTED_STATUSES = ["active", "temporarily closed"]
+# Names in English, as stored and matched; pages show gettext(name).
 WEEKDAY_CODES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
+    "MO": gettext_noop("Monday"),
+    "TU": gettext_noop("Tuesday"),
+    "WE": gettext_noop("Wednesday"),
+    "TH": gettext_noop("Thursday"),
+    "FR": gettext_noop("Friday"),
+    "SA": gettext_noop("Saturday"),
+    "SU": gettext_noop("Sunday"),
 }
 WEEKDAYS = list(WEEKDAY_CODES)
 # The matches ranked per search; more are counted as "more than" this. Ranking
@@ -81,21 +83,22 @@ CANDIDATE_LIMIT = 200
 # Nearest first within this radius or more, half of it is searched first.
 INNER_CIRCLE_FROM_MILES = 20
 
-# Languages people most often ask for in the US, by ISO 639 code.
+# Languages people most often ask for in the US, by ISO 639 code. The English name
+# is what Language rows store and searches match; pages show gettext(name).
 LANGUAGES = {
-    "en": "English",
-    "es": "Spanish",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "tl": "Tagalog",
-    "ko": "Korean",
-    "ru": "Russian",
-    "ar": "Arabic",
-    "ht": "Haitian Creole",
-    "pt": "Portuguese",
-    "fr": "French",
-    "pl": "Polish",
-    "ase": "American Sign Language",
+    "en": gettext_noop("English"),
+    "es": gettext_noop("Spanish"),
+    "zh": gettext_noop("Chinese"),
+    "vi": gettext_noop("Vietnamese"),
+    "tl": gettext_noop("Tagalog"),
+    "ko": gettext_noop("Korean"),
+    "ru": gettext_noop("Russian"),
+    "ar": gettext_noop("Arabic"),
+    "ht": gettext_noop("Haitian Creole"),
+    "pt": gettext_noop("Portuguese"),
+    "fr": gettext_noop("French"),
+    "pl": gettext_noop("Polish"),
+    "ase": gettext_noop("American Sign Language"),
 }
 
 

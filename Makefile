@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 # `make run PORT=8001` when 8000 is taken; links in e-mails follow (SITE_URL).
 PORT ?= 8000
 
-.PHONY: run test install postgres migrate lint format browser-test clean bench
+.PHONY: run test install postgres migrate lint format browser-test clean bench messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -57,6 +57,14 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# For translators (needs GNU gettext): gathers every marked string into the Spanish
+# catalogues (locale/, apps/referrals/locale/), then compiles them. The compiled .mo
+# files are committed, so running the site or the tests needs no gettext.
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale es --no-obsolete
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale es \
+		--ignore '.venv' --ignore 'node_modules' --ignore '.ci'
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules test-artifacts

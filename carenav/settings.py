@@ -51,6 +51,9 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, as modeltranslation requires: it registers the translated
+    # content fields (each app's translation.py) and patches the admin's forms.
+    "modeltranslation",
     # Own apps first, so their templates override those of the packages below.
     "apps.core",
     "apps.accounts",
@@ -99,10 +102,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # Sends a visitor who prefers Spanish from an English page to its /es/ twin.
-    "apps.core.languages.LanguageChoiceMiddleware",
     # Signed-in pages: Cache-Control no-store (they can hold personal data).
     "apps.core.middleware.NoStoreForSignedInMiddleware",
+    # Sends a visitor who prefers Spanish from an English page to its /es/ twin
+    # (inside the one above: a redirect chosen by an account's language is no-store).
+    "apps.core.languages.LanguageChoiceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -274,10 +278,17 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 # same paths under /es/ (carenav/urls.py). See README, Languages.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The project's own catalogue; apps/referrals/locale/ (directory and casework pages)
+# is found as an app's. `make messages` updates and compiles both.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The visitor's choice of language (the switch in every page's footer), for a year.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content in two languages (DESIGN.md, Languages): each translated field has a
+# column per language (title_en, title_es) on the same table; a field with no
+# Spanish yet reads its English text.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/New_York")
 USE_I18N = True
 # One date and time format everywhere: carenav/formats/en/formats.py (the same

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.client_address import client_address
 from apps.core.languages import in_language, supported
@@ -41,7 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         # allauth's per-address limit (ACCOUNT_RATE_LIMITS["login_failed"]).
-        "too_many_login_attempts": (
+        "too_many_login_attempts": _(
             "Too many failed sign-ins have come from your connection. Please wait a "
             "minute and try again."
         ),

@@ -1,6 +1,8 @@
 from allauth.core import context as allauth_context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from . import lockout
 from .models import PatientProfile
@@ -29,15 +31,19 @@ class PatientProfileForm(forms.ModelForm):
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
             ),
         }
+        # The model leaves this one's name to Django, which does not translate it.
+        labels = {"preferred_language": _("Preferred language")}
         help_texts = {
-            "diagnosis_date": "Leave empty if you have not been diagnosed yet.",
-            "symptom_onset_date": "An approximate date is fine.",
-            "zip_code": "Five digits. Used to find services near you.",
+            "diagnosis_date": _("Leave empty if you have not been diagnosed yet."),
+            "symptom_onset_date": _("An approximate date is fine."),
+            "zip_code": _("Five digits. Used to find services near you."),
         }
         error_messages = {
-            "diagnosis_date": {"invalid": "Enter a real date, for example 2026-03-31."},
+            "diagnosis_date": {
+                "invalid": _("Enter a real date, for example 2026-03-31.")
+            },
             "symptom_onset_date": {
-                "invalid": "Enter a real date, for example 2026-03-31."
+                "invalid": _("Enter a real date, for example 2026-03-31.")
             },
         }
 
@@ -64,22 +70,23 @@ class LockoutCountedCodeMixin:
         if not left:
             raise forms.ValidationError(self._locked_message(), code="locked")
         raise forms.ValidationError(
-            "That code is not right. After %(left)s more wrong %(tries)s, signing in "
-            "to this account is paused for %(wait)s.",
+            ngettext(
+                "That code is not right. After %(left)s more wrong try, signing in "
+                "to this account is paused for %(wait)s.",
+                "That code is not right. After %(left)s more wrong tries, signing in "
+                "to this account is paused for %(wait)s.",
+                left,
+            ),
             code="incorrect_code",
-            params={
-                "left": left,
-                "tries": "try" if left == 1 else "tries",
-                "wait": lockout.cooloff_text(),
-            },
+            params={"left": left, "wait": lockout.cooloff_text()},
         )
 
     @staticmethod
     def _locked_message() -> str:
-        return (
+        return gettext(
             "Too many wrong codes or passwords: signing in to this account is paused. "
-            f"Please wait {lockout.cooloff_text()} and try again."
-        )
+            "Please wait %(wait)s and try again."
+        ) % {"wait": lockout.cooloff_text()}
 
 
 class SecondFactorForm(LockoutCountedCodeMixin, AuthenticateForm):
@@ -98,10 +105,10 @@ class ReminderForm(forms.ModelForm):
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="To be sure it is you.",
+        help_text=_("To be sure it is you."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -112,7 +119,7 @@ class AccountDeleteForm(forms.Form):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(
-                "That is not your password. Your account has not been deleted.",
+                _("That is not your password. Your account has not been deleted."),
                 code="wrong_password",
             )
         return password

@@ -2,7 +2,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import get_language_from_path
+from django.utils.translation import get_language_from_path, gettext
 
 # Paths a staff member may open before setting up a second factor: sign-in,
 # sign-out and the MFA set-up itself, what every page needs to load, and the
@@ -26,8 +26,10 @@ class StaffMFARequiredMiddleware:
         ):
             messages.info(
                 request,
-                "Your account can see other people's information, so it needs a "
-                "second step at sign-in. Set up an authenticator app to continue.",
+                gettext(
+                    "Your account can see other people's information, so it needs a "
+                    "second step at sign-in. Set up an authenticator app to continue."
+                ),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

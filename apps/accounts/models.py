@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.validators import (
     readable_years_constraint,
@@ -56,10 +57,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address. Administrators are superusers."""
 
     class Role(models.TextChoices):
-        PATIENT = "patient", "Patient"
-        CASEWORKER = "caseworker", "Caseworker"
-        SUPERVISOR = "supervisor", "Supervisor"
-        CONTENT_EDITOR = "content_editor", "Content editor"
+        PATIENT = "patient", _("Patient")
+        CASEWORKER = "caseworker", _("Caseworker")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        CONTENT_EDITOR = "content_editor", _("Content editor")
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(
@@ -159,60 +160,60 @@ class PatientProfile(models.Model):
     """What patients tell CareNav about themselves, to personalise the checklist."""
 
     class Disease(models.TextChoices):
-        ALS = "als", "ALS (motor neurone disease)"
-        MS = "ms", "Multiple sclerosis (MS)"
-        NOT_SURE = "not-sure", "Not sure yet"
+        ALS = "als", _("ALS (motor neurone disease)")
+        MS = "ms", _("Multiple sclerosis (MS)")
+        NOT_SURE = "not-sure", _("Not sure yet")
 
     class OnsetSite(models.TextChoices):
-        LIMB = "limb", "Limbs (arms or legs)"
-        BULBAR = "bulbar", "Speech or swallowing (bulbar)"
-        OTHER = "other", "Somewhere else"
-        UNKNOWN = "unknown", "I don't know"
+        LIMB = "limb", _("Limbs (arms or legs)")
+        BULBAR = "bulbar", _("Speech or swallowing (bulbar)")
+        OTHER = "other", _("Somewhere else")
+        UNKNOWN = "unknown", _("I don't know")
 
     class FamilyHistory(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        UNKNOWN = "unknown", "I don't know"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("I don't know")
 
     class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        SPANISH = "es", "Spanish"
-        CHINESE = "zh", "Chinese"
-        VIETNAMESE = "vi", "Vietnamese"
-        TAGALOG = "tl", "Tagalog"
-        ARABIC = "ar", "Arabic"
-        FRENCH = "fr", "French"
-        KOREAN = "ko", "Korean"
-        RUSSIAN = "ru", "Russian"
-        PORTUGUESE = "pt", "Portuguese"
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        CHINESE = "zh", _("Chinese")
+        VIETNAMESE = "vi", _("Vietnamese")
+        TAGALOG = "tl", _("Tagalog")
+        ARABIC = "ar", _("Arabic")
+        FRENCH = "fr", _("French")
+        KOREAN = "ko", _("Korean")
+        RUSSIAN = "ru", _("Russian")
+        PORTUGUESE = "pt", _("Portuguese")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
     disease = models.CharField(max_length=10, choices=Disease, default=Disease.NOT_SURE)
     symptom_onset_date = models.DateField(
-        "when symptoms started",
+        _("when symptoms started"),
         null=True,
         blank=True,
         validators=[validate_past_date],
     )
     diagnosis_date = models.DateField(
-        "date of diagnosis", null=True, blank=True, validators=[validate_past_date]
+        _("date of diagnosis"), null=True, blank=True, validators=[validate_past_date]
     )
     onset_site = models.CharField(
-        "where symptoms started",
+        _("where symptoms started"),
         max_length=10,
         choices=OnsetSite,
         default=OnsetSite.UNKNOWN,
     )
     family_history = models.CharField(
-        "family history of the same disease",
+        _("family history of the same disease"),
         max_length=10,
         choices=FamilyHistory,
         default=FamilyHistory.UNKNOWN,
     )
     zip_code = models.CharField(
-        "ZIP code",
+        _("ZIP code"),
         max_length=5,
         blank=True,
         validators=[validate_zip_code],
@@ -222,11 +223,13 @@ class PatientProfile(models.Model):
     )
     # Reminders are opt-in: nobody gets one without ticking this.
     email_reminders = models.BooleanField(
-        "e-mail me a weekly reminder",
+        _("e-mail me a weekly reminder"),
         default=False,
-        help_text="Once a week, when something on your checklist is due soon, "
-        "overdue, or a time-limited window is closing. Every message has a link to "
-        "stop them.",
+        help_text=_(
+            "Once a week, when something on your checklist is due soon, "
+            "overdue, or a time-limited window is closing. Every message has a link "
+            "to stop them."
+        ),
     )
     reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -259,7 +262,7 @@ class PatientProfile(models.Model):
             and self.diagnosis_date
             and self.symptom_onset_date > self.diagnosis_date
         ):
-            errors["symptom_onset_date"] = (
+            errors["symptom_onset_date"] = _(
                 "Symptoms usually start before the diagnosis. "
                 "Check this date and the date of diagnosis."
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from .models import PatientProfile
 
@@ -25,7 +26,9 @@ Record = dict[str, Any]
 class Section:
     key: str
     title: str
-    # The records as plain label -> value pairs (str, bool, int, date, datetime).
+    # The records as plain label -> value pairs (str, bool, int, date, datetime);
+    # labels are English (the JSON file's keys), marked with gettext_noop so the
+    # readable page can show them translated.
     collect: Callable[[HttpRequest], list[Record]]
     # What deleting the account does to these records, in a sentence.
     on_delete: str
@@ -61,7 +64,7 @@ def display(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, date):
@@ -73,10 +76,10 @@ def _account(request) -> list[Record]:
     user = request.user
     return [
         {
-            "e-mail address": user.email,
-            "name": user.full_name,
-            "joined": user.date_joined,
-            "last signed in": user.last_login,
+            gettext_noop("e-mail address"): user.email,
+            gettext_noop("name"): user.full_name,
+            gettext_noop("joined"): user.date_joined,
+            gettext_noop("last signed in"): user.last_login,
         }
     ]
 
@@ -87,16 +90,18 @@ def _profile(request) -> list[Record]:
         return []
     return [
         {
-            "condition": profile.get_disease_display(),
-            "date of diagnosis": profile.diagnosis_date,
-            "when symptoms started": profile.symptom_onset_date,
-            "where symptoms started": profile.get_onset_site_display(),
-            "family history": profile.get_family_history_display(),
-            "ZIP code": profile.zip_code,
-            "preferred language": profile.get_preferred_language_display(),
-            "weekly reminder e-mails": profile.email_reminders,
-            "last reminder sent": profile.reminder_sent_on,
-            "last changed": profile.updated_at,
+            gettext_noop("condition"): profile.get_disease_display(),
+            gettext_noop("date of diagnosis"): profile.diagnosis_date,
+            gettext_noop("when symptoms started"): profile.symptom_onset_date,
+            gettext_noop("where symptoms started"): profile.get_onset_site_display(),
+            gettext_noop("family history"): profile.get_family_history_display(),
+            gettext_noop("ZIP code"): profile.zip_code,
+            gettext_noop("preferred language"): (
+                profile.get_preferred_language_display()
+            ),
+            gettext_noop("weekly reminder e-mails"): profile.email_reminders,
+            gettext_noop("last reminder sent"): profile.reminder_sent_on,
+            gettext_noop("last changed"): profile.updated_at,
         }
     ]
 
@@ -104,18 +109,18 @@ def _profile(request) -> list[Record]:
 register(
     Section(
         key="account",
-        title="Your account",
+        title=gettext_lazy("Your account"),
         collect=_account,
-        on_delete="Deleted: you can no longer sign in with this address.",
+        on_delete=gettext_lazy("Deleted: you can no longer sign in with this address."),
         order=10,
     )
 )
 register(
     Section(
         key="profile",
-        title="Your profile",
+        title=gettext_lazy("Your profile"),
         collect=_profile,
-        on_delete="Deleted.",
+        on_delete=gettext_lazy("Deleted."),
         order=20,
     )
 )

@@ -4,18 +4,21 @@ Its own module: allauth imports it while building its forms, so it must not impo
 them back (apps.accounts.forms does)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import PatientProfile
 
 
 class SignupDetailsForm(forms.Form):
     disease = forms.ChoiceField(
-        label="Which condition do you have?",
+        label=_("Which condition do you have?"),
         choices=PatientProfile.Disease,
         widget=forms.RadioSelect,
         required=False,
-        help_text="It decides which checklist you see. Not sure yet is a fine "
-        "answer, and you can change it later.",
+        help_text=_(
+            "It decides which checklist you see. Not sure yet is a fine "
+            "answer, and you can change it later."
+        ),
     )
 
     def signup(self, request, user) -> None:

@@ -4,6 +4,7 @@ and import that takes either (patient profile, client record...)."""
 import phonenumbers
 import zipcodes
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 PHONE_REGION = "US"
 
@@ -14,12 +15,15 @@ def validate_zip_code(value: str) -> None:
         return
     if not (len(value) == 5 and value.isdigit()):
         raise ValidationError(
-            "Enter a US ZIP code of exactly five digits, for example 02114.",
+            _("Enter a US ZIP code of exactly five digits, for example 02114."),
             code="zip_format",
         )
     if not zipcodes.is_real(value):
         raise ValidationError(
-            "We could not find ZIP code %(zip)s. Check the five digits and try again.",
+            _(
+                "We could not find ZIP code %(zip)s. Check the five digits and try "
+                "again."
+            ),
             params={"zip": value},
             code="unknown_zip",
         )
@@ -33,8 +37,11 @@ def parse_phone_number(value: str) -> phonenumbers.PhoneNumber:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "Enter a phone number with its area code, for example 617-555-0142, "
-            "or a number from another country starting with + and its country code.",
+            _(
+                "Enter a phone number with its area code, for example 617-555-0142, "
+                "or a number from another country starting with + and its country "
+                "code."
+            ),
             code="invalid_phone",
         )
     return number

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import personal_data
@@ -35,7 +36,7 @@ def profile_update(request):
     next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved: your profile.")
+        messages.success(request, gettext("Saved: your profile."))
         return redirect(next_url or "accounts:profile_update")
     return render(
         request,
@@ -71,9 +72,11 @@ def reminders_update(request):
     if form.is_valid():
         form.save()
         if profile.email_reminders:
-            messages.success(request, "Saved: you will get a weekly reminder e-mail.")
+            messages.success(
+                request, gettext("Saved: you will get a weekly reminder e-mail.")
+            )
         else:
-            messages.success(request, "Saved: no reminder e-mails.")
+            messages.success(request, gettext("Saved: no reminder e-mails."))
     return redirect(reverse("accounts:account") + "#reminders")
 
 
@@ -102,7 +105,10 @@ def data_page(request):
         (
             section,
             [
-                [(label, personal_data.display(value)) for label, value in r.items()]
+                [
+                    (gettext(label), personal_data.display(value))
+                    for label, value in r.items()
+                ]
                 for r in records
             ],
         )

@@ -6,6 +6,8 @@ CRLF and folded at 75 octets without splitting a UTF-8 character (3.1).
 
 from datetime import UTC, date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from apps.diseases.rendering import CITATION_MARK
 
 from .personalise import TimingState, describe_rule
@@ -106,11 +108,11 @@ def checklist_calendar(
         item = row.item
         day = max(timing.date, today)
         if timing.state == TimingState.OVERDUE:
-            summary = f"Overdue: {item.title}"
+            summary = _("Overdue: %(title)s") % {"title": item.title}
         elif timing.state in (TimingState.OPEN, TimingState.CLOSING_SOON):
-            summary = f"Last day: {item.title}"
+            summary = _("Last day: %(title)s") % {"title": item.title}
         else:
-            summary = f"Due: {item.title}"
+            summary = _("Due: %(title)s") % {"title": item.title}
         url = f"{stage_urls.get(item.stage_id, checklist_url)}#item-{item.pk}"
         guidance = CITATION_MARK.sub("", item.guidance)
         description = "\n\n".join(

@@ -1,6 +1,7 @@
 from itertools import groupby
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PatientProfile
 
@@ -13,16 +14,18 @@ class ItemStatusForm(forms.Form):
 
 class ItemNoteForm(forms.Form):
     note = forms.CharField(
-        label="Private note",
+        label=_("Private note"),
         required=False,
         max_length=2000,
         # No maxlength attribute: a browser would cut a pasted note silently; the
         # server says how long it is instead.
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only you can see this note.",
+        help_text=_("Only you can see this note."),
         error_messages={
-            "max_length": "Keep the note to %(limit_value)d characters or fewer "
-            "(it has %(show_value)d)."
+            "max_length": _(
+                "Keep the note to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            )
         },
     )
 
@@ -31,7 +34,7 @@ class StageChoiceForm(forms.Form):
     """Choose one's own stage from already loaded stages (no query of its own)."""
 
     stage = forms.ChoiceField(
-        label="Choose the stage that fits you best",
+        label=_("Choose the stage that fits you best"),
         required=False,
         widget=forms.Select(attrs={"class": "form-select w-auto"}),
     )
@@ -39,8 +42,12 @@ class StageChoiceForm(forms.Form):
     def __init__(self, *args, stages: list[Stage], suggested: Stage | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.stages = {str(stage.pk): stage for stage in stages}
-        suggestion = f" ({suggested.title})" if suggested else ""
-        choices = [("", f"The suggested stage{suggestion}")]
+        suggestion = (
+            _("The suggested stage (%(stage)s)") % {"stage": suggested.title}
+            if suggested
+            else _("The suggested stage")
+        )
+        choices = [("", suggestion)]
         diseases = [
             (disease, list(group))
             for disease, group in groupby(stages, key=lambda stage: stage.disease)
@@ -63,7 +70,7 @@ class ConditionForm(forms.Form):
     """The first question to a new account."""
 
     disease = forms.ChoiceField(
-        label="Which condition do you have?",
+        label=_("Which condition do you have?"),
         choices=PatientProfile.Disease,
         widget=forms.RadioSelect,
     )

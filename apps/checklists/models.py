@@ -2,6 +2,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
 from apps.core.validators import readable_years_constraint, validate_readable_date
@@ -191,9 +192,9 @@ class ItemProgressQuerySet(models.QuerySet):
 
 class ItemProgress(models.Model):
     class Status(models.TextChoices):
-        TODO = "todo", "To do"
-        DONE = "done", "Done"
-        NOT_FOR_ME = "not_for_me", "Not for me"
+        TODO = "todo", _("To do")
+        DONE = "done", _("Done")
+        NOT_FOR_ME = "not_for_me", _("Not for me")
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"

@@ -1,5 +1,7 @@
 """The checklist's part of a patient's data export (see apps.accounts.personal_data)."""
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from apps.accounts.personal_data import Section, register
 
 from .models import ItemProgress, PatientStage
@@ -13,12 +15,12 @@ def _progress(request) -> list[dict]:
     )
     return [
         {
-            "step": row.item.title,
-            "stage": str(row.item.stage),
-            "status": row.get_status_display(),
-            "done on": row.done_on,
-            "private note": row.note,
-            "last changed": row.updated_at,
+            gettext_noop("step"): row.item.title,
+            gettext_noop("stage"): str(row.item.stage),
+            gettext_noop("status"): row.get_status_display(),
+            gettext_noop("done on"): row.done_on,
+            gettext_noop("private note"): row.note,
+            gettext_noop("last changed"): row.updated_at,
         }
         for row in rows
     ]
@@ -26,7 +28,10 @@ def _progress(request) -> list[dict]:
 
 def _chosen_stage(request) -> list[dict]:
     return [
-        {"stage": str(choice.stage), "chosen": choice.chosen_at}
+        {
+            gettext_noop("stage"): str(choice.stage),
+            gettext_noop("chosen"): choice.chosen_at,
+        }
         for choice in PatientStage.objects.visible_to(request.user).select_related(
             "stage__disease"
         )
@@ -36,18 +41,18 @@ def _chosen_stage(request) -> list[dict]:
 register(
     Section(
         key="checklist_progress",
-        title="Your checklist progress and notes",
+        title=gettext_lazy("Your checklist progress and notes"),
         collect=_progress,
-        on_delete="Deleted, with your private notes.",
+        on_delete=gettext_lazy("Deleted, with your private notes."),
         order=30,
     )
 )
 register(
     Section(
         key="chosen_stage",
-        title="The stage you chose",
+        title=gettext_lazy("The stage you chose"),
         collect=_chosen_stage,
-        on_delete="Deleted.",
+        on_delete=gettext_lazy("Deleted."),
         order=31,
     )
 )

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 DUE_SOON_DAYS = 30
 CLOSING_SOON_MONTHS = 3
@@ -64,8 +66,8 @@ TIMING_WINDOW_CLOSES = "window_closes"
 FROM_DIAGNOSIS = "diagnosis"
 FROM_FIRST_SYMPTOMS = "first_symptoms"
 ONSET_SITE_WORDS = {
-    "bulbar": "in speech or swallowing",
-    "limb": "in the arms or legs",
+    "bulbar": gettext_lazy("in speech or swallowing"),
+    "limb": gettext_lazy("in the arms or legs"),
 }
 
 
@@ -93,17 +95,18 @@ def format_date(value: date) -> str:
     return formats.date_format(value)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def months_in_words(count: int) -> str:
+    return ngettext("%(count)d month", "%(count)d months", count) % {"count": count}
 
 
 def duration_in_words(days: int) -> str:
     """A span of days, rounded down to what a person would say."""
     if days < 14:
-        return _plural(days, "day")
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
     if days < 63:
-        return _plural(days // 7, "week")
-    return _plural(days // 30, "month")
+        weeks = days // 7
+        return ngettext("%(count)d week", "%(count)d weeks", weeks) % {"count": weeks}
+    return months_in_words(days // 30)
 
 
 # Who an item is for ------------------------------------------------------------
@@ -117,12 +120,12 @@ def hidden_reason(item, profile) -> str:
     """
     disease = profile.disease
     if disease in DISEASES_WITH_CHECKLISTS and item.stage.disease.slug != disease:
-        return "This item is for another condition."
+        return _("This item is for another condition.")
     if (
         item.only_with_family_history
         and profile.family_history == FAMILY_HISTORY_RULED_OUT
     ):
-        return "Usually for people with a family history of the condition."
+        return _("Usually for people with a family history of the condition.")
     return ""
 
 
@@ -134,10 +137,10 @@ def sooner_note(item, profile) -> str:
     """A note when the item often matters sooner for this profile's onset site."""
     site = item.sooner_for_onset_site
     if site and profile.onset_site == site:
-        return (
-            f"This often matters sooner when the first symptoms were "
-            f"{ONSET_SITE_WORDS[site]}, as yours were."
-        )
+        return _(
+            "This often matters sooner when the first symptoms were %(where)s, "
+            "as yours were."
+        ) % {"where": ONSET_SITE_WORDS[site]}
     return ""
 
 
@@ -146,11 +149,11 @@ def audience_label(item) -> str:
     parts = []
     if item.sooner_for_onset_site in ONSET_SITE_WORDS:
         parts.append(
-            "Often needed sooner if symptoms started "
-            + ONSET_SITE_WORDS[item.sooner_for_onset_site]
+            _("Often needed sooner if symptoms started %(where)s")
+            % {"where": ONSET_SITE_WORDS[item.sooner_for_onset_site]}
         )
     if item.only_with_family_history:
-        parts.append("For people with a family history")
+        parts.append(_("For people with a family history"))
     return "; ".join(parts)
 
 
@@ -182,11 +185,13 @@ def suggest_stage(stages: Sequence, *, diagnosis_date: date | None, today: date)
 
 def suggestion_reason(*, diagnosis_date: date | None, today: date) -> str:
     if diagnosis_date is None:
-        return "You have not added a diagnosis date."
+        return _("You have not added a diagnosis date.")
     months = months_between(diagnosis_date, today)
     if months == 0:
-        return "You were diagnosed less than a month ago."
-    return f"You were diagnosed about {_plural(months, 'month')} ago."
+        return _("You were diagnosed less than a month ago.")
+    return _("You were diagnosed about %(months)s ago.") % {
+        "months": months_in_words(months)
+    }
 
 
 # Timing -----------------------------------------------------------------------
@@ -238,13 +243,21 @@ def counts_from_first_symptoms(item) -> bool:
 
 def describe_rule(item) -> str:
     """The timing rule itself, for people without dates (public list)."""
-    months = item.timing_months
-    start = "first symptoms" if counts_from_first_symptoms(item) else "diagnosis"
+    if item.timing not in (TIMING_DUE_WITHIN, TIMING_WINDOW_CLOSES):
+        return ""
+    months = months_in_words(item.timing_months)
+    from_symptoms = counts_from_first_symptoms(item)
     if item.timing == TIMING_DUE_WITHIN:
-        return f"Within {_plural(months, 'month')} of {start}."
-    if item.timing == TIMING_WINDOW_CLOSES:
-        return f"Time-limited: best done within {_plural(months, 'month')} of {start}."
-    return ""
+        if from_symptoms:
+            return _("Within %(months)s of first symptoms.") % {"months": months}
+        return _("Within %(months)s of diagnosis.") % {"months": months}
+    if from_symptoms:
+        return _("Time-limited: best done within %(months)s of first symptoms.") % {
+            "months": months
+        }
+    return _("Time-limited: best done within %(months)s of diagnosis.") % {
+        "months": months
+    }
 
 
 def _start_date(
@@ -256,29 +269,31 @@ def _start_date(
     if symptom_onset_date is not None:
         return (
             symptom_onset_date,
-            "Counted from when your first symptoms began "
-            f"({format_date(symptom_onset_date)}).",
+            _("Counted from when your first symptoms began (%(date)s).")
+            % {"date": format_date(symptom_onset_date)},
         )
     if diagnosis_date is not None:
         return (
             diagnosis_date,
-            "Counted from your diagnosis, because we don't know when your first "
-            "symptoms began. The window counts from first symptoms, so it may "
-            "close sooner than this. You can add that date to your profile.",
+            _(
+                "Counted from your diagnosis, because we don't know when your first "
+                "symptoms began. The window counts from first symptoms, so it may "
+                "close sooner than this. You can add that date to your profile."
+            ),
         )
     return None, ""
 
 
 def _no_date(item) -> Timing:
     if counts_from_first_symptoms(item):
-        text = (
+        text = _(
             "This counts from when your first symptoms began. Add that date (or "
             "your diagnosis date) to your profile to see how long this stays open."
         )
     elif item.timing == TIMING_DUE_WITHIN:
-        text = "Add your diagnosis date to your profile to see when this is due."
+        text = _("Add your diagnosis date to your profile to see when this is due.")
     else:
-        text = (
+        text = _(
             "Add your diagnosis date to your profile to see how long this stays open."
         )
     return Timing(TimingState.NO_DATE, None, f"{describe_rule(item)} {text}", "")
@@ -307,32 +322,37 @@ def timing_for(
             return Timing(
                 TimingState.OVERDUE,
                 deadline,
-                f"Overdue: it was due by {when}, {duration_in_words(-days)} ago. "
-                "It may still be worth doing.",
-                "Overdue",
+                _(
+                    "Overdue: it was due by %(date)s, %(time)s ago. "
+                    "It may still be worth doing."
+                )
+                % {"date": when, "time": duration_in_words(-days)},
+                _("Overdue"),
                 note,
             )
         if days == 0:
             return Timing(
                 TimingState.DUE_SOON,
                 deadline,
-                f"Due today ({when}).",
-                "Due today",
+                _("Due today (%(date)s).") % {"date": when},
+                _("Due today"),
                 note,
             )
         if days <= DUE_SOON_DAYS:
             return Timing(
                 TimingState.DUE_SOON,
                 deadline,
-                f"Due soon: in {duration_in_words(days)}, by {when}.",
-                "Due soon",
+                _("Due soon: in %(time)s, by %(date)s.")
+                % {"time": duration_in_words(days), "date": when},
+                _("Due soon"),
                 note,
             )
         return Timing(
             TimingState.DUE,
             deadline,
-            f"Due in {duration_in_words(days)}, by {when}.",
-            "Due",
+            _("Due in %(time)s, by %(date)s.")
+            % {"time": duration_in_words(days), "date": when},
+            _("Due"),
             note,
         )
     # A window that closes.
@@ -340,34 +360,39 @@ def timing_for(
         return Timing(
             TimingState.CLOSED,
             deadline,
-            f"Window closed on {when}. Some limits are longer, so it can still be "
-            "worth asking.",
-            "Window closed",
+            _(
+                "Window closed on %(date)s. Some limits are longer, so it can still "
+                "be worth asking."
+            )
+            % {"date": when},
+            _("Window closed"),
             note,
         )
     if days == 0:
         return Timing(
             TimingState.CLOSING_SOON,
             deadline,
-            f"Closing soon: the window closes today ({when}).",
-            "Closes today",
+            _("Closing soon: the window closes today (%(date)s).") % {"date": when},
+            _("Closes today"),
             note,
         )
     months_left = months_between(today, deadline)
     if deadline < add_months(today, CLOSING_SOON_MONTHS):
-        left = _plural(months_left, "month") if months_left else duration_in_words(days)
+        left = months_in_words(months_left) if months_left else duration_in_words(days)
         return Timing(
             TimingState.CLOSING_SOON,
             deadline,
-            f"Closing soon: {left} left (closes on {when}).",
-            "Closing soon",
+            _("Closing soon: %(time)s left (closes on %(date)s).")
+            % {"time": left, "date": when},
+            _("Closing soon"),
             note,
         )
     return Timing(
         TimingState.OPEN,
         deadline,
-        f"Window open: {_plural(months_left, 'month')} left (closes on {when}).",
-        f"{_plural(months_left, 'month')} left",
+        _("Window open: %(time)s left (closes on %(date)s).")
+        % {"time": months_in_words(months_left), "date": when},
+        _("%(time)s left") % {"time": months_in_words(months_left)},
         note,
     )
 

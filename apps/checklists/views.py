@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
@@ -39,11 +41,11 @@ def stage_list(request, disease):
     share one cached copy: the page renders about 80 items)."""
     disease = get_object_or_404(Disease.objects.published(), slug=disease)
     stages = list(disease.stages.order_by("order").prefetch_related(current_items()))
-    for stage in stages:
-        for item in stage.items.all():
-            item.find_url = directory_search_url(item)
-            item.audience = personalise.audience_label(item)
-            item.timing_rule = personalise.describe_rule(item)
+    items = [item for stage in stages for item in stage.items.all()]
+    for item in items:
+        item.find_url = directory_search_url(item)
+        item.audience = personalise.audience_label(item)
+        item.timing_rule = personalise.describe_rule(item)
     other_diseases = (
         Disease.objects.published()
         .filter(stages__isnull=False)
@@ -53,7 +55,12 @@ def stage_list(request, disease):
     return render(
         request,
         "checklists/stage_list.html",
-        {"disease": disease, "stages": stages, "other_diseases": other_diseases},
+        {
+            "disease": disease,
+            "stages": stages,
+            "items": items,
+            "other_diseases": other_diseases,
+        },
     )
 
 
@@ -178,9 +185,11 @@ def _item_changed(request, item, *, announcement="", note_form=None):
 
 
 ANNOUNCEMENTS = {
-    ItemProgress.Status.DONE: "Saved. Marked as done: {title}.",
-    ItemProgress.Status.TODO: "Saved. Back on your list: {title}.",
-    ItemProgress.Status.NOT_FOR_ME: "Saved. Set aside as not for you: {title}.",
+    ItemProgress.Status.DONE: gettext_lazy("Saved. Marked as done: %(title)s."),
+    ItemProgress.Status.TODO: gettext_lazy("Saved. Back on your list: %(title)s."),
+    ItemProgress.Status.NOT_FOR_ME: gettext_lazy(
+        "Saved. Set aside as not for you: %(title)s."
+    ),
 }
 
 
@@ -207,12 +216,12 @@ def item_status(request, pk):
     form = ItemStatusForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            return HttpResponse("Choose done, to do or not for me.", status=400)
-        messages.error(request, "That change could not be made. Please try again.")
+            return HttpResponse(_("Choose done, to do or not for me."), status=400)
+        messages.error(request, _("That change could not be made. Please try again."))
         return _back_to_item(request, item)
     status = form.cleaned_data["status"]
     set_item_status(patient=request.user, item=item, status=status)
-    announcement = ANNOUNCEMENTS[status].format(title=item.title)
+    announcement = ANNOUNCEMENTS[status] % {"title": item.title}
     if request.htmx:
         return _item_changed(request, item, announcement=announcement)
     messages.success(request, announcement)
@@ -229,7 +238,7 @@ def item_note(request, pk):
             return _item_changed(
                 request,
                 item,
-                announcement="The note was not saved. See the message below it.",
+                announcement=_("The note was not saved. See the message below it."),
                 note_form=form,
             )
         page = _page_stage(request)
@@ -238,11 +247,10 @@ def item_note(request, pk):
             request, checklist, page=page, status=400, note_form=form, note_item=item
         )
     set_item_note(patient=request.user, item=item, note=form.cleaned_data["note"])
+    saved = _("Saved. Your note on: %(title)s.") % {"title": item.title}
     if request.htmx:
-        return _item_changed(
-            request, item, announcement=f"Saved. Your note on: {item.title}."
-        )
-    messages.success(request, f"Saved. Your note on: {item.title}.")
+        return _item_changed(request, item, announcement=saved)
+    messages.success(request, saved)
     return _back_to_item(request, item)
 
 
@@ -256,14 +264,16 @@ def stage_choose(request):
         suggested=checklist.suggested_stage,
     )
     if not form.is_valid():
-        messages.error(request, "Choose one of the stages in the list.")
+        messages.error(request, _("Choose one of the stages in the list."))
         return redirect(_checklist_url(show_all=_wants_all(request), anchor="my-stage"))
     stage = form.cleaned_data["stage"]
     choose_stage(patient=request.user, stage=stage)
     if stage is None:
-        messages.success(request, "Saved: your stage follows the suggestion again.")
+        messages.success(request, _("Saved: your stage follows the suggestion again."))
     else:
-        messages.success(request, f"Saved: your stage is now {stage.title}.")
+        messages.success(
+            request, _("Saved: your stage is now %(stage)s.") % {"stage": stage.title}
+        )
     return redirect(_checklist_url(show_all=_wants_all(request)))
 
 
@@ -273,10 +283,10 @@ def condition_choose(request):
     """The first question to a new account: which condition (or not sure yet)."""
     form = ConditionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose ALS, MS or not sure yet.")
+        messages.error(request, _("Choose ALS, MS or not sure yet."))
         return redirect(_checklist_url(anchor="my-condition"))
     set_condition(patient=request.user, disease=form.cleaned_data["disease"])
-    messages.success(request, "Saved: your checklist now fits your answer.")
+    messages.success(request, _("Saved: your checklist now fits your answer."))
     return redirect(_checklist_url())
 
 

@@ -20,7 +20,13 @@ from pghistory.models import Event, Events
 ACTION_LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
 # Bookkeeping that the history does not show: the search index, save times, and the
 # signed copy (the sign-off itself shows as its date, reviewer and credentials).
-HIDDEN_FIELDS = {"search_vector", "updated_at", "signed_version"}
+HIDDEN_FIELDS = {
+    "search_vector",
+    "search_vector_es",
+    "updated_at",
+    "signed_version",
+    "signed_version_es",
+}
 # Text at least this long, or any TextField, is shown as a word-level difference.
 LONG_TEXT = 120
 WORDS = re.compile(r"\s+|[^\s]+")

@@ -155,13 +155,18 @@ class LanguageLinks:
     """The page in the other languages, for the switch and the hreflang links;
     worked out only if the template uses it."""
 
-    def __init__(self, request):
+    def __init__(self, request, *, found: bool = True):
         self.request = request
         self.current = translation.get_language()
+        # An error page is no page to link in another language: the switch goes
+        # to the home page, and there are no hreflang links.
+        self.found = found
 
     @cached_property
     def _twins(self) -> dict[str, str]:
         """Each language's path of this page (without query), if it has twins."""
+        if not self.found:
+            return {}
         path = self.request.path
         twins = {code: in_language(path, code) for code, _ in settings.LANGUAGES}
         if len(set(twins.values())) < len(twins):

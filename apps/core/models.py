@@ -156,6 +156,37 @@ class ClinicallySignedOff(models.Model):
     signed_version = models.JSONField(
         null=True, blank=True, default=None, editable=False
     )
+    # The Spanish text's own sign-off: the same record for the ``_es`` fields (see
+    # apps.core.signoff). Signing or editing one language leaves the other's as it is.
+    last_reviewed_es = models.DateField(
+        "Spanish signed off on",
+        null=True,
+        blank=True,
+        validators=[validate_past_date],
+    )
+    next_review_es = models.DateField(
+        "Spanish next review",
+        null=True,
+        blank=True,
+        validators=[validate_planning_date],
+    )
+    reviewed_by_es = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Spanish reviewed by",
+    )
+    reviewer_name_es = models.CharField(
+        "Spanish reviewer's name", max_length=200, blank=True, default=""
+    )
+    reviewer_credentials_es = models.CharField(
+        "Spanish reviewer's credentials", max_length=200, blank=True, default=""
+    )
+    signed_version_es = models.JSONField(
+        null=True, blank=True, default=None, editable=False
+    )
 
     # Fields that are not part of what the reviewer signs: where the item sits,
     # whether it is published, bookkeeping.
@@ -174,6 +205,14 @@ class ClinicallySignedOff(models.Model):
         from .signoff import is_changed_since_review
 
         return is_changed_since_review(self)
+
+    @property
+    def clinical_review(self):
+        """The sign-off of the text in the page's language (apps.core.signoff.Review):
+        a Spanish page shows the Spanish text's own reviewer and dates."""
+        from .signoff import review_of
+
+        return review_of(self)
 
     @property
     def sign_off_permission(self) -> str:

@@ -13,6 +13,7 @@ import hashlib
 import time
 
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
 
 def seconds_to_wait(scope: str, ident: str | None, *, limit: int, period: int) -> int:
@@ -38,4 +39,6 @@ def seconds_to_wait(scope: str, ident: str | None, *, limit: int, period: int) -
 def minutes_text(seconds: int) -> str:
     """'1 minute', '15 minutes': how long to wait, for a message."""
     minutes = max(1, -(-seconds // 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {
+        "count": minutes
+    }

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 # C0 controls (CR, LF, TAB ...), DEL, C1 controls and the Unicode line separators.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -29,7 +30,7 @@ LATEST_YEAR = 9000
 def validate_no_control_characters(value: str) -> None:
     if CONTROL_CHARACTERS.search(value or ""):
         raise ValidationError(
-            "Remove line breaks, tabs and other control characters.",
+            _("Remove line breaks, tabs and other control characters."),
             code="control_characters",
         )
 
@@ -58,15 +59,15 @@ class DateRangeValidator:
         earliest, latest = self.bounds()
         if day < earliest:
             raise ValidationError(
-                "Enter a date on or after %(date)s.",
+                _("Enter a date on or after %(date)s."),
                 code="date_too_early",
                 params={"date": earliest.isoformat()},
             )
         if day > latest:
             if self.future_years == 0:
-                message = "This date is in the future. Enter a date up to today."
+                message = _("This date is in the future. Enter a date up to today.")
             else:
-                message = "Enter a date on or before %(date)s."
+                message = _("Enter a date on or before %(date)s.")
             raise ValidationError(
                 message, code="date_too_late", params={"date": latest.isoformat()}
             )

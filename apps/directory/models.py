@@ -54,6 +54,12 @@ class TaxonomyTerm(models.Model):
     code = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    also_called = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other words people use for this type of service, comma-separated "
+        "(for example logopeda, logopedia). Searches in this language find it by them.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )

@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import ClinicallySignedOff, SignedOffQuerySet
 from apps.core.validators import (
@@ -16,6 +17,9 @@ from apps.core.validators import (
 )
 
 SEARCH_CONFIG = "english"
+# PostgreSQL's 'spanish' configuration with accents removed first (unaccent), made
+# by migration diseases 0031: "logopedia" finds "logopédia", "medico" finds "médico".
+SEARCH_CONFIG_ES = "spanish_unaccent"
 # A citation in an article's body: [1], [2]...
 CITED = re.compile(r"\[(\d{1,3})\]")
 
@@ -127,21 +131,21 @@ class ArticleQuerySet(SignedOffQuerySet):
         return self.filter(next_review__lt=timezone.localdate())
 
 
-@track_history("search_vector", "updated_at")
+@track_history("search_vector", "search_vector_es", "updated_at")
 class Article(ClinicallySignedOff):
     class Section(models.TextChoices):
-        OVERVIEW = "overview", "Overview"
-        TYPES = "types", "Types"
-        SYMPTOMS = "symptoms", "Symptoms"
-        DIAGNOSIS = "diagnosis", "Diagnosis"
-        TREATMENT = "treatment", "Treatment"
-        LIVING = "living", "Living with it"
-        OUTLOOK = "outlook", "Outlook"
-        COMPARISON = "comparison", "How it compares"
+        OVERVIEW = "overview", _("Overview")
+        TYPES = "types", _("Types")
+        SYMPTOMS = "symptoms", _("Symptoms")
+        DIAGNOSIS = "diagnosis", _("Diagnosis")
+        TREATMENT = "treatment", _("Treatment")
+        LIVING = "living", _("Living with it")
+        OUTLOOK = "outlook", _("Outlook")
+        COMPARISON = "comparison", _("How it compares")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     disease = models.ForeignKey(
         Disease, on_delete=models.PROTECT, related_name="articles"
@@ -164,12 +168,22 @@ class Article(ClinicallySignedOff):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept current by PostgreSQL itself, so fixtures, bulk updates and the admin
-    # all leave it right: title outweighs summary, which outweighs body.
+    # all leave it right: title outweighs summary, which outweighs body. One per
+    # language, over that language's columns (see translation.py).
     search_vector = models.GeneratedField(
         expression=(
-            SearchVector("title", weight="A", config=SEARCH_CONFIG)
-            + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-            + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+            SearchVector("title_en", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("summary_en", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body_en", weight="C", config=SEARCH_CONFIG)
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    search_vector_es = models.GeneratedField(
+        expression=(
+            SearchVector("title_es", weight="A", config=SEARCH_CONFIG_ES)
+            + SearchVector("summary_es", weight="B", config=SEARCH_CONFIG_ES)
+            + SearchVector("body_es", weight="C", config=SEARCH_CONFIG_ES)
         ),
         output_field=SearchVectorField(),
         db_persist=True,
@@ -192,6 +206,7 @@ class Article(ClinicallySignedOff):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="diseases_article_search"),
+            GinIndex(fields=["search_vector_es"], name="diseases_article_search_es"),
         ]
 
     def __str__(self):

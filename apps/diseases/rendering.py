@@ -17,6 +17,7 @@ import markdown
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -194,7 +195,8 @@ class _Annotator(Treeprocessor):
                         {
                             "href": f"#ref-{number}",
                             "class": "citation",
-                            "aria-label": f"Source {number}",
+                            "aria-label": gettext("Source %(number)s")
+                            % {"number": number},
                         },
                     )
                     link.text = f"[{number}]"

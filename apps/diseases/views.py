@@ -27,7 +27,8 @@ from .search import clean_query, headlines, read_query, search_articles
 from .sitemaps import SITEMAPS
 
 SEARCH_PAGE_SIZE = 20
-# What lists of articles show; signed_version holds the reviewed title and summary.
+# What lists of articles show; the signed versions hold the reviewed title and
+# summary of each language ("title" loads every language's column).
 LISTED_ARTICLE_FIELDS = (
     "slug",
     "title",
@@ -35,6 +36,7 @@ LISTED_ARTICLE_FIELDS = (
     "order",
     "disease_id",
     "signed_version",
+    "signed_version_es",
 )
 
 

@@ -231,3 +231,10 @@ def test_a_cached_spanish_page_never_reaches_an_english_visitor(settings):
     assert html_lang(Client().get("/es/learn/")) == "es"
     assert html_lang(Client().get("/learn/")) == "en"
     assert html_lang(Client().get("/es/learn/")) == "es"
+
+
+def test_an_error_page_links_no_twin_and_switches_to_the_home_page(client):
+    html = client.get("/learn/no-such-disease/").content.decode()
+    assert "hreflang" not in html
+    assert 'name="next" value="/es/"' in html
+    assert "no-such-disease" not in html.split("<footer", 1)[1]

@@ -1,0 +1,15 @@
+# The text stored before translation moves into its English columns. A migration
+# of its own: rows updated in the migration that adds the columns would stop that
+# migration's index creation (PostgreSQL: pending trigger events).
+
+from django.db import migrations
+
+from apps.core.translation_migration import move_into_english
+
+
+class Migration(migrations.Migration):
+    dependencies = [("directory", "0013_content_in_english_and_spanish")]
+
+    operations = [
+        move_into_english("directory", {"TaxonomyTerm": ("name", "description")}),
+    ]

@@ -1,0 +1,26 @@
+# The text stored before translation moves into its English columns. A migration
+# of its own: rows updated in the migration that adds the columns would stop that
+# migration's index creation (PostgreSQL: pending trigger events).
+
+from django.db import migrations
+
+from apps.core.translation_migration import move_into_english
+
+
+class Migration(migrations.Migration):
+    dependencies = [("diseases", "0008_content_in_english_and_spanish")]
+
+    operations = [
+        move_into_english(
+            "diseases",
+            {
+                "Disease": ("name", "short_name", "also_known_as", "summary"),
+                "Reference": ("title",),
+                "Article": ("title", "summary", "body"),
+                "Comparison": ("title", "introduction"),
+                "ComparisonRow": ("feature", "first_value", "second_value"),
+                "GlossaryTerm": ("term", "definition", "also_matches"),
+            },
+            signed={"Article": {}, "Comparison": {"rows": "ComparisonRow"}},
+        ),
+    ]

@@ -110,6 +110,9 @@ class ListingCorrectionForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_no_control_characters)
+        for name in PLAIN:
+            # The listing's own words: written, and kept, in English.
+            self.fields[name].widget.attrs["lang"] = "en"
 
     def day_fields(self):
         """(day name, opens field, closes field) for the template's hours table."""

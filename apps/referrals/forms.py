@@ -245,7 +245,7 @@ class ReferralForm(CharacterCountMixin, forms.ModelForm):
         }
         widgets = {
             "follow_up_on": DateInput(),
-            "reason": forms.Textarea(attrs={"rows": 5}),
+            "reason": forms.Textarea(attrs={"rows": 5, "translate": "no"}),
         }
 
     def __init__(self, *args, request, service: Service | None = None, **kwargs):
@@ -282,7 +282,7 @@ class ReferralUpdateForm(VersionMixin, forms.ModelForm):
         }
         widgets = {
             "follow_up_on": DateInput(),
-            "reason": forms.Textarea(attrs={"rows": 5}),
+            "reason": forms.Textarea(attrs={"rows": 5, "translate": "no"}),
         }
 
 

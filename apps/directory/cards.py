@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.urls import reverse
+from django.utils.dateformat import time_format
+from django.utils.translation import gettext as _
 
 from .geo import ZipCentroid, bounding_box
 from .models import Service
@@ -69,9 +71,9 @@ SUMMARY_WORDS = 30
 
 
 def _clock(moment: time) -> str:
-    """9:30 AM, 12:00 PM: the time as the cards write it."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    """9:30 AM, 12:00 PM: the time as the cards write it (a format each language
+    sets in its catalogue: a Django time format)."""
+    return time_format(moment, _("g:i A"))
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,11 @@ class OpeningHours:
 
     def __str__(self) -> str:
         if self.closes_at is None:
-            return f"from {_clock(self.opens_at)}"
-        return f"{_clock(self.opens_at)} to {_clock(self.closes_at)}"
+            return _("from %(opens)s") % {"opens": _clock(self.opens_at)}
+        return _("%(opens)s to %(closes)s") % {
+            "opens": _clock(self.opens_at),
+            "closes": _clock(self.closes_at),
+        }
 
 
 def read_cards(

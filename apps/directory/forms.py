@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from .geo import find_zip
 from .models import ListingReport, Service, TaxonomyTerm
@@ -16,7 +18,15 @@ from .spanish_terms import SpanishReading, read_spanish_words
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
 DEFAULT_RADIUS_MILES = 25
-LANGUAGE_CHOICES = [("", "Any language"), *LANGUAGES.items()]
+LANGUAGE_CHOICES = [
+    ("", _("Any language")),
+    *((code, _(name)) for code, name in LANGUAGES.items()),
+]
+RADIUS_RANGE_ERROR = format_lazy(
+    _("Choose a distance from {low} to {high} miles."),
+    low=MIN_RADIUS_MILES,
+    high=MAX_RADIUS_MILES,
+)
 
 
 def _option(value, label, chosen: set[str]) -> str:
@@ -40,9 +50,9 @@ def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
     children: dict = {}
     for term in terms:
         children.setdefault(term.parent_id, []).append(term)
-    choices: list = [("", "Any type of service")]
+    choices: list = [("", _("Any type of service"))]
     for top in children.get(None, []):
-        options = [(top.code, f"All {top.name.lower()}")]
+        options = [(top.code, _("All %(type)s") % {"type": top.name.lower()})]
         options += [(child.code, child.name) for child in children.get(top.id, [])]
         choices.append((top.name, options))
     return choices
@@ -50,19 +60,21 @@ def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
 
 class ServiceSearchForm(forms.Form):
     SORT_CHOICES = [
-        ("", "Best match"),
-        ("distance", "Nearest first"),
-        ("name", "Name (A to Z)"),
+        ("", _("Best match")),
+        ("distance", _("Nearest first")),
+        ("name", _("Name (A to Z)")),
     ]
 
     q = forms.CharField(
-        label="What are you looking for?",
+        label=_("What are you looking for?"),
         required=False,
         max_length=200,
-        help_text='For example "speech therapy", "wheelchair loan" or a clinic name.',
+        help_text=_(
+            'For example "speech therapy", "wheelchair loan" or a clinic name.'
+        ),
     )
     zip = forms.CharField(
-        label="ZIP code",
+        label=_("ZIP code"),
         required=False,
         max_length=10,
         widget=forms.TextInput(
@@ -70,47 +82,49 @@ class ServiceSearchForm(forms.Form):
         ),
     )
     radius = forms.IntegerField(
-        label="Within (miles)",
+        label=_("Within (miles)"),
         required=False,
         min_value=MIN_RADIUS_MILES,
         max_value=MAX_RADIUS_MILES,
-        help_text=f"From {MIN_RADIUS_MILES} to {MAX_RADIUS_MILES} miles; "
-        f"{DEFAULT_RADIUS_MILES} if left empty.",
+        help_text=format_lazy(
+            _("From {low} to {high} miles; {default} if left empty."),
+            low=MIN_RADIUS_MILES,
+            high=MAX_RADIUS_MILES,
+            default=DEFAULT_RADIUS_MILES,
+        ),
         error_messages={
-            "min_value": f"Choose a distance from {MIN_RADIUS_MILES} to "
-            f"{MAX_RADIUS_MILES} miles.",
-            "max_value": f"Choose a distance from {MIN_RADIUS_MILES} to "
-            f"{MAX_RADIUS_MILES} miles.",
-            "invalid": "Enter the distance as a whole number of miles.",
+            "min_value": RADIUS_RANGE_ERROR,
+            "max_value": RADIUS_RANGE_ERROR,
+            "invalid": _("Enter the distance as a whole number of miles."),
         },
     )
     type = forms.MultipleChoiceField(
-        label="Type of service", required=False, widget=RepeatableSelect
+        label=_("Type of service"), required=False, widget=RepeatableSelect
     )
     disease = forms.ChoiceField(
-        label="Knows this disease well",
+        label=_("Knows this disease well"),
         required=False,
-        choices=[("", "Any disease"), *Service.Disease.choices],
+        choices=[("", _("Any disease")), *Service.Disease.choices],
     )
     language = forms.ChoiceField(
-        label="Language spoken", required=False, choices=LANGUAGE_CHOICES
+        label=_("Language spoken"), required=False, choices=LANGUAGE_CHOICES
     )
-    telehealth = forms.BooleanField(label="Offers telehealth", required=False)
+    telehealth = forms.BooleanField(label=_("Offers telehealth"), required=False)
     accepts_referrals = forms.BooleanField(
-        label="Accepts referrals from caseworkers", required=False
+        label=_("Accepts referrals from caseworkers"), required=False
     )
-    open_now = forms.BooleanField(label="Open now", required=False)
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
     checked_recently = forms.BooleanField(
-        label="Listing checked in the last 18 months", required=False
+        label=_("Listing checked in the last 18 months"), required=False
     )
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One query gives both the choices and, once cleaned, the terms' children.
         self.terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
         self.fields["type"].choices = taxonomy_choices(self.terms)
-        self.fields["type"].error_messages["invalid_choice"] = (
+        self.fields["type"].error_messages["invalid_choice"] = _(
             "That type of service is not in the list; choose one from it."
         )
 
@@ -164,8 +178,11 @@ class ServiceSearchForm(forms.Form):
         centroid = find_zip(value)
         if centroid is None:
             raise forms.ValidationError(
-                f"We could not find the US ZIP code \u201c{value[:10]}\u201d. "
-                "Check it and try again, or leave it empty."
+                _(
+                    "We could not find the US ZIP code “%(zip)s”. "
+                    "Check it and try again, or leave it empty."
+                )
+                % {"zip": value[:10]}
             )
         return centroid
 
@@ -177,7 +194,7 @@ class ServiceSearchForm(forms.Form):
             cleaned["radius"] = DEFAULT_RADIUS_MILES
         if cleaned.get("sort") == "distance" and not cleaned.get("zip"):
             if "zip" not in self.errors:
-                self.add_error("zip", "Enter a ZIP code to sort by distance.")
+                self.add_error("zip", _("Enter a ZIP code to sort by distance."))
         return cleaned
 
     def search(self, *, now: datetime | None = None) -> ServiceSearch:
@@ -216,7 +233,7 @@ class ListingReportForm(forms.ModelForm):
     # Hidden from people; bots that fill every field give themselves away.
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -224,11 +241,11 @@ class ListingReportForm(forms.ModelForm):
         model = ListingReport
         fields = ["message", "contact_email"]
         labels = {
-            "message": "What is wrong or out of date?",
-            "contact_email": "Your e-mail address (optional)",
+            "message": _("What is wrong or out of date?"),
+            "contact_email": _("Your e-mail address (optional)"),
         }
         help_texts = {
-            "contact_email": "Only if you would like us to reply. We never show it.",
+            "contact_email": _("Only if you would like us to reply. We never show it."),
         }
         widgets = {"message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
 

@@ -456,10 +456,10 @@ class Schedule(models.Model):
         first = order.index(days[0])
         if len(days) >= 3 and days == order[first : first + len(days)]:
             return _("%(first)s to %(last)s") % {
-                "first": WEEKDAY_CODES[days[0]],
-                "last": WEEKDAY_CODES[days[-1]],
+                "first": _(WEEKDAY_CODES[days[0]]),
+                "last": _(WEEKDAY_CODES[days[-1]]),
             }
-        return ", ".join(WEEKDAY_CODES[day] for day in days)
+        return ", ".join(str(_(WEEKDAY_CODES[day])) for day in days)
 
 
 @track_history()

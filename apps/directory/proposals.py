@@ -9,6 +9,8 @@ asked, field by field, and the listing changes only through ``apply_fields``.
 from dataclasses import dataclass
 from datetime import time
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import WEEKDAY_CODES, Address, Language, Phone, Schedule, Service
 from .querysets import LANGUAGES
 
@@ -23,16 +25,16 @@ class Field:
 
 
 FIELDS = [
-    Field("description", "Description", "text"),
-    Field("eligibility_description", "Who it is for", "text"),
-    Field("fees_description", "Fees", "text"),
-    Field("phone", "Phone number", "phone"),
-    Field("hours", "Opening hours", "hours"),
-    Field("address", "Address", "address"),
-    Field("languages", "Languages spoken", "languages"),
-    Field("accepts_referrals", "Takes referrals from caseworkers", "bool"),
-    Field("referral_email", "E-mail for referrals", "email"),
-    Field("telehealth", "Offers telehealth", "bool"),
+    Field("description", _("Description"), "text"),
+    Field("eligibility_description", _("Who it is for"), "text"),
+    Field("fees_description", _("Fees"), "text"),
+    Field("phone", _("Phone number"), "phone"),
+    Field("hours", _("Opening hours"), "hours"),
+    Field("address", _("Address"), "address"),
+    Field("languages", _("Languages spoken"), "languages"),
+    Field("accepts_referrals", _("Takes referrals from caseworkers"), "bool"),
+    Field("referral_email", _("E-mail for referrals"), "email"),
+    Field("telehealth", _("Offers telehealth"), "bool"),
 ]
 FIELDS_BY_NAME = {field.name: field for field in FIELDS}
 PLAIN = ("description", "eligibility_description", "fees_description")
@@ -94,17 +96,17 @@ def show(name: str, value) -> str:
     """A value in words, for the moderation queue and the provider's e-mail."""
     kind = FIELDS_BY_NAME[name].kind
     if kind == "bool":
-        return "Yes" if value else "No"
+        return str(_("Yes") if value else _("No"))
     if kind == "hours":
         if not value:
-            return "No hours given"
+            return str(_("No hours given"))
         return "; ".join(
-            f"{WEEKDAY_CODES[day]} {opens}-{closes}"
+            f"{_(WEEKDAY_CODES[day])} {opens}-{closes}"
             for day, (opens, closes) in value.items()
         )
     if kind == "address":
         if not value:
-            return "No address"
+            return str(_("No address"))
         return ", ".join(
             part
             for part in (
@@ -119,8 +121,10 @@ def show(name: str, value) -> str:
             if part
         )
     if kind == "languages":
-        return ", ".join(LANGUAGES.get(code, code) for code in value) or "None given"
-    return value or "(empty)"
+        return ", ".join(
+            str(_(LANGUAGES[code])) if code in LANGUAGES else code for code in value
+        ) or str(_("None given"))
+    return value or str(_("(empty)"))
 
 
 def changed_fields(current: dict, proposed: dict) -> list[str]:

@@ -43,7 +43,7 @@ class ListingCorrectionForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=gettext_lazy("Languages spoken"),
-        choices=list(LANGUAGES.items()),
+        choices=[(code, gettext_lazy(name)) for code, name in LANGUAGES.items()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -92,7 +92,7 @@ class ListingCorrectionForm(forms.Form):
             initial[f"{day}_opens"], initial[f"{day}_closes"] = opens, closes
         super().__init__(*args, initial=initial, **kwargs)
         for day in DAYS:
-            name = WEEKDAY_CODES[day]
+            name = _(WEEKDAY_CODES[day])
             self.fields[f"{day}_opens"] = forms.TimeField(
                 label=_("%(day)s opens") % {"day": name},
                 required=False,
@@ -110,11 +110,14 @@ class ListingCorrectionForm(forms.Form):
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_no_control_characters)
+        for name in PLAIN:
+            # The listing's own words: written, and kept, in English.
+            self.fields[name].widget.attrs["lang"] = "en"
 
     def day_fields(self):
         """(day name, opens field, closes field) for the template's hours table."""
         return [
-            (WEEKDAY_CODES[day], self[f"{day}_opens"], self[f"{day}_closes"])
+            (_(WEEKDAY_CODES[day]), self[f"{day}_opens"], self[f"{day}_closes"])
             for day in DAYS
         ]
 
@@ -138,13 +141,13 @@ class ListingCorrectionForm(forms.Form):
                         "Give both the opening and closing time for %(day)s, "
                         "or leave both empty if you are closed."
                     )
-                    % {"day": WEEKDAY_CODES[day]},
+                    % {"day": _(WEEKDAY_CODES[day])},
                 )
             elif opens and closes and closes <= opens:
                 self.add_error(
                     f"{day}_closes",
                     _("%(day)s closes before it opens: check the times.")
-                    % {"day": WEEKDAY_CODES[day]},
+                    % {"day": _(WEEKDAY_CODES[day])},
                 )
         if data.get("accepts_referrals") and not data.get("referral_email"):
             self.add_error(

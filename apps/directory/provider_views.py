@@ -89,7 +89,13 @@ def listing_check(request, token):
             "request_": state.request,
             "form": form,
             "summary": [
-                (field.label, show(field.name, current[field.name])) for field in FIELDS
+                # Free text is the listing's own words, kept in English.
+                (
+                    field.label,
+                    show(field.name, current[field.name]),
+                    field.kind == "text",
+                )
+                for field in FIELDS
             ],
         },
         status=status,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .forms import MAX_RADIUS_MILES, ServiceSearchForm
 from .models import Service
@@ -13,13 +14,13 @@ from .models import Service
 SHOWN = 3
 # The filters a searcher may take off, in the order they are offered.
 RELAXABLE = [
-    ("open_now", "Open now"),
-    ("accepts_referrals", "Accepts referrals"),
-    ("telehealth", "Offers telehealth"),
-    ("language", "Language"),
-    ("disease", "Knows this disease"),
-    ("type", "Type of service"),
-    ("q", "Your words"),
+    ("open_now", _("Open now")),
+    ("accepts_referrals", _("Accepts referrals")),
+    ("telehealth", _("Offers telehealth")),
+    ("language", _("Language")),
+    ("disease", _("Knows this disease")),
+    ("type", _("Type of service")),
+    ("q", _("Your words")),
 ]
 
 

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -55,9 +56,9 @@ def _page_number(request) -> tuple[int, str | None]:
     try:
         number = int(raw)
     except ValueError:
-        return 1, "Page numbers are whole numbers; here is the first page."
+        return 1, _("Page numbers are whole numbers; here is the first page.")
     if number < 1:
-        return 1, "Page numbers start at 1; here is the first page."
+        return 1, _("Page numbers start at 1; here is the first page.")
     return number, None
 
 
@@ -96,15 +97,16 @@ def service_list(request):
         if number > paginator.num_pages:
             last = paginator.num_pages
             if search.is_capped:
-                notice = (
-                    f"Only the first {CANDIDATE_LIMIT:,} matches are shown page by "
-                    "page. Add a keyword, a ZIP code or a filter to narrow them down."
-                )
+                notice = _(
+                    "Only the first %(limit)s matches are shown page by page. Add a "
+                    "keyword, a ZIP code or a filter to narrow them down."
+                ) % {"limit": number_format(CANDIDATE_LIMIT, force_grouping=True)}
             elif paginator.count:
                 notice = (
-                    f"There are only {last} pages of results; here is the last."
+                    _("There are only %(last)s pages of results; here is the last.")
+                    % {"last": last}
                     if last > 1
-                    else "There is only one page of results; here it is."
+                    else _("There is only one page of results; here it is.")
                 )
             number = last
         page_obj = paginator.page(number)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import PatientProfile, Team, User
 from apps.accounts.validators import format_phone_number, validate_zip_code
@@ -16,7 +17,7 @@ from apps.directory.models import Location, Service
 from . import services
 from .models import OPEN_STATUSES, Client, DeclineReason, Referral
 
-DECLINE_REASON_CHOICES = [("", "Choose a reason"), *DeclineReason.choices]
+DECLINE_REASON_CHOICES = [("", _("Choose a reason")), *DeclineReason.choices]
 
 
 class DateInput(forms.DateInput):
@@ -54,7 +55,7 @@ class OneSubmissionForm(forms.Form):
 
 class ClientForm(OneSubmissionForm, forms.ModelForm):
     zip_code = forms.CharField(
-        label="ZIP code",
+        label=_("ZIP code"),
         max_length=5,
         required=False,
         validators=[validate_zip_code],
@@ -79,13 +80,15 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
             "consents_to_share_with_services",
         ]
         labels = {
-            "full_name": "Full name",
-            "email": "E-mail address",
-            "phone": "Phone number",
-            "date_of_birth": "Date of birth",
+            "full_name": _("Full name"),
+            "email": _("E-mail address"),
+            "phone": _("Phone number"),
+            "date_of_birth": _("Date of birth"),
             "consents_to_share_with_services": (
-                "The client agrees that services they are referred to may see "
-                "their name and contact details"
+                _(
+                    "The client agrees that services they are referred to may see "
+                    "their name and contact details"
+                )
             ),
         }
         help_texts = {"consents_to_share_with_services": ""}
@@ -104,8 +107,8 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
                 queryset=User.objects.filter(
                     role=User.Role.CASEWORKER, team_id=user.team_id, is_active=True
                 ).order_by("full_name", "email"),
-                label="Caseworker",
-                help_text="The caseworker of your team who looks after this client.",
+                label=_("Caseworker"),
+                help_text=_("The caseworker of your team who looks after this client."),
             )
 
     def clean_phone(self):
@@ -135,19 +138,19 @@ class ClientForm(OneSubmissionForm, forms.ModelForm):
 
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Name or e-mail", method="filter_q", max_length=100
+        label=_("Name or e-mail"), method="filter_q", max_length=100
     )
     status = django_filters.ChoiceFilter(
-        label="Has a referral that is",
+        label=_("Has a referral that is"),
         choices=Referral.Status.choices,
         method="filter_status",
-        empty_label="Any status",
+        empty_label=_("Any status"),
     )
     has_open = django_filters.ChoiceFilter(
-        label="Open referrals",
-        choices=[("yes", "Has an open referral"), ("no", "No open referral")],
+        label=_("Open referrals"),
+        choices=[("yes", _("Has an open referral")), ("no", _("No open referral"))],
         method="filter_has_open",
-        empty_label="Either",
+        empty_label=_("Either"),
     )
 
     class Meta:
@@ -209,18 +212,20 @@ class ReferralForm(CharacterCountMixin, forms.ModelForm):
         queryset=Service.objects.none(),
         widget=forms.HiddenInput,
         error_messages={
-            "required": "Choose a service first.",
-            "invalid_choice": "That service does not take referrals through "
-            "CareNav. Choose another one.",
+            "required": _("Choose a service first."),
+            "invalid_choice": _(
+                "That service does not take referrals through "
+                "CareNav. Choose another one."
+            ),
         },
     )
     location = LocationChoiceField(
         queryset=Location.objects.none(),
         required=False,
-        label="Preferred location (optional)",
-        empty_label="Any location of this service",
+        label=_("Preferred location (optional)"),
+        empty_label=_("Any location of this service"),
         error_messages={
-            "invalid_choice": "This service is not offered at that location."
+            "invalid_choice": _("This service is not offered at that location.")
         },
     )
 
@@ -228,17 +233,19 @@ class ReferralForm(CharacterCountMixin, forms.ModelForm):
         model = Referral
         fields = ["client", "service", "location", "reason", "urgency", "follow_up_on"]
         labels = {
-            "reason": "Reason for the referral",
-            "follow_up_on": "Follow up on",
+            "reason": _("Reason for the referral"),
+            "follow_up_on": _("Follow up on"),
         }
         help_texts = {
-            "reason": "What the client needs from this service. The service reads "
-            "this; keep private details out of it.",
-            "follow_up_on": "The dashboard reminds you on this date.",
+            "reason": _(
+                "What the client needs from this service. The service reads "
+                "this; keep private details out of it."
+            ),
+            "follow_up_on": _("The dashboard reminds you on this date."),
         }
         widgets = {
             "follow_up_on": DateInput(),
-            "reason": forms.Textarea(attrs={"rows": 5}),
+            "reason": forms.Textarea(attrs={"rows": 5, "translate": "no"}),
         }
 
     def __init__(self, *args, request, service: Service | None = None, **kwargs):
@@ -261,7 +268,7 @@ class ReferralForm(CharacterCountMixin, forms.ModelForm):
     def clean_follow_up_on(self):
         value = self.cleaned_data["follow_up_on"]
         if value and value < timezone.localdate():
-            raise forms.ValidationError("Choose today or a later date.")
+            raise forms.ValidationError(_("Choose today or a later date."))
         return value
 
 
@@ -269,34 +276,37 @@ class ReferralUpdateForm(VersionMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["reason", "urgency", "follow_up_on"]
-        labels = {"reason": "Reason for the referral", "follow_up_on": "Follow up on"}
+        labels = {
+            "reason": _("Reason for the referral"),
+            "follow_up_on": _("Follow up on"),
+        }
         widgets = {
             "follow_up_on": DateInput(),
-            "reason": forms.Textarea(attrs={"rows": 5}),
+            "reason": forms.Textarea(attrs={"rows": 5, "translate": "no"}),
         }
 
 
 class StatusChangeForm(VersionMixin):
-    to = forms.ChoiceField(label="New status", choices=())
+    to = forms.ChoiceField(label=_("New status"), choices=())
     appointment_at = forms.DateTimeField(
-        label="Appointment date and time",
+        label=_("Appointment date and time"),
         required=False,
         widget=DateTimeInput(),
         validators=[validate_appointment],
-        help_text="Needed when the referral is scheduled.",
+        help_text=_("Needed when the referral is scheduled."),
     )
     note = forms.CharField(
-        label="Note for the timeline (optional)",
+        label=_("Note for the timeline (optional)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when the referral is declined: say why.",
+        help_text=_("Needed when the referral is declined: say why."),
     )
     decline_reason = forms.ChoiceField(
-        label="Why the service declined",
+        label=_("Why the service declined"),
         choices=DECLINE_REASON_CHOICES,
         required=False,
-        help_text="Needed when the referral is declined.",
+        help_text=_("Needed when the referral is declined."),
     )
 
     def __init__(self, *args, referral: Referral, **kwargs):
@@ -316,12 +326,14 @@ class StatusChangeForm(VersionMixin):
         cleaned = super().clean()
         to = cleaned.get("to")
         if to == Referral.Status.SCHEDULED and not cleaned.get("appointment_at"):
-            self.add_error("appointment_at", "Enter the appointment's date and time.")
+            self.add_error(
+                "appointment_at", _("Enter the appointment's date and time.")
+            )
         if to == Referral.Status.DECLINED:
             if not cleaned.get("note", "").strip():
-                self.add_error("note", "Say why the referral was declined.")
+                self.add_error("note", _("Say why the referral was declined."))
             if not cleaned.get("decline_reason"):
-                self.add_error("decline_reason", "Choose why it was declined.")
+                self.add_error("decline_reason", _("Choose why it was declined."))
         elif "decline_reason" in self.fields:
             # Only a decline has a reason; a reason picked before changing one's
             # mind about the status is dropped rather than refused.
@@ -336,18 +348,18 @@ class RespondForm(VersionMixin):
     """
 
     appointment_at = forms.DateTimeField(
-        label="Appointment date and time",
+        label=_("Appointment date and time"),
         widget=DateTimeInput(),
         validators=[validate_appointment],
     )
     note = forms.CharField(
-        label="Message for the caseworker (optional)",
+        label=_("Message for the caseworker (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     decline_reason = forms.ChoiceField(
-        label="Main reason", choices=DECLINE_REASON_CHOICES
+        label=_("Main reason"), choices=DECLINE_REASON_CHOICES
     )
 
     def __init__(self, *args, action: str, referral: Referral, **kwargs):
@@ -367,8 +379,11 @@ class RespondForm(VersionMixin):
             )
             self.fields["confirm_early"] = forms.BooleanField(
                 required=False,
-                label=f"Yes, it is completed although the appointment ({when}) "
-                "has not come yet",
+                label=_(
+                    "Yes, it is completed although the appointment (%(when)s) "
+                    "has not come yet"
+                )
+                % {"when": when},
             )
         if action != "schedule":
             del self.fields["appointment_at"]
@@ -376,15 +391,15 @@ class RespondForm(VersionMixin):
             del self.fields["decline_reason"]
         if action == "decline":
             self.fields["note"].required = True
-            self.fields["note"].label = "Why you cannot help"
-            self.fields[
-                "note"
-            ].help_text = "The caseworker reads this to find help elsewhere."
+            self.fields["note"].label = _("Why you cannot help")
+            self.fields["note"].help_text = _(
+                "The caseworker reads this to find help elsewhere."
+            )
 
     def clean_appointment_at(self):
         when = self.cleaned_data["appointment_at"]
         if when and when < timezone.now():
-            raise forms.ValidationError("The appointment cannot be in the past.")
+            raise forms.ValidationError(_("The appointment cannot be in the past."))
         return when
 
     def clean(self):
@@ -392,21 +407,23 @@ class RespondForm(VersionMixin):
         if self.early_appointment and not cleaned.get("confirm_early"):
             self.add_error(
                 "confirm_early",
-                "The appointment date has not come yet. Tick the box to confirm "
-                "that the referral is completed anyway.",
+                _(
+                    "The appointment date has not come yet. Tick the box to confirm "
+                    "that the referral is completed anyway."
+                ),
             )
         return cleaned
 
 
 class NoteForm(CharacterCountMixin, OneSubmissionForm):
     text = forms.CharField(
-        label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     visibility = forms.ChoiceField(
-        label="Who can read it",
+        label=_("Who can read it"),
         choices=[
-            ("internal", "Internal: caseworkers and supervisors only"),
-            ("shared", "Shared: the client can also read it in their account"),
+            ("internal", _("Internal: caseworkers and supervisors only")),
+            ("shared", _("Shared: the client can also read it in their account")),
         ],
         initial="internal",
         widget=forms.RadioSelect,
@@ -418,7 +435,9 @@ class NoteForm(CharacterCountMixin, OneSubmissionForm):
 
 
 class ReassignForm(forms.Form):
-    caseworker = forms.ModelChoiceField(queryset=User.objects.none(), label="Move to")
+    caseworker = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("Move to")
+    )
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -433,18 +452,18 @@ class ReassignForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
-        label="Send the invitation to",
-        help_text="The client must sign in to CareNav with this address to accept.",
+        label=_("Send the invitation to"),
+        help_text=_("The client must sign in to CareNav with this address to accept."),
     )
 
 
 # The worklist's orderings: GET value -> label (model fields in ReferralFilter.sort).
 SORT_LABELS = {
-    "follow_up": "Follow-up date (soonest first)",
-    "-updated": "Last change (newest first)",
-    "status": "Status",
-    "client": "Client name",
-    "service": "Service name",
+    "follow_up": _("Follow-up date (soonest first)"),
+    "-updated": _("Last change (newest first)"),
+    "status": _("Status"),
+    "client": _("Client name"),
+    "service": _("Service name"),
 }
 
 
@@ -452,45 +471,45 @@ class ReferralFilter(django_filters.FilterSet):
     """The worklist's filters and sorting (GET parameters of /casework/referrals/)."""
 
     FOLLOW_UP_CHOICES = [
-        ("passed", "Date passed"),
-        ("today", "Today"),
-        ("week", "In the next 7 days"),
-        ("none", "No date set"),
+        ("passed", _("Date passed")),
+        ("today", _("Today")),
+        ("week", _("In the next 7 days")),
+        ("none", _("No date set")),
     ]
 
     status = django_filters.ChoiceFilter(
-        label="Status",
-        choices=[("open", "Any open status"), *Referral.Status.choices],
+        label=_("Status"),
+        choices=[("open", _("Any open status")), *Referral.Status.choices],
         method="filter_status",
-        empty_label="Any status",
+        empty_label=_("Any status"),
     )
     attention = django_filters.ChoiceFilter(
-        label="Needs attention",
-        choices=[("yes", "Only those that need attention")],
+        label=_("Needs attention"),
+        choices=[("yes", _("Only those that need attention"))],
         method="filter_attention",
-        empty_label="All referrals",
+        empty_label=_("All referrals"),
     )
     service = django_filters.CharFilter(
-        label="Service name",
+        label=_("Service name"),
         field_name="service__name",
         lookup_expr="icontains",
         max_length=100,
     )
     follow_up = django_filters.ChoiceFilter(
-        label="Follow-up",
+        label=_("Follow-up"),
         choices=FOLLOW_UP_CHOICES,
         method="filter_follow_up",
-        empty_label="Any date",
+        empty_label=_("Any date"),
     )
     caseworker = django_filters.ModelChoiceFilter(
-        label="Caseworker",
+        label=_("Caseworker"),
         field_name="client__caseworker",
         queryset=User.objects.none(),
-        empty_label="Every caseworker of the team",
+        empty_label=_("Every caseworker of the team"),
     )
     sort = django_filters.OrderingFilter(
-        label="Sort by",
-        empty_label="Follow-up date",
+        label=_("Sort by"),
+        empty_label=_("Follow-up date"),
         fields=[
             ("follow_up_on", "follow_up"),
             ("updated_at", "updated"),
@@ -541,10 +560,10 @@ class ReportPeriodForm(forms.Form):
 
     MAX_YEARS = 5
 
-    start = forms.DateField(label="From", widget=DateInput())
-    end = forms.DateField(label="To (inclusive)", widget=DateInput())
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To (inclusive)"), widget=DateInput())
     team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="Every team"
+        queryset=Team.objects.none(), required=False, empty_label=_("Every team")
     )
 
     def __init__(self, *args, choose_team: bool, **kwargs):
@@ -558,7 +577,7 @@ class ReportPeriodForm(forms.Form):
     def default_period(today: date) -> dict[str, str]:
         """The current month and the eleven before it."""
         month = today.replace(day=1)
-        for _ in range(11):
+        for _month in range(11):
             month = (month - timedelta(days=1)).replace(day=1)
         return {"start": month.isoformat(), "end": today.isoformat()}
 
@@ -568,14 +587,14 @@ class ReportPeriodForm(forms.Form):
         today = timezone.localdate()
         if start and start > today:
             self.add_error(
-                "start", "The start date is in the future. Choose today or earlier."
+                "start", _("The start date is in the future. Choose today or earlier.")
             )
         if end and end > today:
             self.add_error(
-                "end", "The end date is in the future. Choose today or earlier."
+                "end", _("The end date is in the future. Choose today or earlier.")
             )
         if start and end and end < start:
-            self.add_error("end", "The end date is before the start date.")
+            self.add_error("end", _("The end date is before the start date."))
         elif start and end:
             try:
                 earliest = end.replace(year=end.year - self.MAX_YEARS)
@@ -584,7 +603,10 @@ class ReportPeriodForm(forms.Form):
             if start < earliest:
                 self.add_error(
                     "start",
-                    f"A report covers at most {self.MAX_YEARS} years: choose a start "
-                    f"date on or after {earliest:%-d %B %Y}.",
+                    _(
+                        "A report covers at most %(years)s years: choose a start "
+                        "date on or after %(earliest)s."
+                    )
+                    % {"years": self.MAX_YEARS, "earliest": date_format(earliest)},
                 )
         return cleaned

@@ -73,6 +73,9 @@ class Table:
     rows: list[list]
     # Rows left out of the page (the download has them all).
     more: int = 0
+    # Rows named by what people called them (services, needs, caseworkers), shown
+    # as written, not translated.
+    names_rows: bool = False
 
     @property
     def all_rows(self) -> int:
@@ -161,6 +164,7 @@ def _breakdown(
         title=title,
         columns=[first, *COUNT_COLUMNS, *TIME_COLUMNS],
         rows=[breakdown_row(row.label, row.figures, suppress) for row in kept],
+        names_rows=True,
     )
 
 

@@ -603,3 +603,42 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
     assert [s.name for s in response.context["beyond_suggestions"]] == ["Far voice"]
+
+
+def test_nearest_first_reads_the_inner_circle_when_it_holds_enough(
+    django_assert_num_queries,
+):
+    from apps.directory.geo import find_zip
+
+    for name, point in [
+        ("Cambridge A", CAMBRIDGE),
+        ("Cambridge B", CAMBRIDGE),
+        ("Worcester", WORCESTER),
+        ("Manhattan", MANHATTAN),
+    ]:
+        place(ServiceFactory(name=name), point)
+    boston = find_zip("02114")
+
+    def nearest(miles, limit):
+        found = Service.objects.listed().near(boston, miles).search_results()
+        found.limit = limit
+        return [pk for pk, _ in found.candidates()], found
+
+    # 2 within 25 miles (half of 50) and more than a limit of 1: the inner circle
+    # answers alone, in one query, and says more matched than were ranked.
+    with django_assert_num_queries(1):
+        ids, found = nearest(50, 1)
+    assert found.is_capped
+    assert [found[0].name] == ["Cambridge A"]
+    # Not enough in the inner circle: the whole circle is read too.
+    with django_assert_num_queries(2):
+        ids, found = nearest(50, 3)
+    assert [service.name for service in found[0:3]] == [
+        "Cambridge A",
+        "Cambridge B",
+        "Worcester",
+    ]
+    assert not found.is_capped
+    # A further filter is not known to the inner circle: it is not used.
+    filtered = Service.objects.listed().near(boston, 50).filter(name="Worcester")
+    assert [s.name for s in filtered.search_results()[0:5]] == ["Worcester"]

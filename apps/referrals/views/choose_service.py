@@ -13,6 +13,7 @@ from functools import partial
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from apps.accounts.decorators import role_required
@@ -43,12 +44,12 @@ def _client_from(request) -> Client | None:
 def refusal_reason(service: Service) -> str:
     """Why a service cannot be chosen for a referral, or "" when it can."""
     if not service.accepts_referrals:
-        return (
+        return _(
             "Does not take referrals through CareNav: the client or you can "
             "contact them directly."
         )
     if service.status != Service.Status.ACTIVE:
-        return "Temporarily closed: it cannot take a referral now."
+        return _("Temporarily closed: it cannot take a referral now.")
     return ""
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
@@ -77,7 +78,7 @@ def client_create(request):
     if request.method == "POST" and form.is_valid():
         client = form.save()
         record_access(request, client, Action.CREATE)
-        messages.success(request, "Client added.")
+        messages.success(request, _("Client added."))
         return redirect(client)
     return render(request, "referrals/client_form.html", {"form": form})
 
@@ -89,7 +90,7 @@ def client_update(request, pk: int):
     form = ClientForm(request.POST or None, instance=client, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Client details saved.")
+        messages.success(request, _("Client details saved."))
         return redirect(client)
     return render(
         request, "referrals/client_form.html", {"form": form, "client": client}
@@ -185,7 +186,9 @@ def note_create(request, pk: int):
     record_access(request, note, Action.CREATE, subject=client)
     messages.success(
         request,
-        "Note added (internal)." if note.is_internal else "Note added and shared.",
+        _("Note added (internal).")
+        if note.is_internal
+        else _("Note added and shared."),
     )
     return redirect(referral or client)
 
@@ -199,7 +202,7 @@ def client_reassign(request, pk: int):
         services.reassign_client(
             client=client, caseworker=form.cleaned_data["caseworker"]
         )
-        messages.success(request, "Client moved to another caseworker.")
+        messages.success(request, _("Client moved to another caseworker."))
         return redirect(client)
     return render(
         request,
@@ -239,14 +242,14 @@ def client_access_log(request, pk: int):
 def client_invite(request, pk: int):
     client = client_or_404(request, pk, Client.objects.select_related("patient"))
     if client.patient_id:
-        messages.info(request, "This client is already linked to an account.")
+        messages.info(request, _("This client is already linked to an account."))
         return redirect(client)
     form = InvitationForm(request.POST or None, initial={"email": client.email})
     if request.method == "POST" and form.is_valid():
         services.invite_client(
             client=client, email=form.cleaned_data["email"], by=request.user
         )
-        messages.success(request, "Invitation sent.")
+        messages.success(request, _("Invitation sent."))
         return redirect(client)
     return render(
         request, "referrals/client_invite.html", {"client": client, "form": form}
@@ -260,7 +263,7 @@ def client_unlink(request, pk: int):
     client = client_or_404(request, pk)
     services.withdraw_invitations(client=client)
     services.unlink_patient(client=client)
-    messages.success(request, "The client's account is no longer linked.")
+    messages.success(request, _("The client's account is no longer linked."))
     return redirect(client)
 
 

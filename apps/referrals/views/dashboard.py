@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.decorators import role_required
@@ -117,5 +118,5 @@ def feed_mark_seen(request):
     FeedMark.objects.update_or_create(
         user=request.user, defaults={"seen_at": timezone.now()}
     )
-    messages.success(request, "Answers marked as seen.")
+    messages.success(request, _("Answers marked as seen."))
     return redirect("referrals:dashboard")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
@@ -88,7 +89,7 @@ def invitation_accept(request, token: str):
         )
     if request.method == "POST":
         if "decline" in request.POST:
-            messages.info(request, "Nothing was linked.")
+            messages.info(request, _("Nothing was linked."))
             return redirect("referrals:my_referrals")
         client = services.accept_invitation(
             invitation=invitation,
@@ -96,7 +97,7 @@ def invitation_accept(request, token: str):
             share_progress=request.POST.get("share_progress") == "1",
         )
         record_access(request, client, AccessLog.Action.CHANGE)
-        messages.success(request, "Your account is now linked to your caseworker.")
+        messages.success(request, _("Your account is now linked to your caseworker."))
         return redirect("referrals:my_referrals")
     return render(
         request, "referrals/invitation_accept.html", {"invitation": invitation}
@@ -114,7 +115,7 @@ def my_link_remove(request, pk: int):
         pk=pk,
     )
     services.unlink_patient(client=client)
-    messages.success(request, "Your account is no longer linked to that record.")
+    messages.success(request, _("Your account is no longer linked to that record."))
     return redirect("referrals:my_referrals")
 
 

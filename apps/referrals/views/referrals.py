@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
@@ -64,11 +65,15 @@ def referral_create(request):
     service = _service_from(source.get("service"))
     if service is None:
         if request.method == "POST":
-            messages.error(request, "Choose a service first.")
+            messages.error(request, _("Choose a service first."))
         return redirect(_chooser_url(client_id))
     refusal = refusal_reason(service)
     if refusal:
-        messages.error(request, f"{service.name} cannot be chosen. {refusal}")
+        messages.error(
+            request,
+            _("%(name)s cannot be chosen. %(refusal)s")
+            % {"name": service.name, "refusal": refusal},
+        )
         return redirect(_chooser_url(client_id))
     if request.method == "POST":
         form = ReferralForm(request.POST, request=request, service=service)
@@ -77,7 +82,7 @@ def referral_create(request):
             record_access(request, referral, Action.CREATE, subject=referral.client)
             messages.success(
                 request,
-                "Referral saved as a draft. Check it, then send it to the service.",
+                _("Referral saved as a draft. Check it, then send it to the service."),
             )
             return redirect(referral)
     else:
@@ -185,18 +190,25 @@ def referral_change_status(request, pk: int):
     except TransitionNotAllowed:
         form.add_error(
             "to",
-            f"A {referral.get_status_display().lower()} referral cannot become "
-            f"{Referral.Status(form.cleaned_data['to']).label.lower()}.",
+            _("A %(status)s referral cannot become %(to)s.")
+            % {
+                "status": referral.get_status_display().lower(),
+                "to": Referral.Status(form.cleaned_data["to"]).label.lower(),
+            },
         )
         return referral_page(
             request, referral_or_404(request, pk), status_form=form, status=400
         )
     if referral.status == Referral.Status.SENT:
         messages.success(
-            request, "Referral sent. The service has been e-mailed a link."
+            request, _("Referral sent. The service has been e-mailed a link.")
         )
     else:
-        messages.success(request, f"Status changed to {referral.get_status_display()}.")
+        messages.success(
+            request,
+            _("Status changed to %(status)s.")
+            % {"status": referral.get_status_display()},
+        )
     # 303: the browser fetches the referral's page with a GET.
     return HttpResponseRedirect(referral.get_absolute_url(), status=303)
 
@@ -226,7 +238,7 @@ def _stale_status_page(request, referral: Referral, submitted):
 def referral_update(request, pk: int):
     referral = referral_or_404(request, pk)
     if not referral.is_open:
-        messages.info(request, "A closed referral cannot be changed.")
+        messages.info(request, _("A closed referral cannot be changed."))
         return redirect(referral)
     stale = False
     if request.method == "POST":
@@ -249,7 +261,7 @@ def referral_update(request, pk: int):
                 form = ReferralUpdateForm(data, instance=Referral.objects.get(pk=pk))
                 form.is_valid()
             else:
-                messages.success(request, "Referral saved.")
+                messages.success(request, _("Referral saved."))
                 return redirect(referral)
     else:
         form = ReferralUpdateForm(
@@ -268,11 +280,12 @@ def referral_update(request, pk: int):
 def referral_resend_link(request, pk: int):
     referral = referral_or_404(request, pk)
     if referral.status == Referral.Status.DRAFT or not referral.is_open:
-        messages.info(request, "Only an open referral that was sent has a link.")
+        messages.info(request, _("Only an open referral that was sent has a link."))
         return redirect(referral)
     services.resend_link(referral=referral, by=request.user)
     messages.success(
-        request, "A new link was e-mailed to the service. Earlier links no longer work."
+        request,
+        _("A new link was e-mailed to the service. Earlier links no longer work."),
     )
     return redirect(referral)
 
@@ -282,7 +295,7 @@ def referral_resend_link(request, pk: int):
 def referral_revoke_link(request, pk: int):
     referral = referral_or_404(request, pk)
     services.revoke_link(referral=referral, by=request.user)
-    messages.success(request, "The service's link no longer works.")
+    messages.success(request, _("The service's link no longer works."))
     return redirect(referral)
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -26,10 +27,10 @@ from ..tokens import referral_for_token
 ANSWERS_PER_HOUR = 20
 ANSWERS_PER_ADDRESS_PER_HOUR = 60
 ACTION_TITLES = {
-    "accept": "Accept the referral",
-    "schedule": "Give an appointment date",
-    "decline": "Decline the referral",
-    "complete": "Mark it as completed",
+    "accept": _("Accept the referral"),
+    "schedule": _("Give an appointment date"),
+    "decline": _("Decline the referral"),
+    "complete": _("Mark it as completed"),
 }
 
 
@@ -140,7 +141,8 @@ def respond(request, token: str):
                 request, referral, AccessLog.Action.CHANGE, subject=referral.client
             )
             messages.success(
-                request, "Thank you. Your answer is saved and the caseworker is told."
+                request,
+                _("Thank you. Your answer is saved and the caseworker is told."),
             )
             return redirect("referrals:respond", token=token)
         return _page(request, referral, bound=form, status=400)

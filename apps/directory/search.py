@@ -15,8 +15,8 @@ weekly opening hours as minutes of the week (``open_minutes``, see ``opening.py`
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
 Explicit calls were chosen over database triggers because the columns depend on
-six tables (service, organisation, taxonomy term, the service-term link, schedule,
-service-at-location): triggers on each
+seven tables (service, organisation, taxonomy term, the service-term link,
+language, schedule, service-at-location): triggers on each
 would fire once per row during bulk loads of 100,000 services, where one set-based
 UPDATE at the end is far cheaper.
 

@@ -142,3 +142,22 @@ def test_service_link_subject_marks_urgency_by_its_code(mailoutbox, referral):
             "referrals/email/service_link", {**context, "is_routine": True}
         )
         assert routine == "Una derivación para Hope Clinic"
+
+
+def test_saved_list_e_mail_is_written_in_the_patients_language(client, patient):
+    from django.core import mail
+
+    from apps.directory.models import SavedService
+
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    service = ServiceFactory(name="Hope Home Care")
+    PhoneFactory(service=service, extension="7")
+    SavedService.objects.create(user=patient, service=service)
+    client.force_login(patient)
+    # Asked from an English page: the e-mail still follows the account.
+    client.post(english("directory:saved_list_email"))
+    body = mail.outbox[0].body
+    assert body.startswith("Sus servicios guardados en CareNav")
+    assert "ext. 7" in body and "Teléfono:" in body
+    assert "Usted pidió esta lista desde su cuenta de CareNav." in body

@@ -142,6 +142,36 @@ VISITS = {
 }
 
 
+# Forms sent with mistakes: the page that explains them must be Spanish too (Django's
+# and allauth's own messages come from their Spanish catalogues).
+# name: (who, the URL's arguments, what is sent)
+FORMS_WITH_MISTAKES = {
+    "accounts:profile_update": (
+        "patient",
+        None,
+        {"disease": "als", "zip_code": "1234x", "diagnosis_date": "2999-01-01"},
+    ),
+    "accounts:account_delete": ("patient", None, {"password": "not-the-password"}),
+    "checklists:item_note": ("patient", lambda r: [r.item.pk], {"note": "x" * 2001}),
+    "account_signup": (
+        "anonymous",
+        None,
+        {"email": "not an address", "password1": "a", "password2": "b"},
+    ),
+    "account_login": (
+        "anonymous",
+        None,
+        {"login": "nobody@example.org", "password": "not-the-password"},
+    ),
+    "account_reset_password": ("anonymous", None, {"email": "not an address"}),
+    "account_change_password": (
+        "patient",
+        None,
+        {"oldpassword": "wrong", "password1": "a", "password2": "b"},
+    ),
+}
+
+
 def page_patterns(patterns=None, namespace=""):
     """The name of every pattern of the pages people read (English and Spanish)."""
     from carenav.urls import page_urlpatterns
@@ -228,9 +258,9 @@ def records(site_content, caseworker, supervisor, patient, content_editor):
     referral.article = Article.objects.filter(
         status=Article.Status.PUBLISHED, disease__slug="als"
     ).first()
-    referral.later_stage = Stage.objects.filter(disease__slug="als").order_by("order")[
-        2
-    ]
+    stages = Stage.objects.filter(disease__slug="als").order_by("order")
+    referral.later_stage = stages[2]
+    referral.item = referral.later_stage.items.first()
     return referral
 
 
@@ -264,4 +294,20 @@ def test_no_english_left_on_any_page_in_spanish(client, request, records):
             for phrase in english_left(response.content.decode()):
                 problems.append(f"{url} ({who}): {phrase}")
     assert visited >= len(VISITS)
+    assert not problems, f"{len(problems)} English phrases:\n" + "\n".join(problems)
+
+
+def test_form_mistakes_are_explained_in_spanish(client, request, records):
+    problems = []
+    for name, (who, arguments, data) in FORMS_WITH_MISTAKES.items():
+        url = spanish_url(name, arguments(records) if arguments else [])
+        client.logout()
+        if who != "anonymous":
+            client.force_login(request.getfixturevalue(who))
+        response = client.post(url, data)
+        if response.status_code not in (200, 400):
+            problems.append(f"{url} ({who}): answered {response.status_code}")
+            continue
+        for phrase in english_left(response.content.decode()):
+            problems.append(f"{url} ({who}): {phrase}")
     assert not problems, f"{len(problems)} English phrases:\n" + "\n".join(problems)

@@ -15,8 +15,8 @@ weekly opening hours as minutes of the week (``open_minutes``, see ``opening.py`
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
 Explicit calls were chosen over database triggers because the columns depend on
-six tables (service, organisation, taxonomy term, the service-term link, schedule,
-service-at-location): triggers on each
+seven tables (service, organisation, taxonomy term, the service-term link,
+language, schedule, service-at-location): triggers on each
 would fire once per row during bulk loads of 100,000 services, where one set-based
 UPDATE at the end is far cheaper.
 
@@ -61,6 +61,8 @@ TAXONOMY_SYNONYMS = {
     "transportation": "rides transport paratransit",
 }
 
+# Not below pg_trgm's similarity_threshold (0.3), which read_words' index
+# condition applies first.
 MIN_WORD_SIMILARITY = 0.3
 MAX_CORRECTIONS = 3
 MAX_QUERY_WORDS = 8
@@ -188,7 +190,10 @@ def read_words(words: list[str]) -> WordReading:
         return WordReading()
     with connection.cursor() as cursor:
         # Words found as typed are taken from the primary key; only the others
-        # walk the trigram index for their nearest words (about 3 ms a search).
+        # walk the trigram index for their nearest words. The % condition (at
+        # least pg_trgm.similarity_threshold alike, 0.3 unless set otherwise)
+        # lets the index skip what is too far: the nearest-first walk alone took
+        # 15 ms for "breuthing" at 100,000 services, with it 1.3 ms.
         cursor.execute(
             """
             WITH typed AS (
@@ -204,7 +209,8 @@ def read_words(words: list[str]) -> WordReading:
             CROSS JOIN LATERAL (
                 SELECT w.word, w.word <-> typed.word AS distance
                 FROM directory_searchword w
-                ORDER BY w.word <-> typed.word
+                WHERE w.word %% typed.word
+                ORDER BY w.word <-> typed.word, w.word
                 LIMIT %s
             ) near
             WHERE NOT typed.is_known AND near.distance <= %s

@@ -56,7 +56,8 @@ MODELS = [
 
 def compared(field) -> bool:
     """Not the time of the last save, nor the columns refresh_search_index derives."""
-    return field.name != "last_modified" and not field.name.startswith("search_")
+    derived = field.name.startswith("search_") or field.name == "open_minutes"
+    return field.name != "last_modified" and not derived
 
 
 JSON_FILES = {

@@ -2,7 +2,8 @@
 signed link, content staff moderate, and the public directory shows the result."""
 
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -430,3 +431,27 @@ def test_freshness_is_shown_and_can_be_filtered(client, db, settings):
         "Not checked for over"
         not in client.get(fresh.get_absolute_url()).content.decode()
     )
+
+
+def test_approved_hours_change_open_now(client, content_editor, listing):
+    """The listing check writes schedules; the service's open minutes follow."""
+    from apps.directory.search import refresh_search_index
+
+    refresh_search_index([listing.pk])
+    # Monday 2026-11-23, 18:30 in New York: after the listed 9 to 5.
+    evening = timezone.localtime(
+        datetime(2026, 11, 23, 18, 30, tzinfo=ZoneInfo("America/New_York"))
+    )
+    assert not Service.objects.open_at(evening).filter(pk=listing.pk).exists()
+
+    url = ask(listing)
+    page = client.get(url)
+    client.post(url, form_data(page.context, MO_opens="09:00", MO_closes="20:00"))
+    proposal = ListingProposal.objects.get(service=listing)
+    client.force_login(content_editor)
+    review_url = reverse("admin:directory_listingproposal_change", args=[proposal.pk])
+    decided = client.post(
+        review_url, {"action": "approve_selected", "approve": ["hours"], "note": ""}
+    )
+    assert decided.status_code == 302
+    assert Service.objects.open_at(evening).filter(pk=listing.pk).exists()

@@ -451,23 +451,27 @@ class Referral(models.Model):
             changes["link_issued_at"] = now
         if to == ReferralStatus.SCHEDULED:
             changes["appointment_at"] = appointment_at
-        # Part of the caller's transaction when there is one (no savepoint: a
-        # failure here fails the whole change).
+        # Part of the caller's transaction when there is one (no savepoint). A
+        # stale version is raised after the block, which has then written nothing:
+        # an exception inside it would spoil the caller's whole transaction.
         with transaction.atomic(savepoint=False):
             changed = Referral.objects.filter(
                 pk=self.pk, version=seen_version, status=self.status
             ).update(**changes)
-            if not changed:
-                raise StaleReferral(Referral.objects.get(pk=self.pk))
-            event = ReferralEvent.objects.create(
-                referral_id=self.pk,
-                actor=by,
-                actor_label=by_label[:150],
-                from_status=self.status,
-                to_status=to,
-                note=note,
-                decline_reason=DeclineReason(decline_reason) if decline_reason else "",
-            )
+            if changed:
+                event = ReferralEvent.objects.create(
+                    referral_id=self.pk,
+                    actor=by,
+                    actor_label=by_label[:150],
+                    from_status=self.status,
+                    to_status=to,
+                    note=note,
+                    decline_reason=(
+                        DeclineReason(decline_reason) if decline_reason else ""
+                    ),
+                )
+        if not changed:
+            raise StaleReferral(Referral.objects.get(pk=self.pk))
         for field, value in changes.items():
             setattr(self, field, value)
         return event

@@ -16,15 +16,16 @@ CASEWORK_PAGE_CACHE_SECONDS old for those, and the key names the day.
 
 from django.db import connection, models
 
-from apps.accounts.models import Team
-
 
 class TeamChanges(models.Model):
-    """How many writes touched the team's casework records so far (no row: none)."""
+    """How many writes touched the team's casework records so far (no row: none).
 
-    team = models.OneToOneField(
-        Team, primary_key=True, on_delete=models.CASCADE, related_name="+"
-    )
+    The team is named by its id, without a foreign key: the trigger may count a
+    write made while the team itself is being deleted (its staff's team set to
+    none), and a row left for a deleted team harms nothing.
+    """
+
+    team_id = models.BigIntegerField(primary_key=True)
     changes = models.BigIntegerField(default=0)
 
     def __str__(self):
@@ -101,6 +102,8 @@ $$;
 
 
 def install_sql() -> str:
+    """The function and the triggers (migration 0008 holds a frozen copy: a change
+    here needs a new migration that drops and installs them again)."""
     triggers = [
         f"CREATE TRIGGER carenav_count_team_change AFTER INSERT OR UPDATE OR DELETE "
         f"ON {table} FOR EACH ROW EXECUTE FUNCTION "

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
+from apps.accounts.validators import validate_phone_number, validate_zip_code
 from apps.directory.models import Service, ServiceAtLocation, TaxonomyTerm
 
 from .mapping import (
@@ -50,6 +51,7 @@ UUID_PATTERN = re.compile(
 )
 COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
 CHUNK = 5000
+ZIP_PLUS_FOUR = re.compile(r"^\d{5}-\d{4}$")
 
 
 class Invalid(Exception):
@@ -198,7 +200,30 @@ def check_row(table: Table, record: Record) -> Row:
                 row.refs[ref.column] = _uuid(data[ref.column], ref.column)
             except Invalid as error:
                 row.failures.append(str(error))
+    row.failures += _contact_detail_failures(table, row)
     return row
+
+
+def _contact_detail_failures(table: Table, row: Row) -> list[str]:
+    """Phone numbers and US ZIP codes pass the checks every form uses
+    (apps/accounts/validators): a row with a bad one is skipped and reported."""
+    checks = []
+    if table.name == "phone" and row.values.get("number"):
+        checks.append(("number", row.values["number"], validate_phone_number))
+    postal_code = row.values.get("postal_code")
+    in_us = (row.values.get("country") or "").upper() == "US"
+    if table.name == "address" and postal_code and in_us:
+        # ZIP+4 is a ZIP code and four more digits: the five are checked.
+        five = postal_code[:5] if ZIP_PLUS_FOUR.match(postal_code) else postal_code
+        checks.append(("postal_code", five, validate_zip_code))
+    failures = []
+    for column, value, check in checks:
+        try:
+            check(value)
+        except ValidationError as error:
+            message = error.messages[0].rstrip(".")
+            failures.append(f"{column} {_show(value)} is not valid ({message})")
+    return failures
 
 
 def convert(table: Table, column: str, raw):

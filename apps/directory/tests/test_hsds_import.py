@@ -208,8 +208,11 @@ def test_hsds_csv_examples_import_with_broken_references_reported():
         "taxonomy_terms.csv, row 2: parent_id 0bc248fa-dc27-4650-9ba4-8f1a24ef16a2 "
         "matches no taxonomy term",
         "link_id f28dd44b-0c4d-479f-8e90-4c52219a8b3c matches no service",
-        "addresses.csv, row 2: location_id 3a19ff88-4620-4d17-9830-ac1d859eb5d5 is a "
-        "location that was skipped (locations.csv, row 2); row skipped.",
+        # The example's US address has no ZIP code: the one ZIP check says so.
+        "addresses.csv, row 2: postal_code 'ABC 1234' is not valid (Enter a US ZIP "
+        "code of exactly five digits, for example 02114); location_id "
+        "3a19ff88-4620-4d17-9830-ac1d859eb5d5 is a location that was skipped "
+        "(locations.csv, row 2); row skipped.",
     ]
     for line in broken:
         assert line in out
@@ -425,6 +428,22 @@ BAD_ROWS = [
         {**NEW_ID, "country": "USA"},
         "country is 3 characters long; CareNav holds at most 2",
     ),
+    # Phones and ZIP codes pass the checks every form uses (apps/accounts/validators).
+    (
+        "phones.csv",
+        {**NEW_ID, "number": "12"},
+        "number '12' is not valid (Enter a phone number with its area code",
+    ),
+    (
+        "addresses.csv",
+        {**NEW_ID, "postal_code": "2114"},
+        "postal_code '2114' is not valid (Enter a US ZIP code of exactly five digits",
+    ),
+    (
+        "addresses.csv",
+        {**NEW_ID, "postal_code": "00000"},
+        "postal_code '00000' is not valid (We could not find ZIP code 00000",
+    ),
     (
         "services.csv",
         {**NEW_ID, "organization_id": NOWHERE},
@@ -614,6 +633,42 @@ def test_hsds_bad_carenav_detail_is_reported(tmp_path, rows, reason):
         [],
         False,
     )
+
+
+def test_hsds_zip_plus_four_and_other_countries_postcodes_are_imported(tmp_path):
+    tables = clean_tables()
+    address = tables["addresses.csv"][0]
+    tables["addresses.csv"] = [
+        {**address, "postal_code": "02114-1234"},
+        {
+            **address,
+            **NEW_ID,
+            "country": "GB",
+            "postal_code": "SW1A 1AA",
+            "state_province": "London",
+        },
+    ]
+    tables["phones.csv"].append(
+        {**tables["phones.csv"][0], **NEW_ID, "number": "+44 20 7946 0018"}
+    )
+
+    out, error = run(write_package(tmp_path, tables))
+
+    assert error is None, out
+    assert Address.objects.count() == 2
+    assert Phone.objects.count() == 2
+
+
+def test_hsds_strict_import_with_a_bad_phone_leaves_nothing_behind(tmp_path):
+    package = write_package(
+        tmp_path, with_change("phones.csv", {**NEW_ID, "number": "12"})
+    )
+
+    out, error = run(package, strict=True)
+
+    assert error is not None
+    assert "phones.csv, row 3: number '12' is not valid" in out
+    assert not Service.objects.exists() and not Phone.objects.exists()
 
 
 # ---------------------------------------------------------------- modes

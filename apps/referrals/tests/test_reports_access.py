@@ -228,7 +228,7 @@ def test_caseworker_recording_a_decline_gives_its_reason(client, caseworker):
     response = client.post(url, data)
     assertContains(response, "Choose why it was declined.", status_code=400)
     response = client.post(url, {**data, "decline_reason": "out_of_area"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     event = referral.events.last()
     assert (event.to_status, event.decline_reason) == ("declined", "out_of_area")
     page = client.get(referral.get_absolute_url())

@@ -1,5 +1,7 @@
 """Saved services, in a patient's data export (see apps.accounts.personal_data)."""
 
+from django.utils.translation import gettext_lazy
+
 from apps.accounts.personal_data import Section, register
 
 from .models import SavedService
@@ -21,9 +23,9 @@ def _saved(request) -> list[dict]:
 register(
     Section(
         key="saved_services",
-        title="Your saved services",
+        title=gettext_lazy("Your saved services"),
         collect=_saved,
-        on_delete="Deleted.",
+        on_delete=gettext_lazy("Deleted."),
         order=40,
     )
 )

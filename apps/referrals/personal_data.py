@@ -2,6 +2,8 @@
 apps.accounts.personal_data). Read as the patient sees it: no internal notes, no
 drafts, and every read of a client record or referral is logged."""
 
+from django.utils.translation import gettext_lazy
+
 from apps.accounts.personal_data import Section, register
 
 from .models import Client, Note, ProgressShare, Referral
@@ -65,7 +67,7 @@ def _consents(request) -> list[dict]:
     ]
 
 
-KEPT = (
+KEPT = gettext_lazy(
     "Kept by the caseworker's team: they belong to its records. Deleting your "
     "account unlinks them from it; ask your caseworker if you want them removed."
 )
@@ -73,7 +75,7 @@ KEPT = (
 register(
     Section(
         key="caseworker_records",
-        title="Caseworker records linked to you",
+        title=gettext_lazy("Caseworker records linked to you"),
         collect=_records,
         on_delete=KEPT,
         is_deleted=False,
@@ -83,7 +85,7 @@ register(
 register(
     Section(
         key="referrals",
-        title="Your referrals",
+        title=gettext_lazy("Your referrals"),
         collect=_referrals,
         on_delete=KEPT,
         is_deleted=False,
@@ -93,7 +95,7 @@ register(
 register(
     Section(
         key="shared_notes",
-        title="Notes your caseworker shared with you",
+        title=gettext_lazy("Notes your caseworker shared with you"),
         collect=_notes,
         on_delete=KEPT,
         is_deleted=False,
@@ -103,9 +105,9 @@ register(
 register(
     Section(
         key="consents",
-        title="Sharing and consent",
+        title=gettext_lazy("Sharing and consent"),
         collect=_consents,
-        on_delete="Deleted: no team can see your checklist any more.",
+        on_delete=gettext_lazy("Deleted: no team can see your checklist any more."),
         order=53,
     )
 )

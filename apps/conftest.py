@@ -1,8 +1,10 @@
 """Role fixtures and the permission-matrix helper shared by every app's tests."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from apps.accounts.models import PatientProfile, User
 from apps.accounts.tests.factories import TeamFactory, UserFactory
@@ -33,6 +35,16 @@ def empty_cache():
     project's) or pages left over from another test."""
     cache.clear()
     forget_local_copies()
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in the site's language: a request to a Spanish page leaves
+    Spanish active in its thread (as in any worker, where the next request sets
+    its own), and reverse() would then give /es/ URLs in the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: from the /es/ prefix, else English (see README, Languages).
+    "django.middleware.locale.LocaleMiddleware",
     # Writes the access-log rows of a request's personal-record reads in one INSERT.
     "apps.core.audit.AccessLogMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +104,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Signed-in pages: Cache-Control no-store (they can hold personal data).
     "apps.core.middleware.NoStoreForSignedInMiddleware",
+    # Sends a visitor who prefers Spanish from an English page to its /es/ twin
+    # (inside the one above: a redirect chosen by an account's language is no-store).
+    "apps.core.languages.LanguageChoiceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -128,6 +133,8 @@ TEMPLATES = [
                 # After Django's csrf processor, which it overrides for pages
                 # rendered for the public-page cache.
                 "apps.core.caching.csrf_placeholder",
+                # language_links: the language switch and hreflang links.
+                "apps.core.languages.language_links",
             ],
         },
     },
@@ -263,8 +270,14 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_CLIENT_IP_CALLABLE = "apps.core.client_address.client_address"
 
-LANGUAGE_CODE = "en-us"
+# English and Spanish. English pages keep the URLs of DESIGN.md; Spanish ones are the
+# same paths under /es/ (carenav/urls.py). See README, Languages.
+LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The visitor's choice of language (the switch in every page's footer), for a year.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Content in two languages (DESIGN.md, Languages): each translated field has a
 # column per language (title_en, title_es) on the same table; a field with no
 # Spanish yet reads its English text.
@@ -314,7 +327,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_SECONDS", 60 * 60 * 12)

@@ -6,9 +6,11 @@ from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import PermissionDenied
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 from apps.core.client_address import client_address
-from apps.core.mail import header_text, queue_mail, render_plain
+from apps.core.languages import in_language, supported
+from apps.core.mail import header_text, queue_mail, render_plain, written_for
 
 from .models import User
 
@@ -22,14 +24,16 @@ class ConfiguredSite(RequestSite):
 
 
 def rebase_link(value, request):
-    """A link allauth built from the request's host, moved onto SITE_URL."""
+    """A link allauth built from the request's host, moved onto SITE_URL, to the
+    page in the language the message is written in."""
     if not isinstance(value, str) or request is None:
         return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         return value
     site = urlsplit(settings.SITE_URL)
-    path = (site.path.rstrip("/") + parts.path) if site.path else parts.path
+    path = in_language(parts.path, get_language())
+    path = (site.path.rstrip("/") + path) if site.path else path
     return urlunsplit((site.scheme, site.netloc, path, parts.query, parts.fragment))
 
 
@@ -47,6 +51,8 @@ class AccountAdapter(DefaultAccountAdapter):
         # Only patients sign themselves up; staff accounts are made by an administrator.
         user.role = User.Role.PATIENT
         user = super().save_user(request, user, form, commit=False)
+        # The language of the page they signed up on, for their pages and e-mails.
+        user.language = supported(get_language()) or settings.LANGUAGE_CODE
         if commit:
             user.save()
             from .roles import assign_role
@@ -57,6 +63,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Queue allauth's mails (verification, password reset, notices) like every
         other: rendered as plain text, links on SITE_URL, sent by the worker."""
+        # To an account: in its language; to an address without one (a password
+        # reset asked for an unknown address): in the page's.
+        account = User.objects.filter(email__iexact=email).first()
+        if account is not None:
+            with written_for(account):
+                return self._queue_mail(template_prefix, email, context)
+        return self._queue_mail(template_prefix, email, context)
+
+    def _queue_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = self.request
         ctx = {"email": email, "current_site": ConfiguredSite()}
         ctx.update({key: rebase_link(value, request) for key, value in context.items()})

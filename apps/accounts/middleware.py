@@ -2,6 +2,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language_from_path
 
 # Paths a staff member may open before setting up a second factor: sign-in,
 # sign-out and the MFA set-up itself, what every page needs to load, and the
@@ -20,7 +21,7 @@ class StaffMFARequiredMiddleware:
         if (
             user.is_authenticated
             and user.requires_mfa
-            and not request.path.startswith(ALLOWED_PREFIXES)
+            and not _without_language(request.path_info).startswith(ALLOWED_PREFIXES)
             and not is_mfa_enabled(user)
         ):
             messages.info(
@@ -30,3 +31,9 @@ class StaffMFARequiredMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def _without_language(path: str) -> str:
+    """/es/accounts/... is /accounts/... in Spanish."""
+    language = get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language else path

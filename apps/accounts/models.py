@@ -78,6 +78,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(
         default=timezone.now, validators=[validate_past_date]
     )
+    # The language of the person's pages, e-mails and reminders: set at sign-up from
+    # the page's language and whenever they use the language switch signed in.
+    language = models.CharField(
+        "language of CareNav's pages and e-mails",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
 
     objects = UserManager()
 

@@ -8,9 +8,15 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from modeltranslation.admin import TranslationAdmin
 
 from apps.accounts.models import PatientProfile
-from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
+from apps.core.admin import (
+    ContentAdminMixin,
+    LabelledTabularInline,
+    SignOffAdminMixin,
+    TranslatedTabularInline,
+)
 from apps.diseases.models import Disease
 
 from .models import ChecklistItem, ChecklistItemReference, Stage
@@ -20,7 +26,7 @@ from .services import build_preview
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
 
 
-class ChecklistItemInline(LabelledTabularInline):
+class ChecklistItemInline(TranslatedTabularInline):
     model = ChecklistItem
     extra = 0
     fields = [
@@ -47,7 +53,7 @@ class ChecklistItemInline(LabelledTabularInline):
 
 
 @admin.register(Stage)
-class StageAdmin(ContentAdminMixin, admin.ModelAdmin):
+class StageAdmin(ContentAdminMixin, TranslationAdmin):
     list_display = [
         "title",
         "disease",
@@ -58,7 +64,7 @@ class StageAdmin(ContentAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["disease"]
     list_select_related = ["disease"]
-    search_fields = ["title", "slug", "description", "clinical_mapping"]
+    search_fields = ["title_en", "title_es", "slug", "description_en", "description_es"]
     ordering = ["disease__order", "disease__name", "order"]
     prepopulated_fields = {"slug": ["title"]}
     fields = [
@@ -159,7 +165,7 @@ class ChecklistItemReferenceInline(LabelledTabularInline):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(SignOffAdminMixin, admin.ModelAdmin):
+class ChecklistItemAdmin(SignOffAdminMixin, TranslationAdmin):
     list_display = [
         "title",
         "stage",
@@ -179,7 +185,7 @@ class ChecklistItemAdmin(SignOffAdminMixin, admin.ModelAdmin):
         "timing",
     ]
     list_select_related = ["stage__disease"]
-    search_fields = ["title", "slug", "guidance", "why_it_matters"]
+    search_fields = ["title_en", "title_es", "slug", "guidance_en", "guidance_es"]
     ordering = ["stage__disease__order", "stage__order", "order"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["service_types"]
@@ -220,8 +226,14 @@ class ChecklistItemAdmin(SignOffAdminMixin, admin.ModelAdmin):
                     "reviewer_credentials",
                     "last_reviewed",
                     "next_review",
+                    "clinical_review_es",
+                    "reviewer_name_es",
+                    "reviewer_credentials_es",
+                    "last_reviewed_es",
+                    "next_review_es",
                 ],
-                "description": "Set by a clinical reviewer's sign-off. After an "
+                "description": "Set by a clinical reviewer's sign-off, one for each "
+                "language. After an "
                 "edit, patients keep seeing the signed version until the next "
                 "sign-off.",
             },

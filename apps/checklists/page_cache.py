@@ -2,11 +2,12 @@
 
 The paced page is read far more often than it changes. Each rendered page is kept in
 the cache under a key made of what it shows: the patient, the page (stage and
-"show all"), today's date (the timing words change with it), and the moment of the
-last change to the profile, the chosen stage and the progress rows, read in one
-query (``profile_with_versions``). Any change makes a new key, so nothing has to be
-told to forget; content edits retire the page through the public pages' generation
-(apps.core.caching.forget_public_pages), as they do for the public checklist.
+"show all"), its language, today's date (the timing words change with it), and the
+moment of the last change to the profile, the chosen stage and the progress rows,
+read in one query (``profile_with_versions``). Any change makes a new key, so
+nothing has to be told to forget; content edits retire the page through the public
+pages' generation (apps.core.caching.forget_public_pages), as they do for the
+public checklist.
 
 Only plain GET/HEAD pages without flash messages are kept; htmx fragments never.
 CSRF tokens are never stored: the page is rendered with the placeholder of
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from apps.accounts.models import PatientProfile
 from apps.core.caching import (
@@ -35,7 +37,7 @@ from apps.core.caching import (
 
 from .models import ItemProgress, PatientStage
 
-KEY_PREFIX = "carenav:my-checklist:v1:"
+KEY_PREFIX = "carenav:my-checklist:v2:"
 # Each worker also keeps the pages it served last for a few seconds (no round trip
 # to the shared cache on a reload). A key names the exact data shown, so a local
 # copy is never out of date with the patient's own changes; a content edit reaches
@@ -73,6 +75,7 @@ def page_key(request, profile: PatientProfile) -> str:
         str(value)
         for value in (
             request.user.pk,
+            get_language(),
             request.get_full_path(),
             timezone.localdate(),
             profile.updated_at,

@@ -49,6 +49,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import formats
+
 DUE_SOON_DAYS = 30
 CLOSING_SOON_MONTHS = 3
 
@@ -87,7 +89,8 @@ def months_between(start: date, end: date) -> int:
 
 
 def format_date(value: date) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
+    """The site's date format, in the language being written (carenav/formats)."""
+    return formats.date_format(value)
 
 
 def _plural(count: int, word: str) -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from apps.accounts.models import PatientProfile, User
-from apps.core.mail import absolute_url, queue_mail, render_mail
+from apps.core.mail import absolute_url, queue_mail, render_mail, written_for
 
 from .personalise import TimingState
 from .services import build_patient_checklist
@@ -123,19 +123,21 @@ def send_reminder_digest(user_id: int) -> str:
         if sent and (today - sent).days < MIN_DAYS_BETWEEN:
             return "sent recently"
         user = profile.user
-        checklist = build_patient_checklist(user, profile=profile, today=today)
-        digest = collect_digest(checklist)
-        if not digest:
-            return "nothing due"
-        subject, body = render_mail(
-            "checklists/email/reminder_digest",
-            {
-                "digest": digest,
-                "checklist_url": absolute_url(reverse("checklists:my_checklist")),
-                "account_url": absolute_url(reverse("accounts:account")),
-                "unsubscribe_url": unsubscribe_url(user),
-            },
-        )
+        # The steps' own words too, in the patient's language.
+        with written_for(user):
+            checklist = build_patient_checklist(user, profile=profile, today=today)
+            digest = collect_digest(checklist)
+            if not digest:
+                return "nothing due"
+            subject, body = render_mail(
+                "checklists/email/reminder_digest",
+                {
+                    "digest": digest,
+                    "checklist_url": absolute_url(reverse("checklists:my_checklist")),
+                    "account_url": absolute_url(reverse("accounts:account")),
+                    "unsubscribe_url": unsubscribe_url(user),
+                },
+            )
         queue_mail(subject=subject, body=body, to=[user.email])
         profile.reminder_sent_on = today
         profile.save(update_fields=["reminder_sent_on"])

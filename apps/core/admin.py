@@ -13,12 +13,25 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationInlineModelAdmin
 
 from .caching import forget_public_pages
 from .history import Change, events_about, history_rows, is_long_text, word_diff
 from .mail import resend
 from .models import AccessLog, OutgoingEmail
-from .signoff import SignOffError, current_version, review_faults, sign_off
+from .signoff import (
+    ENGLISH,
+    SPANISH,
+    SignOffError,
+    current_version,
+    record_field,
+    review_faults,
+    review_of,
+    sign_off,
+    signed_version,
+)
+
+LANGUAGE_NAMES = {ENGLISH: "English", SPANISH: "Spanish"}
 
 
 @admin.register(AccessLog)
@@ -110,6 +123,11 @@ class LabelledInlineFormSet(BaseInlineFormSet):
 
 class LabelledTabularInline(admin.TabularInline):
     formset = LabelledInlineFormSet
+
+
+class TranslatedTabularInline(TranslationInlineModelAdmin, LabelledTabularInline):
+    """An inline whose translated fields show a column per language
+    (django-modeltranslation; English first)."""
 
 
 class ContentAdminMixin:
@@ -215,14 +233,21 @@ class SignOffAdminMixin(ContentAdminMixin):
     publish_field = ""
     published_value = True
     draft_value = False
-    # Only a sign-off sets these.
+    # Only a sign-off sets these (each language's record).
     sign_off_readonly = [
         "clinical_review",
-        "last_reviewed",
-        "next_review",
-        "reviewer_name",
-        "reviewer_credentials",
-        "reviewed_by",
+        "clinical_review_es",
+        *(
+            record_field(name, language)
+            for language in (ENGLISH, SPANISH)
+            for name in (
+                "last_reviewed",
+                "next_review",
+                "reviewer_name",
+                "reviewer_credentials",
+                "reviewed_by",
+            )
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -247,31 +272,13 @@ class SignOffAdminMixin(ContentAdminMixin):
             )
         return f"Next review {date_format(obj.next_review)}"
 
-    @admin.display(description="Clinical review")
+    @admin.display(description="Clinical review (English)")
     def clinical_review(self, obj):
-        if obj is None or obj.pk is None or not obj.is_signed_off:
-            return "Not signed off by a clinical reviewer"
-        who = (
-            obj.reviewer_name,
-            obj.reviewer_credentials,
-            date_format(obj.last_reviewed),
-        )
-        if obj.is_changed_since_review:
-            return format_html(
-                '<strong class="review-changed">Changed since review</strong> '
-                "(signed off by {}, {}, on {}): the public sees the signed version",
-                *who,
-            )
-        if obj.next_review is None:
-            due = "; no next review date"
-        elif obj.next_review < timezone.localdate():
-            due = format_html(
-                '; <strong class="review-overdue">review overdue since {}</strong>',
-                date_format(obj.next_review),
-            )
-        else:
-            due = format_html("; next review {}", date_format(obj.next_review))
-        return format_html("Signed off by {}, {}, on {}{}", *who, due)
+        return describe_review(obj, ENGLISH)
+
+    @admin.display(description="Clinical review (Spanish)")
+    def clinical_review_es(self, obj):
+        return describe_review(obj, SPANISH)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -280,6 +287,12 @@ class SignOffAdminMixin(ContentAdminMixin):
                 "<path:object_id>/sign-off/",
                 self.admin_site.admin_view(self.sign_off_view),
                 name="{}_{}_sign_off".format(*info),
+            ),
+            path(
+                "<path:object_id>/sign-off/es/",
+                self.admin_site.admin_view(self.sign_off_view),
+                {"language": SPANISH},
+                name="{}_{}_sign_off_es".format(*info),
             ),
             *super().get_urls(),
         ]
@@ -293,15 +306,21 @@ class SignOffAdminMixin(ContentAdminMixin):
         extra = {**(extra_context or {})}
         if obj is not None:
             extra["can_sign_off"] = request.user.has_perm(obj.sign_off_permission)
-            if request.method == "GET" and obj.is_changed_since_review:
-                messages.warning(
-                    request,
-                    "Changed since its clinical sign-off: the public sees the signed "
-                    "version until a clinical reviewer signs off this one.",
-                )
+            for language in (ENGLISH, SPANISH):
+                if (
+                    request.method == "GET"
+                    and review_of(obj, language).is_changed_since_review
+                ):
+                    messages.warning(
+                        request,
+                        "Changed since its clinical sign-off "
+                        f"({LANGUAGE_NAMES[language]} text): the public sees the "
+                        "signed version until a clinical reviewer signs off this one.",
+                    )
         return super().change_view(request, object_id, form_url, extra)
 
-    def sign_off_view(self, request, object_id):
+    def sign_off_view(self, request, object_id, language=ENGLISH):
+        """Sign off one language's text (English: the text and everything else)."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -318,14 +337,16 @@ class SignOffAdminMixin(ContentAdminMixin):
                         name=data["name"],
                         credentials=data["credentials"],
                         next_review=data["next_review"],
+                        language=language,
                     )
                 except SignOffError as error:
                     form.add_error(None, str(error))
                 else:
                     self.message_user(
                         request,
-                        f"“{obj}” is signed off. Next review "
-                        f"{date_format(obj.next_review)}.",
+                        f"The {LANGUAGE_NAMES[language]} text of “{obj}” is signed "
+                        "off. Next review "
+                        f"{date_format(review_of(obj, language).next_review)}.",
                         messages.SUCCESS,
                     )
                     return redirect(
@@ -335,22 +356,25 @@ class SignOffAdminMixin(ContentAdminMixin):
                         )
                     )
         else:
+            review = review_of(obj, language)
             form = SignOffForm(
                 initial={
-                    "name": obj.reviewer_name or request.user.full_name,
-                    "credentials": obj.reviewer_credentials,
+                    "name": review.reviewer_name or request.user.full_name,
+                    "credentials": review.reviewer_credentials,
                     "next_review": timezone.localdate() + datetime.timedelta(days=365),
                 }
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Sign off “{obj}”",
+            "title": f"Sign off the {LANGUAGE_NAMES[language]} text of “{obj}”",
             "subtitle": None,
             "opts": self.opts,
             "object": obj,
             "original": obj,
+            "review": review_of(obj, language),
+            "language_name": LANGUAGE_NAMES[language],
             "form": form,
-            "changes": changes_since_sign_off(obj),
+            "changes": changes_since_sign_off(obj, language),
             "preview_url": self.preview_url(obj),
         }
         request.current_app = self.admin_site.name
@@ -419,13 +443,41 @@ def refusal_message(obj, faults: list[str], *, saved: bool = False) -> str:
     return f"{start} not published: " + "; ".join(faults) + "."
 
 
-def changes_since_sign_off(obj) -> list[Change]:
-    """What differs between the signed version and the saved one, for the
-    reviewer: each field with a word-level difference for long text."""
-    signed = obj.signed_version
+def describe_review(obj, language: str) -> str:
+    """One language's sign-off, in a sentence for the change form."""
+    review = review_of(obj, language) if obj is not None and obj.pk else None
+    if review is None or not review.is_signed_off:
+        return "Not signed off by a clinical reviewer"
+    who = (
+        review.reviewer_name,
+        review.reviewer_credentials,
+        date_format(review.last_reviewed),
+    )
+    if review.is_changed_since_review:
+        return format_html(
+            '<strong class="review-changed">Changed since review</strong> '
+            "(signed off by {}, {}, on {}): the public sees the signed version",
+            *who,
+        )
+    if review.next_review is None:
+        due = "; no next review date"
+    elif review.next_review < timezone.localdate():
+        due = format_html(
+            '; <strong class="review-overdue">review overdue since {}</strong>',
+            date_format(review.next_review),
+        )
+    else:
+        due = format_html("; next review {}", date_format(review.next_review))
+    return format_html("Signed off by {}, {}, on {}{}", *who, due)
+
+
+def changes_since_sign_off(obj, language: str = ENGLISH) -> list[Change]:
+    """What differs between a language's signed version and the saved one, for
+    the reviewer: each field with a word-level difference for long text."""
+    signed = signed_version(obj, language)
     if signed is None:
         return []
-    current = current_version(obj)
+    current = current_version(obj, language)
     fields = {field.attname: field for field in type(obj)._meta.concrete_fields}
     changes = []
     for key, old in signed["fields"].items():

@@ -10,7 +10,9 @@ What is cached, and for whom:
 - Only anonymous GET and HEAD requests without a query string, without pending flash
   messages and not sent by htmx. Signed-in people always get a freshly rendered page
   (it shows their name, saved services, and so on), so nothing personal is ever
-  stored, and nothing depends on the cookie, the language or any other header.
+  stored, and nothing depends on the cookie or any other header. The page's language
+  (from its path: /es/...) is part of the key all the same, so that a page never
+  reaches a visitor in another language whatever decided it.
 - Only a plain 200 answer from the view that sets no cookie, no ``Vary`` and no
   ``Cache-Control`` of its own, and left the session and the messages as they were.
 - The key is the path under the canonical site address (SITE_URL), never the Host
@@ -48,6 +50,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.translation import get_language
 
 KEY_PREFIX = "carenav:page:v2:"
 # Stands for the visitor's CSRF token in stored pages: safe in HTML, attributes and
@@ -108,7 +111,7 @@ REFUSING_HEADERS = ("Vary", "Cache-Control", "Set-Cookie", "Expires")
 
 def cache_key(request) -> str:
     site = urlsplit(settings.SITE_URL).netloc.lower()
-    where = f"{site}{request.path}".encode()
+    where = f"{get_language()}|{site}{request.path}".encode()
     return KEY_PREFIX + hashlib.sha256(where).hexdigest()
 
 

@@ -12,19 +12,26 @@ for, or breaks on, the mail server.
 Templates: `render_mail("app/email/name", context)` renders `name_subject.txt` and
 `name.txt` as plain text (no HTML escaping). Links: `absolute_url(path)` builds
 them from SITE_URL, never from the request's Host header.
+
+Language: a message is written in its reader's language, not the page's that caused
+it. Build it inside `written_for(user)` (the account's language; for an address
+with no account, `written_in(language)`), so its words, dates and links
+(`absolute_url` gives the page in the language being written) are all in it.
 """
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context, Engine
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
+from .languages import in_language, language_of
 from .models import OutgoingEmail
 from .validators import CONTROL_CHARACTERS
 
@@ -36,8 +43,21 @@ MAX_RETRY_DELAY = timedelta(hours=6)
 
 
 def absolute_url(path: str) -> str:
-    """A link for an e-mail: the configured site address, never the request's."""
-    return f"{settings.SITE_URL}{path}"
+    """A link for an e-mail: the configured site address, never the request's, to
+    the page in the language the message is being written in."""
+    return f"{settings.SITE_URL}{in_language(path, translation.get_language())}"
+
+
+def written_in(language: str):
+    """Write a message in `language` (a context manager)."""
+    return translation.override(language)
+
+
+@contextmanager
+def written_for(user):
+    """Write a message to `user` in the language kept on their account."""
+    with translation.override(language_of(user)):
+        yield
 
 
 def header_text(value: str) -> str:

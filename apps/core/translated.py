@@ -9,6 +9,8 @@ language a page in the active language really shows; the template tags in
 apps/core/templatetags/translated_content.py use it.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.utils.translation import get_language
 from modeltranslation.translator import NotRegistered, translator
@@ -49,3 +51,10 @@ def shown_language(obj, field: str | None = None) -> str:
 def is_translated(obj, field: str | None = None) -> bool:
     """Whether a page in the active language shows obj's (field's) own text."""
     return shown_language(obj, field) == active_language()
+
+
+def without_accents(text: str) -> str:
+    """Lower-case text with its accents taken off ("Logopédia" -> "logopedia"), as
+    the Spanish searches compare words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_safe
 from apps.accounts.models import User
 
 from .caching import cache_public_page
+from .languages import LanguageLinks
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,12 @@ def _api_error(request, status: int) -> HttpResponse | None:
 
 
 def _render_error(request, template, status):
-    return _api_error(request, status) or render(request, template, status=status)
+    return _api_error(request, status) or render(
+        request,
+        template,
+        {"language_links": LanguageLinks(request, found=False)},
+        status=status,
+    )
 
 
 @login_not_required

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
+from modeltranslation.admin import TranslationAdmin
 
 from apps.core.admin import ContentAdminMixin, LabelledTabularInline
 
@@ -294,16 +295,24 @@ class LocationAdmin(ContentAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(ContentAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "code", "parent"]
+class TaxonomyTermAdmin(ContentAdminMixin, TranslationAdmin):
+    list_display = ["name", "name_es", "code", "parent"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "code"]
-    fields = ["code", "name", "parent", "description", "taxonomy", "term_uri"]
+    search_fields = ["name_en", "name_es", "also_called_es", "code"]
+    fields = [
+        "code",
+        "name",
+        "also_called",
+        "parent",
+        "description",
+        "taxonomy",
+        "term_uri",
+    ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
+        if change and "name_en" in form.changed_data:
             refresh_search_index(obj.services.values_list("pk", flat=True))
 
 

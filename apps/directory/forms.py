@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from .geo import find_zip
 from .models import ListingReport, Service, TaxonomyTerm
 from .querysets import LANGUAGES, ServiceSearch, descendant_ids
 from .search import WordReading, query_words, read_words
+from .spanish_terms import SpanishReading, read_spanish_words
 
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
@@ -136,9 +138,24 @@ class ServiceSearchForm(forms.Form):
         return result
 
     @cached_property
+    def spanish_reading(self) -> SpanishReading | None:
+        """On a Spanish page, the care-service types named in Spanish in the words
+        typed (apps.directory.spanish_terms); None on other pages."""
+        if (get_language() or "").split("-")[0] != "es":
+            return None
+        return read_spanish_words(self.cleaned_data.get("q") or "")
+
+    @property
+    def search_text(self) -> str:
+        """The words for the search core: on a Spanish page, those left once the
+        Spanish names of care-service types are read as types."""
+        spanish = self.spanish_reading
+        return spanish.rest if spanish else self.cleaned_data.get("q") or ""
+
+    @cached_property
     def word_reading(self) -> WordReading:
         """The words typed, looked up once for every search this form makes."""
-        return read_words(query_words(self.cleaned_data.get("q") or ""))
+        return read_words(query_words(self.search_text))
 
     def clean_zip(self):
         value = self.cleaned_data["zip"].strip()
@@ -187,7 +204,9 @@ class ServiceSearchForm(forms.Form):
             services = services.open_at(timezone.localtime(now))
         if data.get("checked_recently"):
             services = services.checked_recently()
-        services = services.matching(data.get("q") or "", reading=self.word_reading)
+        if self.spanish_reading and self.spanish_reading.term_ids:
+            services = services.of_types(self.spanish_reading.term_ids)
+        services = services.matching(self.search_text, reading=self.word_reading)
         if near and data.get("zip"):
             services = services.near(data["zip"], data["radius"])
         return services

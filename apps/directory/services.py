@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from apps.core.mail import queue_mail, render_plain
+from apps.core.mail import queue_mail, render_plain, written_for, written_in
 
 from . import verification
 from .listings import VerificationRequest
@@ -28,22 +28,24 @@ def create_listing_report(
 
 
 def notify_content_team(*, report: ListingReport) -> None:
-    body = render_plain(
-        "directory/email/listing_report.txt",
-        {"report": report, "site_url": settings.SITE_URL},
-    )
-    queue_mail(
-        subject=f"Listing report: {report.service.name}",
-        body=body,
-        to=[settings.CONTENT_TEAM_EMAIL],
-        reply_to=report.contact_email or None,
-    )
+    with written_in(settings.LANGUAGE_CODE):
+        body = render_plain(
+            "directory/email/listing_report.txt",
+            {"report": report, "site_url": settings.SITE_URL},
+        )
+        queue_mail(
+            subject=f"Listing report: {report.service.name}",
+            body=body,
+            to=[settings.CONTENT_TEAM_EMAIL],
+            reply_to=report.contact_email or None,
+        )
 
 
 def email_saved_list(*, user, saved: list) -> None:
     """Send a patient their own saved list; only ever to the account's address."""
-    body = render_plain(
-        "directory/email/saved_list.txt",
-        {"saved": saved, "site_url": settings.SITE_URL},
-    )
-    queue_mail(subject="Your saved services on CareNav", body=body, to=[user.email])
+    with written_for(user):
+        body = render_plain(
+            "directory/email/saved_list.txt",
+            {"saved": saved, "site_url": settings.SITE_URL},
+        )
+        queue_mail(subject="Your saved services on CareNav", body=body, to=[user.email])

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from apps.core.mail import absolute_url, queue_mail, render_mail
+from apps.core.mail import absolute_url, queue_mail, render_mail, written_in
 
 from .listings import ListingProposal, VerificationRequest
 from .models import Service
@@ -96,18 +96,20 @@ def request_verification(
     request = VerificationRequest.objects.create(
         service=service, email=email, reason=reason, created_at=now
     )
-    subject, body = render_mail(
-        "directory/email/verification_request",
-        {
-            "service": service,
-            "request": request,
-            "link": absolute_url(
-                reverse("directory:listing_check", args=[make_token(request)])
-            ),
-            "days": settings.VERIFICATION_LINK_MAX_AGE_DAYS,
-        },
-    )
-    queue_mail(subject=subject, body=body, to=[email])
+    # To a service or the content team, who have no account: the site's language.
+    with written_in(settings.LANGUAGE_CODE):
+        subject, body = render_mail(
+            "directory/email/verification_request",
+            {
+                "service": service,
+                "request": request,
+                "link": absolute_url(
+                    reverse("directory:listing_check", args=[make_token(request)])
+                ),
+                "days": settings.VERIFICATION_LINK_MAX_AGE_DAYS,
+            },
+        )
+        queue_mail(subject=subject, body=body, to=[email])
     return request
 
 
@@ -214,17 +216,21 @@ def propose_changes(
     )
     request.answered_at = timezone.now()
     request.save(update_fields=["answered_at"])
-    subject, body = render_mail(
-        "directory/email/proposal_received",
-        {
-            "proposal": proposal,
-            "changes": diff(proposal),
-            "link": absolute_url(
-                reverse("admin:directory_listingproposal_change", args=[proposal.pk])
-            ),
-        },
-    )
-    queue_mail(subject=subject, body=body, to=[settings.CONTENT_TEAM_EMAIL])
+    # To a service or the content team, who have no account: the site's language.
+    with written_in(settings.LANGUAGE_CODE):
+        subject, body = render_mail(
+            "directory/email/proposal_received",
+            {
+                "proposal": proposal,
+                "changes": diff(proposal),
+                "link": absolute_url(
+                    reverse(
+                        "admin:directory_listingproposal_change", args=[proposal.pk]
+                    )
+                ),
+            },
+        )
+        queue_mail(subject=subject, body=body, to=[settings.CONTENT_TEAM_EMAIL])
     return proposal
 
 
@@ -282,14 +288,16 @@ def decide_proposal(
     proposal.decided_at = timezone.now()
     proposal.decided_by = by
     proposal.save()
-    subject, body = render_mail(
-        "directory/email/proposal_decided",
-        {
-            "proposal": proposal,
-            "approved": [c for c in changes if c["name"] in approved],
-            "rejected": [c for c in changes if c["name"] not in approved],
-            "listing": absolute_url(service.get_absolute_url()),
-        },
-    )
-    queue_mail(subject=subject, body=body, to=[proposal.request.email])
+    # To a service or the content team, who have no account: the site's language.
+    with written_in(settings.LANGUAGE_CODE):
+        subject, body = render_mail(
+            "directory/email/proposal_decided",
+            {
+                "proposal": proposal,
+                "approved": [c for c in changes if c["name"] in approved],
+                "rejected": [c for c in changes if c["name"] not in approved],
+                "listing": absolute_url(service.get_absolute_url()),
+            },
+        )
+        queue_mail(subject=subject, body=body, to=[proposal.request.email])
     return proposal

@@ -8,8 +8,14 @@ from django.db import models
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin
 
-from apps.core.admin import ContentAdminMixin, LabelledTabularInline, SignOffAdminMixin
+from apps.core.admin import (
+    ContentAdminMixin,
+    LabelledTabularInline,
+    SignOffAdminMixin,
+    TranslatedTabularInline,
+)
 from apps.core.history import events_of_app
 
 from .models import (
@@ -23,6 +29,7 @@ from .models import (
     OverdueArticle,
     Reference,
 )
+from .readability import TARGET_SPANISH_READING_EASE, spanish_reading_ease
 
 TARGET_READING_GRADE = 8
 
@@ -55,15 +62,15 @@ def review_status(obj) -> str:
 
 
 @admin.register(Reference)
-class ReferenceAdmin(ContentAdminMixin, admin.ModelAdmin):
+class ReferenceAdmin(ContentAdminMixin, TranslationAdmin):
     list_display = ["title", "publisher", "accessed"]
-    search_fields = ["title", "publisher", "url"]
+    search_fields = ["title_en", "title_es", "publisher", "url"]
     list_filter = ["publisher"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Disease)
-class DiseaseAdmin(ContentAdminMixin, admin.ModelAdmin):
+class DiseaseAdmin(ContentAdminMixin, TranslationAdmin):
     list_display = [
         "name",
         "short_name",
@@ -73,7 +80,7 @@ class DiseaseAdmin(ContentAdminMixin, admin.ModelAdmin):
         "review",
     ]
     list_filter = ["is_published", ReviewOverdueFilter]
-    search_fields = ["name", "short_name", "also_known_as", "summary"]
+    search_fields = ["name_en", "name_es", "short_name_en", "short_name_es"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["review"]
     actions = ["publish", "unpublish"]
@@ -121,11 +128,14 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "status",
         ]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "summary_en": forms.Textarea(attrs={"rows": 3}),
+            "summary_es": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 @admin.register(Article)
-class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(SignOffAdminMixin, TranslationAdmin):
     form = ArticleAdminForm
     change_list_template = "diseases/admin/article_change_list.html"
     publish_field = "status"
@@ -143,9 +153,15 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["disease", "status", ReviewOverdueFilter, "section"]
     list_select_related = ["disease"]
-    search_fields = ["title", "slug", "summary", "body"]
+    search_fields = ["title_en", "title_es", "slug", "summary_en", "summary_es"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["grade", "preview", "created_at", "updated_at"]
+    readonly_fields = [
+        "grade",
+        "spanish_reading_ease",
+        "preview",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ArticleReferenceInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
@@ -153,7 +169,18 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
             None,
             {"fields": ["disease", "section", "title", "slug", "order", "status"]},
         ),
-        ("Text", {"fields": ["summary", "body", "grade", "preview"]}),
+        (
+            "Text",
+            {
+                "fields": [
+                    "summary",
+                    "body",
+                    "grade",
+                    "spanish_reading_ease",
+                    "preview",
+                ]
+            },
+        ),
         (
             "Clinical review",
             {
@@ -163,8 +190,14 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
                     "reviewer_credentials",
                     "last_reviewed",
                     "next_review",
+                    "clinical_review_es",
+                    "reviewer_name_es",
+                    "reviewer_credentials_es",
+                    "last_reviewed_es",
+                    "next_review_es",
                 ],
-                "description": "Set by a clinical reviewer's sign-off. Only a "
+                "description": "Set by a clinical reviewer's sign-off, one for each "
+                "language. Only a "
                 "signed-off version can be published; after an edit the public keeps "
                 "reading the signed version until the next sign-off.",
             },
@@ -195,6 +228,26 @@ class ArticleAdmin(SignOffAdminMixin, admin.ModelAdmin):
             '{} <span class="grade-target">(target {} or below)</span>',
             obj.reading_grade,
             TARGET_READING_GRADE,
+        )
+
+    @admin.display(description="Spanish reading ease")
+    def spanish_reading_ease(self, obj):
+        """Fernández-Huerta for the Spanish text (the English grade's counterpart)."""
+        ease = spanish_reading_ease(obj.body_es) if obj is not None else None
+        if ease is None:
+            return "No Spanish text yet"
+        if ease < TARGET_SPANISH_READING_EASE:
+            return format_html(
+                '<strong class="grade-high">{} <span aria-hidden="true">▼</span> '
+                "not met: the target is {} or above (Fernández-Huerta)</strong>",
+                ease,
+                TARGET_SPANISH_READING_EASE,
+            )
+        return format_html(
+            '{} <span class="grade-target">met: the target is {} or above '
+            "(Fernández-Huerta)</span>",
+            ease,
+            TARGET_SPANISH_READING_EASE,
         )
 
     @admin.display(description="Preview")
@@ -300,7 +353,7 @@ class OverdueArticleAdmin(ArticleAdmin):
         return super(ArticleAdmin, self).get_urls()
 
 
-class ComparisonRowInline(LabelledTabularInline):
+class ComparisonRowInline(TranslatedTabularInline):
     model = ComparisonRow
     fields = [
         "order",
@@ -319,7 +372,7 @@ class ComparisonRowInline(LabelledTabularInline):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
+class ComparisonAdmin(SignOffAdminMixin, TranslationAdmin):
     publish_field = "is_published"
     list_display = [
         "title",
@@ -330,7 +383,7 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["is_published"]
     list_select_related = ["first_disease", "second_disease"]
-    search_fields = ["title", "introduction", "rows__feature"]
+    search_fields = ["title_en", "title_es", "rows__feature_en", "rows__feature_es"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ComparisonRowInline]
     actions = ["publish", "unpublish"]
@@ -357,8 +410,14 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
                     "reviewer_credentials",
                     "last_reviewed",
                     "next_review",
+                    "clinical_review_es",
+                    "reviewer_name_es",
+                    "reviewer_credentials_es",
+                    "last_reviewed_es",
+                    "next_review_es",
                 ],
-                "description": "Set by a clinical reviewer's sign-off, which covers "
+                "description": "Set by a clinical reviewer's sign-off (one for each "
+                "language), which covers "
                 "the rows too. Only a signed-off version can be published.",
             },
         ),
@@ -369,9 +428,9 @@ class ComparisonAdmin(SignOffAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(ContentAdminMixin, admin.ModelAdmin):
+class GlossaryTermAdmin(ContentAdminMixin, TranslationAdmin):
     list_display = ["term", "also_matches", "related_article"]
-    search_fields = ["term", "also_matches", "definition"]
+    search_fields = ["term_en", "term_es", "also_matches_en", "also_matches_es"]
     prepopulated_fields = {"slug": ["term"]}
     autocomplete_fields = ["reference", "related_article"]
     list_select_related = ["related_article"]

@@ -214,9 +214,10 @@ class Article(ClinicallySignedOff):
     def save(self, *args, **kwargs):
         from .readability import reading_grade
 
-        self.reading_grade = reading_grade(self.body)
+        # The English text's grade, whatever language is active while saving.
+        self.reading_grade = reading_grade(self.body_en or "")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
+        if update_fields is not None and {"body", "body_en"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "reading_grade"}
         super().save(*args, **kwargs)
 

@@ -1,13 +1,13 @@
-"""How easy text is to read, through textstat: the US reading grade of English
-text (Flesch-Kincaid), and the reading ease of Spanish text (Fernández-Huerta)."""
+"""How easy article text is to read, through textstat: the US reading grade of the
+English (Flesch-Kincaid) and the reading ease of the Spanish (Fernández-Huerta)."""
 
 import functools
 from decimal import Decimal
 
 import nltk
 import textstat
-from textstat.backend import metrics
 from textstat.backend.counts import _count_syllables
+from textstat.textstat import textstatistics
 
 from .rendering import plain_text
 
@@ -43,20 +43,19 @@ def reading_grade(markdown_text: str) -> Decimal | None:
     return Decimal(str(round(grade, 1)))
 
 
-# Fernández-Huerta's scale: 70 to 80 reads "fairly easy", above 80 "easy"; the
-# Spanish content is held to at least this.
-EASY_SPANISH = 70
+# Easy Spanish scores at least this on Fernández-Huerta (0-100, higher is easier).
+TARGET_SPANISH_READING_EASE = 70
 
 
-def spanish_reading_ease(markdown_text: str) -> Decimal | None:
-    """Fernández-Huerta reading ease of Spanish text (higher is easier), or None
-    for an empty text.
+def spanish_reading_ease(markdown_text: str | None) -> Decimal | None:
+    """The Fernández-Huerta reading ease of Spanish text, or None for no text.
 
-    Calls textstat's formula with the language given, rather than through
-    textstat.set_lang(), which would switch the language of every later English
-    measure in the process too.
-    """
-    text = plain_text(markdown_text)
+    An instance of its own is set to Spanish: textstat's shared one stays English,
+    so the English grade computed elsewhere at the same time is unaffected."""
+    text = plain_text(markdown_text or "")
     if not text.strip():
         return None
-    return Decimal(str(round(metrics.fernandez_huerta(text, "es"), 1)))
+    spanish = textstatistics()
+    spanish.set_lang("es")
+    ease = max(min(spanish.fernandez_huerta(text), 999.9), -999.9)
+    return Decimal(str(round(ease, 1)))

@@ -4,6 +4,10 @@ Typed words that no published article contains are matched to the nearest words
 the articles do contain (trigram similarity, as the directory search does), so
 "breething" finds "breathing". Snippets are cut from the rendered text of the
 article, never from its Markdown.
+
+A page in Spanish searches the Spanish text (``search_vector_es``, PostgreSQL's
+'spanish' configuration after unaccent), with accents ignored in what is typed and
+in the words typos are matched to: "respiracion" finds "respiración".
 """
 
 import re
@@ -13,7 +17,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 
-from .models import SEARCH_CONFIG, Article
+from apps.core.translated import active_language, without_accents
+
+from .models import SEARCH_CONFIG, SEARCH_CONFIG_ES, Article
 from .rendering import MARK_START, MARK_STOP, plain_text
 
 MAX_QUERY_LENGTH = 200
@@ -37,6 +43,40 @@ def clean_query(raw: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
 
 
+@dataclass(frozen=True)
+class SearchLanguage:
+    """Which text of the articles a search reads: the columns, the stored vector
+    and PostgreSQL's text search configuration."""
+
+    config: str
+    vector: str
+    columns: tuple[str, ...]
+    # SQL that makes the article text comparable with the typed words.
+    plain_sql: str
+
+    def words(self, text: str) -> list[str]:
+        """The typed words, lower case (without accents where the language's
+        configuration ignores them)."""
+        text = without_accents(text) if self.config == SEARCH_CONFIG_ES else text
+        return _WORD.findall(text.lower())
+
+
+ENGLISH = SearchLanguage(
+    SEARCH_CONFIG, "search_vector", ("title_en", "summary_en", "body_en"), "lower(%s)"
+)
+SPANISH = SearchLanguage(
+    SEARCH_CONFIG_ES,
+    "search_vector_es",
+    ("title_es", "summary_es", "body_es"),
+    "lower(unaccent(%s))",
+)
+
+
+def search_language() -> SearchLanguage:
+    """The text a page in the active language searches."""
+    return SPANISH if active_language() == "es" else ENGLISH
+
+
 @dataclass
 class ArticleQuery:
     """What to search for: the visitor's words (websearch syntax: quotes, "or",
@@ -45,26 +85,29 @@ class ArticleQuery:
 
     text: str
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    language: SearchLanguage = field(default_factory=search_language)
 
     @property
     def search_query(self) -> SearchQuery:
+        config = self.language.config
         if not self.corrections:
-            return SearchQuery(self.text, search_type="websearch", config=SEARCH_CONFIG)
-        return SearchQuery(self._raw(), search_type="raw", config=SEARCH_CONFIG)
+            return SearchQuery(self.text, search_type="websearch", config=config)
+        return SearchQuery(self._raw(), search_type="raw", config=config)
 
     def _raw(self) -> str:
         # Words are [a-z0-9]+ only: nothing typed can inject tsquery syntax.
         parts = []
-        for word in _WORD.findall(self.text.lower())[:MAX_QUERY_WORDS]:
+        for word in self.language.words(self.text)[:MAX_QUERY_WORDS]:
             options = [word, *self.corrections.get(word, [])]
             parts.append("(" + " | ".join(options) + ")")
         return " & ".join(parts)
 
     def sql(self) -> tuple[str, list]:
         """The tsquery as SQL, for ts_headline."""
+        config = self.language.config
         if not self.corrections:
-            return "websearch_to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, self.text]
-        return "to_tsquery(%s::regconfig, %s)", [SEARCH_CONFIG, self._raw()]
+            return "websearch_to_tsquery(%s::regconfig, %s)", [config, self.text]
+        return "to_tsquery(%s::regconfig, %s)", [config, self._raw()]
 
 
 def read_query(text: str) -> ArticleQuery:
@@ -73,26 +116,27 @@ def read_query(text: str) -> ArticleQuery:
     The word list is read from the published articles at search time: there are
     a few hundred articles at most, so a stored list would only add upkeep.
     """
+    query = ArticleQuery(text=text)
+    language = query.language
     words = [
         word
-        for word in _WORD.findall(text.lower())[:MAX_QUERY_WORDS]
+        for word in language.words(text)[:MAX_QUERY_WORDS]
         if len(word) >= 4 and not word.isdigit()
     ]
-    query = ArticleQuery(text=text)
     if not words:
         return query
     published, published_params = (
         Article.objects.published().order_by().values("pk").query.sql_with_params()
     )
+    columns = ", ".join(f"a.{column}" for column in language.columns)
+    article_text = language.plain_sql % f"concat_ws(' ', {columns})"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH article_words AS (
                 SELECT DISTINCT word
                 FROM diseases_article a,
-                regexp_split_to_table(
-                    lower(concat_ws(' ', a.title, a.summary, a.body)), '[^a-z0-9]+'
-                ) AS word
+                regexp_split_to_table({article_text}, '[^a-z0-9]+') AS word
                 WHERE a.id IN ({published}) AND length(word) >= 3
             )
             SELECT typed.word, near.word
@@ -105,7 +149,7 @@ def read_query(text: str) -> ArticleQuery:
             ) near
             WHERE near.distance <= %s
             ORDER BY typed.word, near.distance, near.word
-            """,  # nosec B608: the ORM's SQL for published articles, values as params
+            """,  # nosec B608: the ORM's SQL for published articles, fixed column names
             [*published_params, words, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )
         rows = cursor.fetchall()
@@ -123,10 +167,11 @@ def search_articles(text: str | ArticleQuery) -> QuerySet[Article]:
     headlines are cut from the text a reviewer signed."""
     query = text if isinstance(text, ArticleQuery) else ArticleQuery(text=text)
     search_query = query.search_query
+    vector = query.language.vector
     return (
         Article.objects.published()
-        .filter(search_vector=search_query)
-        .annotate(rank=SearchRank(F("search_vector"), search_query))
+        .filter(**{vector: search_query})
+        .annotate(rank=SearchRank(F(vector), search_query))
         .select_related("disease")
         .order_by("-rank", "title", "pk")
         .public_versions()
@@ -147,6 +192,6 @@ def headlines(articles: list[Article], query: ArticleQuery) -> list[str]:
             FROM unnest(%s::text[]) WITH ORDINALITY AS body(text, position)
             ORDER BY body.position
             """,  # nosec B608: tsquery is one of two fixed SQL fragments
-            [SEARCH_CONFIG, *params, HEADLINE_OPTIONS, texts],
+            [query.language.config, *params, HEADLINE_OPTIONS, texts],
         )
         return [row[0] for row in cursor.fetchall()]

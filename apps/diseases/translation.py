@@ -7,7 +7,15 @@ there is no Spanish yet (see apps.core.translated for how pages say so).
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Article, Comparison, ComparisonRow, Disease, GlossaryTerm, Reference
+from .models import (
+    Article,
+    Comparison,
+    ComparisonRow,
+    Disease,
+    GlossaryTerm,
+    OverdueArticle,
+    Reference,
+)
 
 
 @register(Disease)
@@ -23,6 +31,14 @@ class ReferenceTranslation(TranslationOptions):
 @register(Article)
 class ArticleTranslation(TranslationOptions):
     fields = ("title", "summary", "body")
+
+
+@register(OverdueArticle)
+class OverdueArticleTranslation(TranslationOptions):
+    """The same table, listed apart in the admin: registered so its admin can show
+    both languages (a proxy gets no columns of its own)."""
+
+    fields = ()
 
 
 @register(Comparison)

@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from apps.accounts.models import User
 from apps.directory.models import Service, TaxonomyTerm
@@ -275,8 +276,9 @@ def cached_report(
 ) -> Report:
     """build_report, kept for REPORT_CACHE_SECONDS under scope_key: the same for
     everyone who may see the same referrals (a team, a caseworker's own)."""
+    # By language too: the breakdowns' labels are read in the page's language.
     key = ":".join(
-        ["referrals:report:v1", scope_key, period.start.isoformat()]
+        ["referrals:report:v2", get_language(), scope_key, period.start.isoformat()]
         + [period.end.isoformat(), str(rows_per_breakdown)]
     )
     report = cache.get(key)

@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.mail import absolute_url, queue_mail, render_mail
+from apps.core.languages import supported
+from apps.core.mail import (
+    absolute_url,
+    queue_mail,
+    render_mail,
+    written_for,
+    written_in,
+)
 
 from .models import (
     Client,
@@ -50,16 +57,18 @@ def _email_service_link(referral: Referral) -> None:
     service = referral.service
     if not service.referral_email:
         return
-    url = absolute_url(
-        reverse("referrals:respond", args=[make_respond_token(referral)])
-    )
-    context = {
-        "service_name": service.name,
-        "urgency": referral.get_urgency_display(),
-        "url": url,
-        "max_age_days": settings.REFERRAL_LINK_MAX_AGE_DAYS,
-    }
-    _send("service_link", to=service.referral_email, context=context)
+    # A service has no account to say its language: the site's.
+    with written_in(settings.LANGUAGE_CODE):
+        url = absolute_url(
+            reverse("referrals:respond", args=[make_respond_token(referral)])
+        )
+        context = {
+            "service_name": service.name,
+            "urgency": referral.get_urgency_display(),
+            "url": url,
+            "max_age_days": settings.REFERRAL_LINK_MAX_AGE_DAYS,
+        }
+        _send("service_link", to=service.referral_email, context=context)
 
 
 def _issue_new_link(referral: Referral) -> None:
@@ -128,14 +137,15 @@ def respond_as_service(
         appointment_at=appointment_at,
         decline_reason=decline_reason,
     )
-    caseworker_email = referral.client.caseworker.email
-    context = {
-        "referral_id": referral.pk,
-        "service_name": referral.service.name,
-        "status": Referral.Status(event.to_status).label,
-        "url": absolute_url(referral.get_absolute_url()),
-    }
-    _send("service_answered", to=caseworker_email, context=context)
+    caseworker = referral.client.caseworker
+    with written_for(caseworker):
+        context = {
+            "referral_id": referral.pk,
+            "service_name": referral.service.name,
+            "status": Referral.Status(event.to_status).label,
+            "url": absolute_url(referral.get_absolute_url()),
+        }
+        _send("service_answered", to=caseworker.email, context=context)
     return event
 
 
@@ -242,16 +252,20 @@ def invite_client(*, client: Client, email: str, by: User) -> ClientInvitation:
     invitation = ClientInvitation.objects.create(
         client=client, email=email, invited_by=by
     )
-    context = {
-        "caseworker_name": by.full_name or "Your caseworker",
-        "url": absolute_url(
-            reverse(
-                "referrals:invitation_accept", args=[make_invitation_token(invitation)]
-            )
-        ),
-        "max_age_days": settings.CLIENT_INVITATION_MAX_AGE_DAYS,
-    }
-    _send("invitation", to=email, context=context)
+    # Not a user yet: written in the client's preferred language if the site has it.
+    language = supported(client.preferred_language) or settings.LANGUAGE_CODE
+    with written_in(language):
+        context = {
+            "caseworker_name": by.full_name or "Your caseworker",
+            "url": absolute_url(
+                reverse(
+                    "referrals:invitation_accept",
+                    args=[make_invitation_token(invitation)],
+                )
+            ),
+            "max_age_days": settings.CLIENT_INVITATION_MAX_AGE_DAYS,
+        }
+        _send("invitation", to=email, context=context)
     return invitation
 
 

@@ -184,10 +184,10 @@ def test_content_editor_sets_the_anchor_and_sources_of_an_item(
     data = {
         "stage": item.stage_id,
         "order": item.order,
-        "title": item.title,
+        "title_en": item.title,
         "slug": item.slug,
-        "guidance": "Each trial sets its own time limit [1].",
-        "why_it_matters": item.why_it_matters,
+        "guidance_en": "Each trial sets its own time limit [1].",
+        "why_it_matters_en": item.why_it_matters,
         "sooner_for_onset_site": "",
         "timing": "window_closes",
         "timing_months": "36",

@@ -28,7 +28,7 @@ def test_home_sends_editors_and_admins_to_the_admin(login_as, client, who):
 
 
 def test_healthz_ok(client, db):
-    response = client.get(reverse("core:healthz"))
+    response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.content == b"ok\n"
 
@@ -39,7 +39,7 @@ def test_healthz_reports_database_loss(client, db, monkeypatch):
             raise OperationalError("connection refused")
 
     monkeypatch.setattr("apps.core.views.connection", LostConnection())
-    response = client.get(reverse("core:healthz"))
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response["Retry-After"]
 
@@ -85,7 +85,7 @@ def test_403_page_in_site_look(client, caseworker):
 
 
 def test_security_headers_on_every_response(client, db):
-    for url in [reverse("core:home"), reverse("core:healthz"), "/no-such-page/"]:
+    for url in [reverse("core:home"), reverse("healthz"), "/no-such-page/"]:
         response = client.get(url, secure=True)
         csp = response["Content-Security-Policy"]
         assert "script-src 'self'" in csp

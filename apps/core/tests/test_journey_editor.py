@@ -70,8 +70,8 @@ def test_editor_edits_previews_and_publishes(
     page.wait_for_load_state()
     journey.step(page, "article form with citations")
 
-    body = page.input_value("#id_body")
-    page.fill("#id_body", body + "\n\n" + NEW_SENTENCE)
+    body = page.input_value("#id_body_en")
+    page.fill("#id_body_en", body + "\n\n" + NEW_SENTENCE)
     page.locator("input[name=_continue]").click()
     page.wait_for_load_state()
     journey.step(page, "saved, still a draft")

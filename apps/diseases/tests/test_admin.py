@@ -169,11 +169,11 @@ def article_form(disease, reference, **changes):
     data = {
         "disease": disease.pk,
         "section": "overview",
-        "title": "Cramps and stiffness",
+        "title_en": "Cramps and stiffness",
         "slug": "cramps",
         "order": "0",
-        "summary": "What helps with cramps.",
-        "body": "Cramps are common [1]. Stretching can help [2].",
+        "summary_en": "What helps with cramps.",
+        "body_en": "Cramps are common [1]. Stretching can help [2].",
         "status": "draft",
         "citations-TOTAL_FORMS": "1",
         "citations-INITIAL_FORMS": "0",
@@ -208,7 +208,7 @@ def test_saving_in_the_admin_grades_the_text_and_records_who(
         article_form(
             disease,
             reference,
-            title="Cramps",
+            title_en="Cramps",
             **{
                 "citations-INITIAL_FORMS": "1",
                 "citations-0-id": article.citations.get().pk,

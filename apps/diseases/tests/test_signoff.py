@@ -191,11 +191,11 @@ def test_an_edit_after_sign_off_keeps_the_public_on_the_signed_version(
         {
             "disease": article.disease_id,
             "section": article.section,
-            "title": "Breathing support, changed",
+            "title_en": "Breathing support, changed",
             "slug": article.slug,
             "order": "0",
-            "summary": article.summary,
-            "body": "An unreviewed claim [1] [2].",
+            "summary_en": article.summary,
+            "body_en": "An unreviewed claim [1] [2].",
             "status": "published",
             "citations-TOTAL_FORMS": "2",
             "citations-INITIAL_FORMS": "1",
@@ -403,11 +403,11 @@ def test_the_change_form_saves_a_faulty_article_as_a_draft(editor_client, articl
         {
             "disease": article.disease_id,
             "section": article.section,
-            "title": article.title,
+            "title_en": article.title,
             "slug": article.slug,
             "order": "0",
-            "summary": article.summary,
-            "body": "A claim [1] and [3].",
+            "summary_en": article.summary,
+            "body_en": "A claim [1] and [3].",
             "status": "published",
             "citations-TOTAL_FORMS": "1",
             "citations-INITIAL_FORMS": "1",
@@ -458,12 +458,14 @@ def test_editors_cannot_fake_a_sign_off_in_the_change_form(editor_client):
     editor_client.post(
         url,
         {
-            "title": comparison.title,
+            "title_en": comparison.title,
             "slug": comparison.slug,
             "first_disease": comparison.first_disease_id,
             "second_disease": comparison.second_disease_id,
-            "introduction": comparison.introduction,
+            "introduction_en": comparison.introduction,
             "reviewer_name": "Dr. Nobody",
+            "reviewer_name_es": "Dr. Nobody",
+            "last_reviewed_es": "2026-01-01",
             "last_reviewed": "2026-01-01",
             "next_review": "2099-01-01",
             "rows-TOTAL_FORMS": "0",
@@ -474,6 +476,7 @@ def test_editors_cannot_fake_a_sign_off_in_the_change_form(editor_client):
         },
     )
     comparison.refresh_from_db()
-    assert comparison.reviewer_name == ""
+    assert comparison.reviewer_name == comparison.reviewer_name_es == ""
     assert comparison.last_reviewed is None
+    assert comparison.last_reviewed_es is None
     assert not comparison.is_signed_off

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import Team, User
@@ -84,11 +85,12 @@ def _scope_and_period(request, form: ReportPeriodForm) -> tuple[Scope, Period]:
 
 
 def _report_body(scope: Scope, period: Period, *, query: str) -> str:
-    """The figures, charts and tables as HTML, rendered once per scope, period and
-    protection, and kept as long as the report: the page around them is all that a
-    second reader costs."""
+    """The figures, charts and tables as HTML, rendered once per language, scope,
+    period and protection, and kept as long as the report: the page around them is
+    all that a second reader costs."""
     key = ":".join(
-        ["referrals:report-page:v1", scope.key, str(scope.suppress_small_counts)]
+        ["referrals:report-page:v2", get_language(), scope.key]
+        + [str(scope.suppress_small_counts)]
         + [period.start.isoformat(), period.end.isoformat()]
     )
     html = cache.get(key)

@@ -198,3 +198,14 @@ def test_the_english_page_lists_no_source_that_only_the_spanish_cites(content, c
     assert page.status_code == 200
     assert b"medlineplus.gov/spanish" not in page.content
     assert b"www.als.org/navigating-als/newly-diagnosed" in page.content
+
+
+def test_links_in_the_spanish_texts_open_the_spanish_pages():
+    texts = [text for name, text in _spanish_texts()]
+    for stage in read_translation("es", "checklists.json")["stages"].values():
+        texts += [stage["description"]]
+        for item in stage["children"]["items"].values():
+            texts += [item["guidance"], item["why_it_matters"]]
+    links = [link for text in texts for link in re.findall(r"\]\((/[^)]*)\)", text)]
+    assert links
+    assert [link for link in links if not link.startswith("/es/")] == []

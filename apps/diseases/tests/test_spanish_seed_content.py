@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import translation
 
 from apps.core.translated_content import read_translation, translation_file
@@ -209,3 +210,11 @@ def test_links_in_the_spanish_texts_open_the_spanish_pages():
     links = [link for text in texts for link in re.findall(r"\]\((/[^)]*)\)", text)]
     assert links
     assert [link for link in links if not link.startswith("/es/")] == []
+
+
+def test_the_spanish_glossary_is_all_in_spanish(content, client):
+    with translation.override("es"):
+        url = reverse("diseases:glossary")
+    html = client.get(url).content.decode()
+    assert "Demencia frontotemporal" in html
+    assert "aún no está traducida" not in html

@@ -1,6 +1,6 @@
 """Saved services, in a patient's data export (see apps.accounts.personal_data)."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from apps.accounts.personal_data import Section, register
 
@@ -10,9 +10,9 @@ from .models import SavedService
 def _saved(request) -> list[dict]:
     return [
         {
-            "service": saved.service.name,
-            "organization": saved.service.organization.name,
-            "saved": saved.saved_at,
+            gettext_noop("service"): saved.service.name,
+            gettext_noop("organization"): saved.service.organization.name,
+            gettext_noop("saved"): saved.saved_at,
         }
         for saved in SavedService.objects.visible_to(request.user).select_related(
             "service__organization"

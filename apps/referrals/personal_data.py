@@ -2,7 +2,7 @@
 apps.accounts.personal_data). Read as the patient sees it: no internal notes, no
 drafts, and every read of a client record or referral is logged."""
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from apps.accounts.personal_data import Section, register
 
@@ -12,12 +12,12 @@ from .models import Client, Note, ProgressShare, Referral
 def _records(request) -> list[dict]:
     return [
         {
-            "caseworker": str(client.caseworker),
-            "team": str(client.team),
-            "agreed to share details with services": (
+            gettext_noop("caseworker"): str(client.caseworker),
+            gettext_noop("team"): str(client.team),
+            gettext_noop("agreed to share details with services"): (
                 client.consents_to_share_with_services
             ),
-            "agreement recorded": client.consent_recorded_at,
+            gettext_noop("agreement recorded"): client.consent_recorded_at,
         }
         for client in Client.objects.filter(patient=request.user)
         .logged(request)
@@ -29,13 +29,13 @@ def _records(request) -> list[dict]:
 def _referrals(request) -> list[dict]:
     return [
         {
-            "service": referral.service.name,
-            "organization": referral.service.organization.name,
-            "status": referral.get_status_display(),
-            "reason": referral.reason,
-            "follow-up date": referral.follow_up_on,
-            "created": referral.created_at,
-            "last changed": referral.updated_at,
+            gettext_noop("service"): referral.service.name,
+            gettext_noop("organization"): referral.service.organization.name,
+            gettext_noop("status"): referral.get_status_display(),
+            gettext_noop("reason"): referral.reason,
+            gettext_noop("follow-up date"): referral.follow_up_on,
+            gettext_noop("created"): referral.created_at,
+            gettext_noop("last changed"): referral.updated_at,
         }
         for referral in Referral.objects.visible_to(request.user)
         .logged(request)
@@ -46,7 +46,11 @@ def _referrals(request) -> list[dict]:
 
 def _notes(request) -> list[dict]:
     return [
-        {"from": str(note.author), "written": note.created_at, "note": note.text}
+        {
+            gettext_noop("from"): str(note.author),
+            gettext_noop("written"): note.created_at,
+            gettext_noop("note"): note.text,
+        }
         for note in Note.objects.visible_to(request.user)
         .select_related("author")
         .order_by("-created_at", "-pk")
@@ -56,10 +60,10 @@ def _notes(request) -> list[dict]:
 def _consents(request) -> list[dict]:
     return [
         {
-            "shared checklist progress with": str(share.team),
-            "caseworker": str(share.caseworker),
-            "given": share.granted_at,
-            "stopped": share.revoked_at,
+            gettext_noop("shared checklist progress with"): str(share.team),
+            gettext_noop("caseworker"): str(share.caseworker),
+            gettext_noop("given"): share.granted_at,
+            gettext_noop("stopped"): share.revoked_at,
         }
         for share in ProgressShare.objects.visible_to(request.user).select_related(
             "team", "caseworker"

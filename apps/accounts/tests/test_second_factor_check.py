@@ -21,6 +21,20 @@ def test_the_account_is_loaded_with_whether_it_has_a_second_factor(db):
 
     assert AccountBackend().get_user(with_factor.pk).has_second_factor is True
     assert AccountBackend().get_user(without.pk).has_second_factor is False
+    loaded = AccountBackend().get_user(with_factor.pk)
+    assert loaded.get_deferred_fields() == set()
+    assert (loaded.email, loaded.role, loaded.team_id, loaded.password) == (
+        with_factor.email,
+        with_factor.role,
+        with_factor.team_id,
+        with_factor.password,
+    )
+
+
+def test_an_inactive_or_missing_account_is_nobody(db):
+    inactive = UserFactory(is_active=False)
+    assert AccountBackend().get_user(inactive.pk) is None
+    assert AccountBackend().get_user(inactive.pk + 1000) is None
 
 
 def test_a_staff_page_asks_no_separate_authenticator_query(client, db):

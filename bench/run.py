@@ -757,20 +757,16 @@ def settle_pool(context: Context) -> None:
     When wrk stops, each connection may still have a request queued at the server
     (one per connection: 8 by default). Read too early, those referrals' versions
     are one behind, and the run's first request for each is refused as stale: the
-    "8 unexpected answers" (409) of earlier runs. So read until the readings have
-    not moved for two seconds: on a busy machine a queued request can wait longer
-    than half a second for a worker (runs that allowed half a second still saw a
-    few 409s).
+    "8 unexpected answers" (409) of earlier runs. So read until two readings half
+    a second apart agree.
     """
     time.sleep(1)
     refresh_pool(context)
-    still = 0
-    for _ in range(40):
+    for _ in range(20):
         before = list(context.pool)
         time.sleep(0.5)
         refresh_pool(context)
-        still = still + 1 if context.pool == before else 0
-        if still == 4:
+        if context.pool == before:
             return
 
 

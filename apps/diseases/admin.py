@@ -118,16 +118,10 @@ class ArticleReferenceInline(LabelledTabularInline):
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = [
-            "disease",
-            "section",
-            "title",
-            "slug",
-            "order",
-            "summary",
-            "body",
-            "status",
-        ]
+        # The admin's fieldsets choose the fields. A list here would be copied onto
+        # the admin by modeltranslation on the first page it builds, and the system
+        # check then finds both 'fields' and 'fieldsets' (admin.E005).
+        exclude = ()
         widgets = {
             "summary_en": forms.Textarea(attrs={"rows": 3}),
             "summary_es": forms.Textarea(attrs={"rows": 3}),

@@ -330,3 +330,17 @@ class TestReadingGrade:
     def test_empty_text_has_no_grade(self):
         assert reading_grade("") is None
         assert reading_grade("[1]") is None
+
+
+def test_system_checks_stay_clean_after_the_article_form_is_built(editor_client, db):
+    article = ArticleFactory(title="Any article")
+    response = editor_client.get(
+        reverse("admin:diseases_article_change", args=[article.pk])
+    )
+    assert response.status_code == 200
+
+    from django.contrib import admin
+    from django.core import checks
+
+    problems = admin.site._registry[Article].check()
+    assert not [p for p in problems if p.level >= checks.ERROR]

@@ -14,6 +14,7 @@ from .models import ListingReport, Service, TaxonomyTerm
 from .querysets import LANGUAGES, ServiceSearch, descendant_ids
 from .search import WordReading, query_words, read_words
 from .spanish_terms import SpanishReading, read_spanish_words
+from .taxonomy import taxonomy_copy
 
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
@@ -56,6 +57,14 @@ def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
         options += [(child.code, child.name) for child in children.get(top.id, [])]
         choices.append((top.name, options))
     return choices
+
+
+def _form_terms() -> tuple[list[tuple], list]:
+    """(id, code, parent_id) of every term, and the type drop-down's choices in the
+    active language (kept per worker: apps/directory/taxonomy.py)."""
+    terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
+    ids = [(term.id, term.code, term.parent_id) for term in terms]
+    return ids, taxonomy_choices(terms)
 
 
 class ServiceSearchForm(forms.Form):
@@ -121,9 +130,10 @@ class ServiceSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query gives both the choices and, once cleaned, the terms' children.
-        self.terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
-        self.fields["type"].choices = taxonomy_choices(self.terms)
+        # The same terms give the choices and, once cleaned, the terms' children.
+        language = get_language() or ""
+        self.terms, choices = taxonomy_copy(f"search form:{language}", _form_terms)
+        self.fields["type"].choices = choices
         self.fields["type"].error_messages["invalid_choice"] = _(
             "That type of service is not in the list; choose one from it."
         )
@@ -188,8 +198,9 @@ class ServiceSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        terms = [(term.id, term.code, term.parent_id) for term in self.terms]
-        cleaned["type_ids"] = descendant_ids(terms, codes=cleaned.get("type") or [])
+        cleaned["type_ids"] = descendant_ids(
+            self.terms, codes=cleaned.get("type") or []
+        )
         if cleaned.get("zip") and cleaned.get("radius") is None:
             cleaned["radius"] = DEFAULT_RADIUS_MILES
         if cleaned.get("sort") == "distance" and not cleaned.get("zip"):

@@ -1,4 +1,5 @@
 from datetime import datetime
+from functools import partial
 
 from django import forms
 from django.utils import timezone
@@ -30,9 +31,24 @@ RADIUS_RANGE_ERROR = format_lazy(
 )
 
 
-def _option(value, label, chosen: set[str]) -> str:
-    selected = " selected" if str(value) in chosen else ""
-    return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+def _option_pieces(choices) -> list[tuple[str | None, str, str]]:
+    """A drop-down's HTML as (value, before, after): an <option> is ``before``, then
+    " selected" when its value is chosen, then ``after``; an <optgroup> tag has no
+    value."""
+    pieces: list[tuple[str | None, str, str]] = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            pieces.append((None, f'<optgroup label="{escape(value)}">', ""))
+            for inner_value, text in label:
+                pieces.append(_option(inner_value, text))
+            pieces.append((None, "</optgroup>", ""))
+        else:
+            pieces.append(_option(value, label))
+    return pieces
+
+
+def _option(value, label) -> tuple[str, str, str]:
+    return str(value), f'<option value="{escape(value)}"', f">{escape(label)}</option>"
 
 
 class RepeatableSelect(forms.Select):
@@ -139,26 +155,44 @@ class ServiceSearchForm(forms.Form):
         )
 
     @cached_property
+    def shown(self) -> dict:
+        """What the plain search templates show of each field, by name, read once:
+        the same lookups through bound fields, made by the templates, cost more
+        than the search itself."""
+        result = {}
+        for bound in self:
+            result[bound.name] = {
+                "html_name": bound.html_name,
+                "id_for_label": bound.id_for_label,
+                "label": str(bound.label),
+                "value": bound.value(),
+                "errors": bound.errors,
+                "help_text": str(bound.help_text or ""),
+                "max_length": getattr(bound.field, "max_length", None),
+            }
+        return result
+
+    @cached_property
     def options_html(self) -> dict:
         """The <option>s of each drop-down, for the plain search template: built
         here in one pass, as rendering a widget per option costs more than the
-        search itself."""
+        search itself; their escaped text is kept per language (with the terms)."""
+        language = get_language() or ""
         result = {}
         for name in ("type", "disease", "language", "sort"):
-            chosen = self[name].value()
+            chosen = self.shown[name]["value"]
             if not isinstance(chosen, list):
                 chosen = [chosen]
             chosen = {str(value or "") for value in chosen}
-            parts = []
-            for value, label in self.fields[name].choices:
-                if isinstance(label, list | tuple):
-                    inner = "".join(_option(v, text, chosen) for v, text in label)
-                    parts.append(
-                        f'<optgroup label="{escape(value)}">{inner}</optgroup>'
-                    )
-                else:
-                    parts.append(_option(value, label, chosen))
-            result[name] = mark_safe("".join(parts))  # nosec B308 B703: escaped above
+            pieces = taxonomy_copy(
+                f"search form options:{name}:{language}",
+                partial(_option_pieces, self.fields[name].choices),
+            )
+            html = "".join(
+                before + (" selected" if value in chosen else "") + after
+                for value, before, after in pieces
+            )
+            result[name] = mark_safe(html)  # nosec B308 B703: escaped in _option_pieces
         return result
 
     @cached_property

@@ -363,9 +363,7 @@ def login_cookie(user) -> str:
     from django.test import Client
 
     client = Client()
-    client.force_login(
-        user, backend="allauth.account.auth_backends.AuthenticationBackend"
-    )
+    client.force_login(user, backend="apps.accounts.backends.AccountBackend")
     from django.conf import settings
 
     return client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -4,6 +4,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language_from_path, gettext
 
+from .backends import HAS_SECOND_FACTOR
+
 # Paths a staff member may open before setting up a second factor: sign-in,
 # sign-out and the MFA set-up itself, what every page needs to load, and the
 # public directory API, which never uses the session.
@@ -22,7 +24,7 @@ class StaffMFARequiredMiddleware:
             user.is_authenticated
             and user.requires_mfa
             and not _without_language(request.path_info).startswith(ALLOWED_PREFIXES)
-            and not is_mfa_enabled(user)
+            and not _has_second_factor(user)
         ):
             messages.info(
                 request,
@@ -33,6 +35,13 @@ class StaffMFARequiredMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+def _has_second_factor(user) -> bool:
+    """Read with the account by AccountBackend; asked of the database for a user
+    it did not load (one signed in by this very request)."""
+    known = getattr(user, HAS_SECOND_FACTOR, None)
+    return known if known is not None else is_mfa_enabled(user)
 
 
 def _without_language(path: str) -> str:

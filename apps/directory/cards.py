@@ -14,6 +14,7 @@ from datetime import datetime, time
 
 from django.urls import reverse
 from django.utils.dateformat import time_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .geo import ZipCentroid, bounding_box
@@ -57,9 +58,16 @@ SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
             AND h.opens_at IS NOT NULL
        ) AS card_hours,
        ARRAY(
-         SELECT t.name FROM directory_taxonomyterm t
-           JOIN directory_service_taxonomy_terms st ON st.taxonomyterm_id = t.id
-          WHERE st.service_id = s.id ORDER BY t.name
+         SELECT shown.name FROM (
+           -- The type's name in the page's language, its English while it has none.
+           SELECT COALESCE(
+                    NULLIF(CASE WHEN %(language)s = 'es' THEN t.name_es END, ''),
+                    t.name_en, t.name
+                  ) AS name
+             FROM directory_taxonomyterm t
+             JOIN directory_service_taxonomy_terms st ON st.taxonomyterm_id = t.id
+            WHERE st.service_id = s.id
+         ) shown ORDER BY shown.name
        ) AS card_types
   FROM directory_service s
   JOIN directory_organization o ON o.id = s.organization_id
@@ -121,6 +129,7 @@ def read_cards(
         "ids": ids,
         "day": f"%{WEEKDAYS[moment.weekday()]}%",
         "minute": minute_of_week(moment),
+        "language": get_language(),
     }
     # One reverse() for the page: the path of a service differs only by its id.
     sample = "00000000-0000-0000-0000-000000000000"

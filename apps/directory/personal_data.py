@@ -1,5 +1,7 @@
 """Saved services, in a patient's data export (see apps.accounts.personal_data)."""
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from apps.accounts.personal_data import Section, register
 
 from .models import SavedService
@@ -8,9 +10,9 @@ from .models import SavedService
 def _saved(request) -> list[dict]:
     return [
         {
-            "service": saved.service.name,
-            "organization": saved.service.organization.name,
-            "saved": saved.saved_at,
+            gettext_noop("service"): saved.service.name,
+            gettext_noop("organization"): saved.service.organization.name,
+            gettext_noop("saved"): saved.saved_at,
         }
         for saved in SavedService.objects.visible_to(request.user).select_related(
             "service__organization"
@@ -21,9 +23,9 @@ def _saved(request) -> list[dict]:
 register(
     Section(
         key="saved_services",
-        title="Your saved services",
+        title=gettext_lazy("Your saved services"),
         collect=_saved,
-        on_delete="Deleted.",
+        on_delete=gettext_lazy("Deleted."),
         order=40,
     )
 )

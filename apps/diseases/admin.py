@@ -29,7 +29,7 @@ from .models import (
     OverdueArticle,
     Reference,
 )
-from .readability import EASY_SPANISH, spanish_reading_ease
+from .readability import TARGET_SPANISH_READING_EASE, spanish_reading_ease
 
 TARGET_READING_GRADE = 8
 
@@ -236,18 +236,18 @@ class ArticleAdmin(SignOffAdminMixin, TranslationAdmin):
         ease = spanish_reading_ease(obj.body_es) if obj is not None else None
         if ease is None:
             return "No Spanish text yet"
-        if ease < EASY_SPANISH:
+        if ease < TARGET_SPANISH_READING_EASE:
             return format_html(
                 '<strong class="grade-high">{} <span aria-hidden="true">▼</span> '
                 "not met: the target is {} or above (Fernández-Huerta)</strong>",
                 ease,
-                EASY_SPANISH,
+                TARGET_SPANISH_READING_EASE,
             )
         return format_html(
             '{} <span class="grade-target">met: the target is {} or above '
             "(Fernández-Huerta)</span>",
             ease,
-            EASY_SPANISH,
+            TARGET_SPANISH_READING_EASE,
         )
 
     @admin.display(description="Preview")

@@ -25,8 +25,7 @@ CRISIS = Helpline(
     name="988 Suicide & Crisis Lifeline",
     what=_(
         "If you are in crisis or thinking about ending your life: free, any "
-        "time, day or night. Press 1 for the Veterans Crisis Line, or 2 for help in "
-        "Spanish; to text in Spanish, send AYUDA to 988."
+        "time, day or night. Press 1 for the Veterans Crisis Line, 2 for Spanish."
     ),
     phone_label="988",
     phone="988",

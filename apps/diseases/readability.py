@@ -44,7 +44,7 @@ def reading_grade(markdown_text: str) -> Decimal | None:
 
 
 # Easy Spanish scores at least this on Fernández-Huerta (0-100, higher is easier).
-EASY_SPANISH = 70
+TARGET_SPANISH_READING_EASE = 70
 
 
 def spanish_reading_ease(markdown_text: str | None) -> Decimal | None:

@@ -2,6 +2,8 @@
 apps.accounts.personal_data). Read as the patient sees it: no internal notes, no
 drafts, and every read of a client record or referral is logged."""
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from apps.accounts.personal_data import Section, register
 
 from .models import Client, Note, ProgressShare, Referral
@@ -10,12 +12,12 @@ from .models import Client, Note, ProgressShare, Referral
 def _records(request) -> list[dict]:
     return [
         {
-            "caseworker": str(client.caseworker),
-            "team": str(client.team),
-            "agreed to share details with services": (
+            gettext_noop("caseworker"): str(client.caseworker),
+            gettext_noop("team"): str(client.team),
+            gettext_noop("agreed to share details with services"): (
                 client.consents_to_share_with_services
             ),
-            "agreement recorded": client.consent_recorded_at,
+            gettext_noop("agreement recorded"): client.consent_recorded_at,
         }
         for client in Client.objects.filter(patient=request.user)
         .logged(request)
@@ -27,13 +29,13 @@ def _records(request) -> list[dict]:
 def _referrals(request) -> list[dict]:
     return [
         {
-            "service": referral.service.name,
-            "organization": referral.service.organization.name,
-            "status": referral.get_status_display(),
-            "reason": referral.reason,
-            "follow-up date": referral.follow_up_on,
-            "created": referral.created_at,
-            "last changed": referral.updated_at,
+            gettext_noop("service"): referral.service.name,
+            gettext_noop("organization"): referral.service.organization.name,
+            gettext_noop("status"): referral.get_status_display(),
+            gettext_noop("reason"): referral.reason,
+            gettext_noop("follow-up date"): referral.follow_up_on,
+            gettext_noop("created"): referral.created_at,
+            gettext_noop("last changed"): referral.updated_at,
         }
         for referral in Referral.objects.visible_to(request.user)
         .logged(request)
@@ -44,7 +46,11 @@ def _referrals(request) -> list[dict]:
 
 def _notes(request) -> list[dict]:
     return [
-        {"from": str(note.author), "written": note.created_at, "note": note.text}
+        {
+            gettext_noop("from"): str(note.author),
+            gettext_noop("written"): note.created_at,
+            gettext_noop("note"): note.text,
+        }
         for note in Note.objects.visible_to(request.user)
         .select_related("author")
         .order_by("-created_at", "-pk")
@@ -54,10 +60,10 @@ def _notes(request) -> list[dict]:
 def _consents(request) -> list[dict]:
     return [
         {
-            "shared checklist progress with": str(share.team),
-            "caseworker": str(share.caseworker),
-            "given": share.granted_at,
-            "stopped": share.revoked_at,
+            gettext_noop("shared checklist progress with"): str(share.team),
+            gettext_noop("caseworker"): str(share.caseworker),
+            gettext_noop("given"): share.granted_at,
+            gettext_noop("stopped"): share.revoked_at,
         }
         for share in ProgressShare.objects.visible_to(request.user).select_related(
             "team", "caseworker"
@@ -65,7 +71,7 @@ def _consents(request) -> list[dict]:
     ]
 
 
-KEPT = (
+KEPT = gettext_lazy(
     "Kept by the caseworker's team: they belong to its records. Deleting your "
     "account unlinks them from it; ask your caseworker if you want them removed."
 )
@@ -73,7 +79,7 @@ KEPT = (
 register(
     Section(
         key="caseworker_records",
-        title="Caseworker records linked to you",
+        title=gettext_lazy("Caseworker records linked to you"),
         collect=_records,
         on_delete=KEPT,
         is_deleted=False,
@@ -83,7 +89,7 @@ register(
 register(
     Section(
         key="referrals",
-        title="Your referrals",
+        title=gettext_lazy("Your referrals"),
         collect=_referrals,
         on_delete=KEPT,
         is_deleted=False,
@@ -93,7 +99,7 @@ register(
 register(
     Section(
         key="shared_notes",
-        title="Notes your caseworker shared with you",
+        title=gettext_lazy("Notes your caseworker shared with you"),
         collect=_notes,
         on_delete=KEPT,
         is_deleted=False,
@@ -103,9 +109,9 @@ register(
 register(
     Section(
         key="consents",
-        title="Sharing and consent",
+        title=gettext_lazy("Sharing and consent"),
         collect=_consents,
-        on_delete="Deleted: no team can see your checklist any more.",
+        on_delete=gettext_lazy("Deleted: no team can see your checklist any more."),
         order=53,
     )
 )

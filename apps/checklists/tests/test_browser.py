@@ -24,7 +24,7 @@ def sign_in(page, live_server, user):
     page.goto(live_server.url + reverse("account_login"))
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", "correct-horse-battery")
-    page.locator("form button[type=submit]").last.click()
+    page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
 
 

@@ -112,15 +112,26 @@ class _ReaderText(HTMLParser):
             self.pieces.append(data)
 
 
-def english_left(html: str) -> list[EnglishPhrase]:
-    """Each piece of the page's reader text that holds English words, once."""
+def english_left(html: str, one_language_texts=()) -> list[EnglishPhrase]:
+    """Each piece of the page's reader text that holds English words, once.
+
+    one_language_texts: content with no Spanish yet and listing text kept in the
+    language it was written in (a service's name). Where markup can mark it
+    lang="en" it is skipped with its element; inside a page title or a label read
+    out ("Marcar como hecho: Keep a symptom diary") it cannot be, so those texts are
+    taken out of each piece before its words are checked."""
     parser = _ReaderText()
     parser.feed(html)
     parser.close()
+    cut = sorted({" ".join(t.split()) for t in one_language_texts if t}, key=len)[::-1]
     phrases: dict[str, EnglishPhrase] = {}
     for piece in parser.pieces:
         text = " ".join(piece.split())
-        words = english_words(text)
+        checked = text
+        for known in cut:
+            if known in checked:
+                checked = checked.replace(known, " ")
+        words = english_words(checked)
         if words and text not in phrases:
             phrases[text] = EnglishPhrase(text[:120], words)
     return list(phrases.values())

@@ -168,11 +168,17 @@ def import_(path: Path) -> str:
 
 
 def every_row() -> dict:
-    """Every field of every row, and the links."""
+    """Every field of every row, and the links.
+
+    An empty translated text column may read None (never written) or "" (written
+    empty): HSDS has one empty string for both, so they compare equal."""
     rows = {
         model.__name__: sorted(
-            model.objects.values_list(
-                *(f.attname for f in model._meta.concrete_fields if compared(f))
+            (
+                tuple("" if value is None else value for value in row)
+                for row in model.objects.values_list(
+                    *(f.attname for f in model._meta.concrete_fields if compared(f))
+                )
             ),
             key=lambda row: str(row[0]),
         )

@@ -82,3 +82,16 @@ def test_reading_ignores_accents_case_and_function_words(services):
     speech = TaxonomyTerm.objects.get(code="speech-language")
     assert reading.term_ids == [speech.pk]
     assert reading.rest == "boston"
+
+
+def test_a_service_page_in_spanish_names_its_types_in_spanish(client, services):
+    speech = services["speech"]
+    untranslated = TaxonomyTerm.objects.create(code="new-type", name="Music therapy")
+    speech.taxonomy_terms.add(untranslated)
+    with translation.override("es"):
+        url = speech.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert "Terapia del habla y del lenguaje" in html
+    assert "Speech-language pathology" not in html
+    # A type with no Spanish name yet shows its English name, marked as English.
+    assert '<span lang="en">Music therapy</span>' in html

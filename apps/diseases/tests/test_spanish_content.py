@@ -1,200 +1,212 @@
-"""The Spanish seed content (fixtures/translations/es/diseases.json): it loads over
-the English fixture without changing it, reads easily, and passes the content check.
-"""
+"""Disease content in Spanish: pages without Spanish text say so and mark the English,
+each language is signed off on its own, the admin shows the Spanish reading ease,
+and the article search reads the Spanish text on Spanish pages."""
 
-import json
+import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from apps.core.translated_content import read_translation, translation_file
-from apps.diseases import demo
-from apps.diseases.content_check import (
-    is_medical_paragraph,
-    published_content_problems,
-    text_problems,
-    uncited_medical_paragraphs,
-)
-from apps.diseases.models import Article, Comparison, Disease, GlossaryTerm, Reference
-from apps.diseases.readability import EASY_SPANISH, spanish_reading_ease
+from apps.core.signoff import SPANISH, review_of, sign_off
+from apps.core.tests.signing import make_reviewer, signed
+from apps.diseases.models import Article
+from apps.diseases.search import read_query, search_articles
 
-SOURCES = Path(settings.BASE_DIR).parent / "shared" / "sources"
-SPANISH = read_translation("es", demo.SPANISH)
+from .factories import ArticleFactory, ArticleReferenceFactory
+
+pytestmark = pytest.mark.django_db
+
+NOTICE = "Esta página aún no está traducida al español"
+NEXT_YEAR = timezone.localdate() + datetime.timedelta(days=365)
+
+
+def not_reviewed(language: str) -> str:
+    with translation.override(language):
+        return translation.gettext("Not yet clinically reviewed")
+
+
+def page(client, article, language: str = "es") -> str:
+    with translation.override(language):
+        url = article.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 @pytest.fixture
-def content(db):
-    call_command("loaddata", "diseases", verbosity=0)
-    demo.load_spanish()
-
-
-def _article(key: str) -> Article:
-    disease, slug = key.split("/")
-    return Article.objects.get(disease__slug=disease, slug=slug)
-
-
-def test_the_spanish_texts_load_over_the_english(content):
-    english = {
-        o["pk"]: o["fields"]
-        for o in json.loads(
-            (Path(settings.BASE_DIR) / "fixtures" / "diseases.json").read_text()
-        )
-        if o["model"] == "diseases.article"
-    }
-    for key, texts in SPANISH["articles"].items():
-        article = _article(key)
-        assert article.title_es == texts["title"]
-        assert article.body_es == texts["body"]
-        assert article.body_en == english[article.pk]["body"]
-    als = Disease.objects.get(slug="als")
-    assert als.short_name_es == "ELA"
-    assert als.summary_en != als.summary_es
-    comparison = Comparison.objects.get(slug="als-vs-ms")
-    assert [row.feature_es for row in comparison.rows.all()] == [
-        SPANISH["comparisons"]["als-vs-ms"]["children"]["rows"][str(row.order)][
-            "feature"
-        ]
-        for row in comparison.rows.all()
-    ]
-    assert all(
-        row.first_value_es and row.second_value_es for row in comparison.rows.all()
+def article(db):
+    article = ArticleFactory(
+        title="Breathing support",
+        summary="How machines help you breathe.",
+        body="Breathing support can help you sleep [1].",
     )
-    translated = GlossaryTerm.objects.exclude(definition_es=None).exclude(
-        definition_es=""
+    ArticleReferenceFactory(article=article, order=1)
+    return article
+
+
+def translate(article: Article) -> Article:
+    article.title_es = "Ayuda para respirar"
+    article.summary_es = "Cómo le ayudan las máquinas a respirar."
+    article.body_es = "La ayuda para la respiración puede mejorar su sueño [1]."
+    article.save()
+    return article
+
+
+def sign_spanish(article: Article, name: str = "Dra. Ana Reyes") -> Article:
+    sign_off(
+        obj=article,
+        reviewer=make_reviewer(),
+        name=name,
+        credentials="Neuróloga",
+        next_review=NEXT_YEAR,
+        language=SPANISH,
     )
-    assert translated.count() == len(SPANISH["glossary"])
+    article.refresh_from_db()
+    return article
 
 
-def test_a_spanish_reader_gets_the_spanish_and_an_english_one_the_english(content):
+# Pages with and without Spanish text ------------------------------------------
+
+
+def test_a_page_without_spanish_shows_the_english_marked_and_a_notice(client, article):
+    html = page(client, article)
+    assert NOTICE in html
+    assert re.search(r'<article[^>]*lang="en"', html)
+    assert "Breathing support can help you sleep" in html
+    english = page(client, article, "en")
+    assert NOTICE not in english
+    assert not re.search(r'<article[^>]*lang="en"', english)
+
+
+def test_a_translated_page_shows_the_spanish_text(client, article):
+    translate(article)
+    html = page(client, article)
+    assert NOTICE not in html
+    assert "Ayuda para respirar" in html
+    assert "puede mejorar su sueño" in html
+    assert "Breathing support can help" not in html
+    assert not re.search(r'<article[^>]*lang="en"', html)
+
+
+# Sign-off per language --------------------------------------------------------
+
+
+def test_the_spanish_page_is_unreviewed_until_its_spanish_text_is_signed(
+    client, article
+):
+    translate(signed(article))
+    html = page(client, article)
+    assert not_reviewed("es") in html
+    assert "Dr. Test Reviewer" not in html
+    assert not_reviewed("en") not in page(client, article, "en")
+
+    sign_spanish(article)
+    html = page(client, article)
+    assert "Dra. Ana Reyes" in html
+    assert not_reviewed("es") not in html
+    assert "Dra. Ana Reyes" not in page(client, article, "en")
+
+
+def test_editing_the_spanish_text_leaves_the_english_sign_off(client, article):
+    sign_spanish(translate(signed(article)))
+    article.body_es = "Un texto nuevo, sin revisar [1]."
+    article.save()
+    assert review_of(article, SPANISH).is_changed_since_review
+    assert not review_of(article, "en").is_changed_since_review
+    # The public reads the signed Spanish text until the next Spanish sign-off.
+    html = page(client, article)
+    assert "puede mejorar su sueño" in html
+    assert "sin revisar" not in html
+
+
+def test_editing_the_english_text_leaves_the_spanish_sign_off(article):
+    sign_spanish(translate(signed(article)))
+    article.body_en = "Breathing support may help you sleep better [1]."
+    article.save()
+    assert review_of(article, "en").is_changed_since_review
+    assert not review_of(article, SPANISH).is_changed_since_review
+
+
+def test_a_spanish_sign_off_needs_spanish_text(article):
+    from apps.core.signoff import SignOffError
+
+    with pytest.raises(SignOffError, match="no text in this language"):
+        sign_spanish(article)
+
+
+def test_the_admin_signs_off_the_spanish_text_on_its_own_page(
+    client, article, clinical_reviewer
+):
+    translate(signed(article))
+    client.force_login(clinical_reviewer)
+    change = client.get(reverse("admin:diseases_article_change", args=[article.pk]))
+    url = reverse("admin:diseases_article_sign_off_es", args=[article.pk])
+    assert url in change.content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "Dra. Ana Reyes",
+            "credentials": "Neuróloga",
+            "next_review": NEXT_YEAR.isoformat(),
+            "confirm": "on",
+        },
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.reviewer_name_es == "Dra. Ana Reyes"
+    assert article.last_reviewed_es == timezone.localdate()
+    assert article.reviewer_name == "Dr. Test Reviewer"
+
+
+def test_editors_see_both_languages_and_the_spanish_reading_ease(
+    client, article, content_editor
+):
+    client.force_login(content_editor)
+    url = reverse("admin:diseases_article_change", args=[article.pk])
+    html = client.get(url).content.decode()
+    for name in ("title_en", "title_es", "body_en", "body_es"):
+        assert f'name="{name}"' in html
+    assert "No Spanish text yet" in html
+
+    article.body_es = "La ELA afecta a los nervios. Los músculos se debilitan."
+    article.save()
+    assert "met: the target is 70 or above" in client.get(url).content.decode()
+    article.body_es = (
+        "La esclerosis lateral amiotrófica constituye una enfermedad neurodegenerativa "
+        "caracterizada por la degeneración progresiva de las motoneuronas superiores "
+        "e inferiores, ocasionando debilidad muscular generalizada."
+    )
+    article.save()
+    assert "not met: the target is 70 or above" in client.get(url).content.decode()
+
+
+# Search in Spanish --------------------------------------------------------------
+
+
+def test_the_spanish_search_reads_the_spanish_text_with_accents_ignored(
+    client, article
+):
+    translate(article)
+    other = ArticleFactory(title="Money", body="Benefits and work.")
+    other.body_es = "Beneficios y trabajo."
+    other.save()
+    for typed in ("respiración", "respiracion", "RESPIRACIÓN"):
+        response = client.get("/es/learn/search/", {"q": typed})
+        assert [a.pk for a in response.context["page_obj"]] == [article.pk]
+    # The English page searches the English text only.
+    assert (
+        not client.get("/learn/search/", {"q": "respiracion"})
+        .context["page_obj"]
+        .object_list
+    )
+    assert client.get("/learn/search/", {"q": "breathing"}).context["page_obj"]
+
+
+def test_the_spanish_search_corrects_typos_from_the_spanish_words(article):
+    translate(article)
     with translation.override("es"):
-        assert _article("als/caregivers").title == "Cómo cuidar a alguien con ELA"
-    with translation.override("en"):
-        assert _article("als/caregivers").title == "Caring for someone with ALS"
-
-
-def test_loading_again_changes_nothing(content):
-    citations = {
-        key: list(_article(key).citations.values_list("order", "reference"))
-        for key in SPANISH["articles"]
-    }
-    references = Reference.objects.count()
-    demo.load_spanish()
-    assert Reference.objects.count() == references
-    assert {
-        key: list(_article(key).citations.values_list("order", "reference"))
-        for key in SPANISH["articles"]
-    } == citations
-
-
-def test_sources_only_the_spanish_cites_come_after_the_english_ones(content):
-    article = _article("als/getting-help-now")
-    lifeline = article.citations.get(order=9).reference
-    assert lifeline.url == "https://988lifeline.org/get-help/what-to-expect"
-    assert "[9]" in article.body_es and "[9]" not in article.body_en
-
-
-def test_the_spanish_seed_passes_the_content_check(content):
-    with translation.override("es"):
-        assert published_content_problems() == {}
-
-
-def test_every_spanish_paragraph_that_states_a_fact_is_cited(content):
-    for key in SPANISH["articles"]:
-        article = _article(key)
-        references = {c.order: c.reference for c in article.citations.all()}
-        assert text_problems(article.body_es, references) == [], key
-
-
-def _spanish_texts():
-    """Each Spanish text a reader sees as one page or one definition."""
-    yield "ALS summary", SPANISH["diseases"]["als"]["summary"]
-    for key, texts in SPANISH["articles"].items():
-        yield f"{key} summary", texts["summary"]
-        yield key, texts["body"]
-    for slug, comparison in SPANISH["comparisons"].items():
-        # The table reads as one page: its introduction, then row by row.
-        cells = [
-            f"{row['feature']}. {row['first_value']} {row['second_value']}"
-            for row in comparison["children"]["rows"].values()
-        ]
-        yield slug, "\n\n".join([comparison["introduction"], *cells])
-    for slug, term in SPANISH["glossary"].items():
-        yield f"glossary {slug}", term["definition"]
-
-
-@pytest.mark.parametrize("name,text", list(_spanish_texts()))
-def test_every_spanish_text_reads_easily(name, text):
-    assert spanish_reading_ease(text) >= EASY_SPANISH, name
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "La ELA debilita los músculos poco a poco.",
-        "Cerca de la mitad de las personas no notan cambios.",
-        "La VNI le ayuda a respirar de noche.",
-        "Solicite ya el SSDI.",
-        "Los problemas para tragar son comunes.",
-    ],
-)
-def test_the_rule_finds_facts_in_spanish(text):
-    assert is_medical_paragraph(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "No tiene que leerla toda de una vez.",
-        "Pregunte a su neurólogo por la VNI. Llame a la clínica si tiene dudas.",
-        "Si se siente en peligro, llame o envíe un texto al 988.",
-        "Pregúntele también qué pagan los programas locales de su ciudad.",
-        "¿Podría recibir un placebo si entro en el ensayo?",
-    ],
-)
-def test_prompts_and_questions_in_spanish_state_no_fact(text):
-    assert not is_medical_paragraph(text)
-
-
-def test_a_spanish_list_is_covered_by_its_cited_introduction():
-    text = "Sepa esto [1]:\n\n- La atención en equipo ayuda a vivir más.\n"
-    assert uncited_medical_paragraphs(text) == []
-    assert uncited_medical_paragraphs(text.replace(" [1]", "")) != []
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict | list):
-        for item in value.values() if isinstance(value, dict) else value:
-            yield from _strings(item)
-
-
-@pytest.mark.skipif(not SOURCES.is_dir(), reason="source documents not available")
-@pytest.mark.parametrize("name", ["diseases.json", "checklists.json"])
-def test_no_run_of_nine_words_is_copied_from_the_sources(name):
-    # Any letters, so Spanish words with accents are read whole.
-    word = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-
-    def shingles(text):
-        words = word.findall(text.lower())
-        return {" ".join(words[i : i + 9]) for i in range(len(words) - 8)}
-
-    source = set()
-    for path in SOURCES.glob("*.txt"):
-        source |= shingles(path.read_text(errors="ignore"))
-    raw = translation_file("es", name).read_text(encoding="utf-8")
-    copied = set()
-    for text in _strings(json.loads(raw)):
-        copied |= shingles(text) & source
-    assert sorted(copied) == []
-
-
-def test_the_english_page_lists_no_source_that_only_the_spanish_cites(content, client):
-    page = client.get(_article("als/what-is-als").get_absolute_url())
-    assert page.status_code == 200
-    assert b"medlineplus.gov/spanish" not in page.content
-    assert b"www.als.org/navigating-als/newly-diagnosed" in page.content
+        query = read_query("respirasion")
+        assert "respiracion" in query.corrections["respirasion"]
+        assert [a.pk for a in search_articles(query)] == [article.pk]

@@ -494,15 +494,15 @@ def test_search_queries_stay_flat(
         )
     client.force_login(caseworker)
     subject = {"subject": client_of_caseworker.pk}
-    # session, user, MFA check; the count; referrals joined to client, service,
-    # organization, location and author; the services' terms; shared notes with
-    # authors; one access-log INSERT
-    with django_assert_num_queries(8):
+    # session, user with its second-factor answer; the count; referrals joined to
+    # client, service, organization, location and author; the services' terms;
+    # shared notes with authors; one access-log INSERT
+    with django_assert_num_queries(7):
         data = client.get(reverse("fhir_api:service_request_search"), subject).json()
     assert data["total"] == count
-    # session, user, MFA check; the count; referrals joined; the services' terms;
-    # events; one access-log INSERT
-    with django_assert_num_queries(8):
+    # session, user with its second-factor answer; the count; referrals joined;
+    # the services' terms; events; one access-log INSERT
+    with django_assert_num_queries(7):
         data = client.get(
             reverse("fhir_api:task_search"), {"patient": subject["subject"]}
         ).json()

@@ -59,9 +59,9 @@ def test_a_second_load_is_kept_and_costs_a_flat_few_queries(
         with CaptureQueriesContext(connection) as queries:
             response = browser.get(url)
         assert response.status_code == 200
-        # session, user, authenticators, the team's count, and the access-log
-        # INSERT when the page shows a personal record
-        assert len(queries) <= 5, [q["sql"][:80] for q in queries.captured_queries]
+        # session, user (with its second-factor answer), the team's count, and the
+        # access-log INSERT when the page shows a personal record
+        assert len(queries) <= 4, [q["sql"][:80] for q in queries.captured_queries]
 
 
 def test_a_status_change_shows_on_the_next_load(caseworker, client_record, referral):

@@ -45,45 +45,45 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-# Every page below starts with: session, user, the user's authenticators (staff
-# second factor check). Then, per page:
+# Every page below starts with: session, user (with whether a staff member has a
+# second factor: apps/accounts/backends.py). Then, per page:
 PAGES = {
     # counts by status and attention (one aggregate), referrals needing attention,
     # recent clients, latest answers from services, one access-log INSERT for
     # every row shown
-    "dashboard": (lambda c: reverse("referrals:dashboard"), "caseworker", 8),
+    "dashboard": (lambda c: reverse("referrals:dashboard"), "caseworker", 7),
     "dashboard_supervisor": (
         lambda c: reverse("referrals:dashboard"),
         "supervisor",
-        8,
+        7,
     ),
     # count, one page of referrals with client, caseworker and service,
     # access-log INSERT
-    "worklist": (lambda c: reverse("referrals:referral_list"), "caseworker", 6),
+    "worklist": (lambda c: reverse("referrals:referral_list"), "caseworker", 5),
     # the same, and the team's caseworkers for the caseworker filter
     "worklist_supervisor": (
         lambda c: reverse("referrals:referral_list") + "?status=open&sort=-updated",
         "supervisor",
-        7,
+        6,
     ),
     # count, one page of clients with referral counts, access-log INSERT
-    "client_list": (lambda c: reverse("referrals:client_list"), "caseworker", 6),
+    "client_list": (lambda c: reverse("referrals:client_list"), "caseworker", 5),
     # client with caseworker, team, patient and profile; last-seen UPDATE;
     # referrals with service, organization, location and note counts; notes with
     # authors; pending invitation; access-log INSERT
     "client_detail": (
         lambda c: reverse("referrals:client_detail", args=[c.pk]),
         "caseworker",
-        9,
+        8,
     ),
     # referral with client, service, location; events with actors; notes with
     # authors; access-log INSERT
     "referral_detail": (
         lambda c: reverse("referrals:referral_detail", args=[c.referrals.last().pk]),
         "caseworker",
-        7,
+        6,
     ),
-    # (patients have no authenticator check) client records with caseworkers, their
+    # client records with caseworkers, their
     # shared notes; referrals with services, their shared notes; invitations; INSERT
     "my_referrals": (lambda c: reverse("referrals:my_referrals"), "patient", 8),
 }

@@ -67,6 +67,28 @@ def test_service_page_in_spanish_and_english(client, db):
     assertContains(in_english, "Ages 18 and over.")
 
 
+def test_listing_text_is_marked_english_on_spanish_pages_only(client, db):
+    service = ServiceFactory(name="Hope Home Care", description="Aides at home.")
+    response = client.get(spanish("directory:service_detail", service.pk))
+    assertContains(
+        response, '<h1><span lang="en">Hope Home Care</span></h1>', html=True
+    )
+    assertContains(response, '<p><span lang="en">Aides at home.</span></p>', html=True)
+
+    in_english = Client().get(english("directory:service_detail", service.pk))
+    assertContains(in_english, "<h1>Hope Home Care</h1>", html=True)
+    assertNotContains(in_english, 'lang="en">Hope')
+
+
+def test_what_people_typed_is_left_untranslated(client, caseworker, referral):
+    from apps.referrals.tests.factories import NoteFactory
+
+    NoteFactory(client=referral.client, referral=referral, text="Llamó ayer.")
+    client.force_login(caseworker)
+    response = client.get(spanish("referrals:referral_detail", referral.pk))
+    assertContains(response, '<span translate="no">Llamó ayer.</span>', html=True)
+
+
 def test_service_answer_page_in_spanish(client, referral):
     token = make_respond_token(referral)
     response = client.get(spanish("referrals:respond", token))
@@ -120,3 +142,22 @@ def test_service_link_subject_marks_urgency_by_its_code(mailoutbox, referral):
             "referrals/email/service_link", {**context, "is_routine": True}
         )
         assert routine == "Una derivación para Hope Clinic"
+
+
+def test_saved_list_e_mail_is_written_in_the_patients_language(client, patient):
+    from django.core import mail
+
+    from apps.directory.models import SavedService
+
+    patient.language = "es"
+    patient.save(update_fields=["language"])
+    service = ServiceFactory(name="Hope Home Care")
+    PhoneFactory(service=service, extension="7")
+    SavedService.objects.create(user=patient, service=service)
+    client.force_login(patient)
+    # Asked from an English page: the e-mail still follows the account.
+    client.post(english("directory:saved_list_email"))
+    body = mail.outbox[0].body
+    assert body.startswith("Sus servicios guardados en CareNav")
+    assert "ext. 7" in body and "Teléfono:" in body
+    assert "Usted pidió esta lista desde su cuenta de CareNav." in body

@@ -65,6 +65,6 @@ def test_status_change_query_count(client, caseworker, referral):
         for q in statements
         if not q.startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
     ]
-    # session, user, authenticators, the referral, its UPDATE (the version check),
-    # the event, the access-log INSERT
-    assert len(counted) == 7, counted
+    # session, user (with its second-factor answer), the referral, its UPDATE (the
+    # version check), the event, the access-log INSERT
+    assert len(counted) == 6, counted

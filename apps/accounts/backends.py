@@ -1,0 +1,41 @@
+"""The sign-in backend: allauth's, with one thing more read with the account.
+
+StaffMFARequiredMiddleware asks on every request of a staff member whether they
+have a second factor set up: a query of its own each time. Reading the answer in
+the query that loads the signed-in account from the session (an EXISTS on the
+authenticators' user index) makes it free. The answer is that of the request's
+start; a factor added or removed during the request counts from the next one.
+"""
+
+import functools
+
+from allauth.account.auth_backends import AuthenticationBackend
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+# Set on the user that get_user() loads: whether any authenticator is set up
+# (allauth's is_mfa_enabled(user) for that moment).
+HAS_SECOND_FACTOR = "has_second_factor"
+
+
+class AccountBackend(AuthenticationBackend):
+    def get_user(self, user_id):
+        # Plain SQL: building the same query with the ORM (annotate(Exists(...))
+        # then get()) cost about 0.7 ms of CPU more, on every signed-in request.
+        for user in get_user_model()._default_manager.raw(_user_sql(), [user_id]):
+            return user if self.user_can_authenticate(user) else None
+        return None
+
+
+@functools.cache
+def _user_sql() -> str:
+    quote = connection.ops.quote_name
+    users = quote(get_user_model()._meta.db_table)
+    authenticators = quote(Authenticator._meta.db_table)
+    # Table names come from the models; the id is a parameter.
+    return (
+        f"SELECT account.*, EXISTS (SELECT 1 FROM {authenticators} factor "  # nosec B608
+        f"WHERE factor.user_id = account.id) AS {HAS_SECOND_FACTOR} "
+        f"FROM {users} account WHERE account.id = %s"
+    )

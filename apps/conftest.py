@@ -9,6 +9,7 @@ from django.utils import translation
 from apps.accounts.models import PatientProfile, User
 from apps.accounts.tests.factories import TeamFactory, UserFactory
 from apps.core.caching import forget_local_copies
+from apps.directory.taxonomy import forget_local_copies as forget_taxonomy_copies
 from apps.referrals.page_cache import forget_local_copies as forget_casework_copies
 
 
@@ -33,10 +34,12 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: no rate-limit counts (allauth's, the
-    project's) or pages left over from another test."""
+    project's), pages or taxonomy left over from another test (a test's rows are
+    rolled back without the signals that would tell a worker's copy)."""
     cache.clear()
     forget_local_copies()
     forget_casework_copies()
+    forget_taxonomy_copies()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
 from datetime import datetime
+from functools import partial
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +15,7 @@ from .models import ListingReport, Service, TaxonomyTerm
 from .querysets import LANGUAGES, ServiceSearch, descendant_ids
 from .search import WordReading, query_words, read_words
 from .spanish_terms import SpanishReading, read_spanish_words
+from .taxonomy import taxonomy_copy
 
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
@@ -29,9 +31,24 @@ RADIUS_RANGE_ERROR = format_lazy(
 )
 
 
-def _option(value, label, chosen: set[str]) -> str:
-    selected = " selected" if str(value) in chosen else ""
-    return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+def _option_pieces(choices) -> list[tuple[str | None, str, str]]:
+    """A drop-down's HTML as (value, before, after): an <option> is ``before``, then
+    " selected" when its value is chosen, then ``after``; an <optgroup> tag has no
+    value."""
+    pieces: list[tuple[str | None, str, str]] = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            pieces.append((None, f'<optgroup label="{escape(value)}">', ""))
+            for inner_value, text in label:
+                pieces.append(_option(inner_value, text))
+            pieces.append((None, "</optgroup>", ""))
+        else:
+            pieces.append(_option(value, label))
+    return pieces
+
+
+def _option(value, label) -> tuple[str, str, str]:
+    return str(value), f'<option value="{escape(value)}"', f">{escape(label)}</option>"
 
 
 class RepeatableSelect(forms.Select):
@@ -56,6 +73,14 @@ def taxonomy_choices(terms: list[TaxonomyTerm]) -> list:
         options += [(child.code, child.name) for child in children.get(top.id, [])]
         choices.append((top.name, options))
     return choices
+
+
+def _form_terms() -> tuple[list[tuple], list]:
+    """(id, code, parent_id) of every term, and the type drop-down's choices in the
+    active language (kept per worker: apps/directory/taxonomy.py)."""
+    terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
+    ids = [(term.id, term.code, term.parent_id) for term in terms]
+    return ids, taxonomy_choices(terms)
 
 
 class ServiceSearchForm(forms.Form):
@@ -121,34 +146,53 @@ class ServiceSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # One query gives both the choices and, once cleaned, the terms' children.
-        self.terms = list(TaxonomyTerm.objects.only("code", "name", "parent_id"))
-        self.fields["type"].choices = taxonomy_choices(self.terms)
+        # The same terms give the choices and, once cleaned, the terms' children.
+        language = get_language() or ""
+        self.terms, choices = taxonomy_copy(f"search form:{language}", _form_terms)
+        self.fields["type"].choices = choices
         self.fields["type"].error_messages["invalid_choice"] = _(
             "That type of service is not in the list; choose one from it."
         )
 
     @cached_property
+    def shown(self) -> dict:
+        """What the plain search templates show of each field, by name, read once:
+        the same lookups through bound fields, made by the templates, cost more
+        than the search itself."""
+        result = {}
+        for bound in self:
+            result[bound.name] = {
+                "html_name": bound.html_name,
+                "id_for_label": bound.id_for_label,
+                "label": str(bound.label),
+                "value": bound.value(),
+                "errors": bound.errors,
+                "help_text": str(bound.help_text or ""),
+                "max_length": getattr(bound.field, "max_length", None),
+            }
+        return result
+
+    @cached_property
     def options_html(self) -> dict:
         """The <option>s of each drop-down, for the plain search template: built
         here in one pass, as rendering a widget per option costs more than the
-        search itself."""
+        search itself; their escaped text is kept per language (with the terms)."""
+        language = get_language() or ""
         result = {}
         for name in ("type", "disease", "language", "sort"):
-            chosen = self[name].value()
+            chosen = self.shown[name]["value"]
             if not isinstance(chosen, list):
                 chosen = [chosen]
             chosen = {str(value or "") for value in chosen}
-            parts = []
-            for value, label in self.fields[name].choices:
-                if isinstance(label, list | tuple):
-                    inner = "".join(_option(v, text, chosen) for v, text in label)
-                    parts.append(
-                        f'<optgroup label="{escape(value)}">{inner}</optgroup>'
-                    )
-                else:
-                    parts.append(_option(value, label, chosen))
-            result[name] = mark_safe("".join(parts))  # nosec B308 B703: escaped above
+            pieces = taxonomy_copy(
+                f"search form options:{name}:{language}",
+                partial(_option_pieces, self.fields[name].choices),
+            )
+            html = "".join(
+                before + (" selected" if value in chosen else "") + after
+                for value, before, after in pieces
+            )
+            result[name] = mark_safe(html)  # nosec B308 B703: escaped in _option_pieces
         return result
 
     @cached_property
@@ -188,8 +232,9 @@ class ServiceSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        terms = [(term.id, term.code, term.parent_id) for term in self.terms]
-        cleaned["type_ids"] = descendant_ids(terms, codes=cleaned.get("type") or [])
+        cleaned["type_ids"] = descendant_ids(
+            self.terms, codes=cleaned.get("type") or []
+        )
         if cleaned.get("zip") and cleaned.get("radius") is None:
             cleaned["radius"] = DEFAULT_RADIUS_MILES
         if cleaned.get("sort") == "distance" and not cleaned.get("zip"):

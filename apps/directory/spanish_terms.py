@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from apps.core.translated import without_accents
 
 from .models import TaxonomyTerm
+from .querysets import descendant_ids
+from .taxonomy import taxonomy_copy
 
 # Words that carry no meaning of their own in a Spanish search ("a speech therapist
 # near me" has no type or place in them).
@@ -37,9 +39,17 @@ class SpanishReading:
     rest: str = ""
 
 
+def _tree() -> list[tuple]:
+    return list(TaxonomyTerm.objects.order_by().values_list("id", "code", "parent_id"))
+
+
 def _phrases() -> list[tuple[tuple[str, ...], object]]:
     """Every Spanish name and other word of each type as a word tuple, with the
-    term id, longest first (one query: the taxonomy is a few dozen terms)."""
+    term id, longest first (kept per worker: apps/directory/taxonomy.py)."""
+    return taxonomy_copy("spanish phrases", _read_phrases)
+
+
+def _read_phrases() -> list[tuple[tuple[str, ...], object]]:
     phrases = []
     for term_id, name, also_called in TaxonomyTerm.objects.order_by().values_list(
         "id", "name_es", "also_called_es"
@@ -74,5 +84,6 @@ def read_spanish_words(text: str) -> SpanishReading:
         for word, is_used in zip(words, used, strict=True)
         if not is_used and word not in SPANISH_FUNCTION_WORDS
     ]
-    term_ids = TaxonomyTerm.objects.descendant_ids(ids=matched) if matched else []
+    tree = taxonomy_copy("tree", _tree)
+    term_ids = descendant_ids(tree, ids=matched) if matched else []
     return SpanishReading(term_ids=term_ids, rest=" ".join(rest))

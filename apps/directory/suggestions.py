@@ -12,6 +12,8 @@ from .forms import MAX_RADIUS_MILES, ServiceSearchForm
 from .models import Service
 
 SHOWN = 3
+# The first ring searched beyond the radius is at least this wide (see _rings).
+RING_FROM_MILES = 50
 # The filters a searcher may take off, in the order they are offered.
 RELAXABLE = [
     ("open_now", _("Open now")),
@@ -37,8 +39,8 @@ def for_empty_search(
     request: HttpRequest, form: ServiceSearchForm, now: datetime
 ) -> dict:
     """Context for a search without results: telehealth services of the type (two
-    queries), the nearest beyond the radius (two, or three when fewer than three
-    are within four times the radius)."""
+    queries), the nearest beyond the radius (a query per ring until one holds
+    three, at most three rings, and one for their services: see _rings)."""
     data = form.cleaned_data
     same_type = Service.objects.listed()
     if data.get("type"):
@@ -53,10 +55,7 @@ def for_empty_search(
     wider = None
     centre = data.get("zip")
     if centre and data["radius"] < MAX_RADIUS_MILES:
-        # Near rings first: a box 500 miles wide holds a third of the country's
-        # services, and most searches find something much closer.
-        rings = {min(MAX_RADIUS_MILES, max(50, 4 * data["radius"])), MAX_RADIUS_MILES}
-        for miles in sorted(rings):
+        for miles in _rings(data["radius"]):
             found = (
                 form.services(now=now, near=False)
                 .near(centre, miles, beyond=data["radius"])
@@ -82,6 +81,25 @@ def for_empty_search(
         "wider_url": _with_radius(request, wider) if wider else None,
         "relax_links": relax,
     }
+
+
+def _rings(radius: int) -> list[int]:
+    """The circles searched in turn for the nearest matches beyond the radius.
+
+    Near rings first: a box 500 miles wide holds a third of the country's services,
+    and most searches find something much closer. Each ring is three times the
+    last (50, 150 then 500 miles from a 10-mile search): a broad filter finds
+    three in a near ring, and reading every match within 500 miles was the slowest
+    query of an empty search; a narrow filter's wider rings read few rows.
+    """
+    miles = min(MAX_RADIUS_MILES, max(RING_FROM_MILES, 4 * radius))
+    rings = [miles]
+    while miles < MAX_RADIUS_MILES:
+        miles = min(MAX_RADIUS_MILES, 3 * miles)
+        if MAX_RADIUS_MILES - miles <= RING_FROM_MILES:
+            miles = MAX_RADIUS_MILES
+        rings.append(miles)
+    return rings
 
 
 def _with_radius(request: HttpRequest, miles: int) -> str:

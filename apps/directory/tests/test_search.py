@@ -567,10 +567,11 @@ def test_empty_search_query_count_is_flat(
             MANHATTAN,
         )
     refresh_search_index()
-    # 1 taxonomy terms, 2 the candidates (none), 3 telehealth services of the type
-    # (candidates), 4 their services, 5 the nearest within 50 miles (none), 6 the
-    # nearest within 500 miles (candidates), 7 their services.
-    with django_assert_num_queries(7):
+    # 1 taxonomy terms (the worker's first search), 2 the candidates (none), 3
+    # telehealth services of the type (candidates), 4 their services, 5 the nearest
+    # within 50 miles (none), 6 within 150 (none: Manhattan is about 190 miles
+    # away), 7 within 500 miles (candidates), 8 their services.
+    with django_assert_num_queries(8):
         response = search(client, zip="02114", radius="10", type="speech-language")
     assert len(response.context["beyond_suggestions"]) == min(size, 3)
 
@@ -596,9 +597,9 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
         MANHATTAN,
     )
     refresh_search_index()
-    # terms, typo lookup, candidates, telehealth (2), two rings (3): never the typo
-    # lookup again for the suggestions.
-    with django_assert_max_num_queries(8):
+    # terms, typo lookup, candidates, telehealth (2), three rings and their
+    # services (4): never the typo lookup again for the suggestions.
+    with django_assert_max_num_queries(9):
         response = search(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
@@ -642,3 +643,12 @@ def test_nearest_first_reads_the_inner_circle_when_it_holds_enough(
     # A further filter is not known to the inner circle: it is not used.
     filtered = Service.objects.listed().near(boston, 50).filter(name="Worcester")
     assert [s.name for s in filtered.search_results()[0:5]] == ["Worcester"]
+
+
+def test_the_nearest_beyond_the_radius_are_sought_in_rings_three_times_wider():
+    from apps.directory.suggestions import _rings
+
+    assert _rings(10) == [50, 150, 500]
+    assert _rings(25) == [100, 300, 500]
+    assert _rings(100) == [400, 500]
+    assert _rings(300) == [500]

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from apps.directory.models import ListingReport, SavedService, Service
+from apps.directory.models import ListingReport, SavedService, Service, TaxonomyTerm
 
 from .factories import (
     AddressFactory,
@@ -446,3 +446,26 @@ def test_public_pages_are_shared_but_never_with_personal_bits(
     response = client.get(url)
     assertContains(response, "Renamed")
     assertContains(response, reverse("directory:service_save", args=[service.id]))
+
+
+def test_the_search_form_reads_the_taxonomy_once_until_a_term_changes(client):
+    """Workers keep the terms (apps/directory/taxonomy.py): no query for them on
+    later searches, and a renamed, added or deleted term shows on the next one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    top = TaxonomyTermFactory(code="therapy", name="Therapy")
+    TaxonomyTermFactory(code="speech", name="Speech therapy", parent=top)
+    url = reverse("directory:service_list")
+    assertContains(client.get(url), "Speech therapy</option>")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [q for q in queries if "directory_taxonomyterm" in q["sql"]]
+
+    TaxonomyTerm.objects.filter(code="speech").get().delete()
+    TaxonomyTermFactory(code="voice", name="Voice clinic", parent=top)
+    response = client.get(url)
+    assertContains(response, "Voice clinic</option>")
+    assertNotContains(response, "Speech therapy</option>")
+    response = client.get(url, {"type": "voice"})
+    assert response.context["form"].cleaned_data["type_ids"]

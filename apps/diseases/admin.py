@@ -121,7 +121,7 @@ class ArticleAdminForm(forms.ModelForm):
         # The admin's fieldsets choose the fields. A list here would be copied onto
         # the admin by modeltranslation on the first page it builds, and the system
         # check then finds both 'fields' and 'fieldsets' (admin.E005).
-        exclude = ()
+        exclude = ()  # noqa: DJ006 (the fieldsets choose)
         widgets = {
             "summary_en": forms.Textarea(attrs={"rows": 3}),
             "summary_es": forms.Textarea(attrs={"rows": 3}),

@@ -16,6 +16,7 @@ from apps.core.admin import (
     LabelledTabularInline,
     SignOffAdminMixin,
     TranslatedTabularInline,
+    clinical_review_fieldset,
 )
 from apps.diseases.models import Disease
 
@@ -217,26 +218,11 @@ class ChecklistItemAdmin(SignOffAdminMixin, TranslationAdmin):
                 "diagnosis date or from when their first symptoms began.",
             },
         ),
-        (
-            "Clinical review",
-            {
-                "fields": [
-                    "clinical_review",
-                    "reviewer_name",
-                    "reviewer_credentials",
-                    "last_reviewed",
-                    "next_review",
-                    "clinical_review_es",
-                    "reviewer_name_es",
-                    "reviewer_credentials_es",
-                    "last_reviewed_es",
-                    "next_review_es",
-                ],
-                "description": "Set by a clinical reviewer's sign-off, one for each "
-                "language. After an "
-                "edit, patients keep seeing the signed version until the next "
-                "sign-off.",
-            },
+        clinical_review_fieldset(
+            "Set by a clinical reviewer's sign-off, one for each "
+            "language. After an "
+            "edit, patients keep seeing the signed version until the next "
+            "sign-off."
         ),
         (
             "Retired",

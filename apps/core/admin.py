@@ -220,6 +220,31 @@ class SignOffForm(forms.Form):
         return value
 
 
+def clinical_review_fieldset(description: str) -> tuple:
+    """The "Clinical review" fieldset of a signed-off model's admin: each language's
+    review (set only by a sign-off), English then Spanish."""
+    return (
+        "Clinical review",
+        {
+            "fields": [
+                field
+                for language in (ENGLISH, SPANISH)
+                for field in (
+                    record_field(name, language)
+                    for name in (
+                        "clinical_review",
+                        "reviewer_name",
+                        "reviewer_credentials",
+                        "last_reviewed",
+                        "next_review",
+                    )
+                )
+            ],
+            "description": description,
+        },
+    )
+
+
 class SignOffAdminMixin(ContentAdminMixin):
     """Clinical sign-off and the publishing rules for content a reviewer signs
     (apps.core.models.ClinicallySignedOff).

@@ -15,6 +15,7 @@ from apps.core.admin import (
     LabelledTabularInline,
     SignOffAdminMixin,
     TranslatedTabularInline,
+    clinical_review_fieldset,
 )
 from apps.core.history import events_of_app
 
@@ -175,26 +176,11 @@ class ArticleAdmin(SignOffAdminMixin, TranslationAdmin):
                 ]
             },
         ),
-        (
-            "Clinical review",
-            {
-                "fields": [
-                    "clinical_review",
-                    "reviewer_name",
-                    "reviewer_credentials",
-                    "last_reviewed",
-                    "next_review",
-                    "clinical_review_es",
-                    "reviewer_name_es",
-                    "reviewer_credentials_es",
-                    "last_reviewed_es",
-                    "next_review_es",
-                ],
-                "description": "Set by a clinical reviewer's sign-off, one for each "
-                "language. Only a "
-                "signed-off version can be published; after an edit the public keeps "
-                "reading the signed version until the next sign-off.",
-            },
+        clinical_review_fieldset(
+            "Set by a clinical reviewer's sign-off, one for each "
+            "language. Only a "
+            "signed-off version can be published; after an edit the public keeps "
+            "reading the signed version until the next sign-off."
         ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
@@ -395,25 +381,10 @@ class ComparisonAdmin(SignOffAdminMixin, TranslationAdmin):
                 ]
             },
         ),
-        (
-            "Clinical review",
-            {
-                "fields": [
-                    "clinical_review",
-                    "reviewer_name",
-                    "reviewer_credentials",
-                    "last_reviewed",
-                    "next_review",
-                    "clinical_review_es",
-                    "reviewer_name_es",
-                    "reviewer_credentials_es",
-                    "last_reviewed_es",
-                    "next_review_es",
-                ],
-                "description": "Set by a clinical reviewer's sign-off (one for each "
-                "language), which covers "
-                "the rows too. Only a signed-off version can be published.",
-            },
+        clinical_review_fieldset(
+            "Set by a clinical reviewer's sign-off (one for each "
+            "language), which covers "
+            "the rows too. Only a signed-off version can be published."
         ),
     ]
 

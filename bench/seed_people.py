@@ -174,7 +174,7 @@ def seed_people(
             joined = now - datetime.timedelta(days=rng.randint(1, joined_days))
             user_rows.append(
                 (pk, password, None, False, email, _name(rng), role, True, False)
-                + (joined, team)
+                + (joined, team, "en")
             )
             return pk
 
@@ -195,7 +195,7 @@ def seed_people(
             cursor,
             "accounts_user",
             "id password last_login is_superuser email full_name role is_active "
-            "is_staff date_joined team_id".split(),
+            "is_staff date_joined team_id language".split(),
             user_rows,
         )
         user_ids.finish()

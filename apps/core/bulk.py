@@ -49,6 +49,19 @@ def no_progress(*, total: int | None = None, desc: str = "", unit: str = "") -> 
     return tqdm(total=total, desc=desc, disable=True)
 
 
+def analyze(*models) -> None:
+    """Refresh the planner's statistics of these models' tables (inside the loading
+    transaction too: ANALYZE counts its own uncommitted rows). Rows just loaded
+    are otherwise unknown to the planner, which then reads a whole table for each
+    row of a later set-based UPDATE: indexing 100,000 freshly seeded services for
+    search took about 50 minutes without it."""
+    tables = [model._meta.db_table for model in models]
+    with connections["default"].cursor() as cursor:
+        for table in tables:
+            # Table names come from the models, not from input.
+            cursor.execute(f"ANALYZE {connections['default'].ops.quote_name(table)}")
+
+
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

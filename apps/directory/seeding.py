@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.bulk import ProgressFactory, chunks, no_progress
+from apps.core.bulk import ProgressFactory, analyze, chunks, no_progress
 
 from .models import (
     Address,
@@ -232,6 +232,7 @@ class DirectorySeeder:
                         created_ids.extend(row["id"] for row in rows)
                         written.update(len(rows))
             written.close()
+            analyze(*TRACKED, Service.taxonomy_terms.through)
             indexed = progress(
                 total=len(created_ids), desc="Indexing for search", unit="services"
             )

@@ -147,3 +147,27 @@ def test_failed_csrf_check_shows_a_page_in_the_site_look(db):
     response = client.post(reverse("account_login"), {"login": "a@example.org"})
     assert response.status_code == 403
     assertContains(response, "Please go back and try again", status_code=403)
+
+
+@pytest.mark.django_db
+def test_analyze_counts_rows_loaded_in_the_same_transaction():
+    from django.db import connection, transaction
+
+    from apps.core.bulk import analyze
+    from apps.core.models import AccessLog
+
+    def planner_rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE relname = %s",
+                [AccessLog._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        AccessLog.objects.bulk_create(
+            AccessLog(action="view", record_type="x", record_id=str(n))
+            for n in range(30)
+        )
+        analyze(AccessLog)
+        assert planner_rows() >= 30

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.bulk import ProgressFactory, no_progress
+from apps.core.bulk import ProgressFactory, analyze, no_progress
 from apps.directory.models import Service
 from apps.directory.search import refresh_search_index
 
@@ -25,6 +25,9 @@ from .mapping import TABLES, TABLES_BY_NAME
 from .readers import read_paths
 from .validation import CHUNK, Plan, validate
 
+# A large import refreshes the planner's statistics before indexing what it wrote
+# (see apps.core.bulk.analyze); a small one costs more to analyze than to index.
+ANALYZE_FROM_SERVICES = 1000
 WRITE_ORDER = (
     "organization",
     "taxonomy_term",
@@ -134,6 +137,12 @@ def write(
             ).values_list("service_id", flat=True)
         )
     if touched_services and refresh_index:
+        if len(touched_services) >= ANALYZE_FROM_SERVICES:
+            # The rows just written are not in the planner's statistics yet.
+            analyze(
+                *(TABLES_BY_NAME[name].model for name in WRITE_ORDER),
+                Service.taxonomy_terms.through,
+            )
         refresh_search_index(touched_services)
 
 

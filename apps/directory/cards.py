@@ -9,18 +9,21 @@ text for every page, and building six correlated subqueries through the ORM cost
 more CPU than running them. Each subquery is an index lookup by service.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.urls import reverse
 from django.utils.dateformat import time_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .geo import ZipCentroid, bounding_box
 from .models import Service
 from .opening import minute_of_week
-from .querysets import WEEKDAYS
+from .querysets import WEEKDAYS, stale_cutoff
+from .templatetags.listing_text import as_written, in_english
 
 CARD_SQL = """
 SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
@@ -78,6 +81,29 @@ SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
 SUMMARY_WORDS = 30
 
 
+@functools.cache
+def card_words(language: str) -> dict[str, str]:
+    """The fixed words of a card in ``language`` (the active one: gettext reads
+    it), translated once per worker rather than by a tag per card: a page of ten
+    cards made some 130 translation lookups."""
+    return {
+        "phone": _("Phone:"),
+        "temporarily_closed": _("Temporarily closed"),
+        "open_now": _("Open now"),
+        "closed_now": _("Closed now"),
+        "today": _("Today %(hours)s"),
+        "closed_today": _("Closed today"),
+        "no_hours": _("or hours not listed"),
+        "telehealth": _("Offers telehealth"),
+        "in_person": _("In person only"),
+        "referrals": _("Takes referrals from caseworkers"),
+        "no_referrals": _("No referrals: contact them directly"),
+        "checked": _("Listing last checked %(month)s"),
+        "not_checked": _("Listing not yet checked"),
+        "stale": _("may be out of date: call before you go"),
+    }
+
+
 def _clock(moment: time) -> str:
     """9:30 AM, 12:00 PM: the time as the cards write it (a format each language
     sets in its catalogue: a Django time format)."""
@@ -115,7 +141,8 @@ def read_cards(
     ``card_types``, ``hours_today`` (a list of OpeningHours), ``hours_label``,
     ``is_open_now``, ``url`` and ``summary`` (the description's first words);
     ``last_verified`` says how fresh the listing is (``Service.is_stale``).
-    Text is prepared here, once, rather than through template filters per card.
+    Text is prepared here, once, rather than through template tags and filters
+    per card (see ``_word_the_card``).
     """
     if not ids:
         return {}
@@ -161,4 +188,43 @@ def read_cards(
             " \u2026" if len(words) > SUMMARY_WORDS else ""
         )
         cards[str(service.id)] = service
+    words = card_words(params["language"])
+    cutoff = stale_cutoff()
+    for service in cards.values():
+        _word_the_card(service, words, cutoff)
     return cards
+
+
+def _word_the_card(service: Service, words: dict[str, str], cutoff) -> None:
+    """The card's text in the page's language, each line ready to show: listing
+    text marked as English on other pages (``in_english``), addresses as written."""
+    service.name_shown = in_english(service.name)
+    service.organization_shown = in_english(service.organization_name)
+    service.summary_shown = in_english(service.summary)
+    service.place_shown = as_written(service.place)
+    service.phone_label = words["phone"]
+    if service.status == Service.Status.TEMPORARILY_CLOSED:
+        service.badge = ("text-bg-warning", words["temporarily_closed"], "")
+    elif service.hours_label:
+        service.badge = (
+            "text-bg-success" if service.is_open_now else "text-bg-secondary",
+            words["open_now"] if service.is_open_now else words["closed_now"],
+            words["today"] % {"hours": service.hours_label},
+        )
+    else:
+        service.badge = ("text-bg-secondary", words["closed_today"], words["no_hours"])
+    service.reach_text = words["telehealth" if service.telehealth else "in_person"]
+    service.referral_text = words[
+        "referrals" if service.accepts_referrals else "no_referrals"
+    ]
+    service.checked_text = (
+        words["checked"]
+        % {"month": date_format(service.last_verified, "YEAR_MONTH_FORMAT")}
+        if service.last_verified
+        else words["not_checked"]
+    )
+    service.stale_text = (
+        words["stale"]
+        if service.last_verified is None or service.last_verified < cutoff
+        else ""
+    )

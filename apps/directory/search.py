@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from .opening import open_minutes_lateral
+from .taxonomy import forget_taxonomy, taxonomy_copy
 
 SEARCH_CONFIG = "english"
 
@@ -66,6 +67,9 @@ TAXONOMY_SYNONYMS = {
 MIN_WORD_SIMILARITY = 0.3
 MAX_CORRECTIONS = 3
 MAX_QUERY_WORDS = 8
+# Readings of typed words each worker remembers (see read_words); past this many it
+# starts again, so a flood of made-up words cannot fill its memory.
+REMEMBERED_WORDS = 20_000
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -160,6 +164,11 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
             """,  # nosec B608: the source query above, fixed SQL
             [*params, SEARCH_CONFIG],
         )
+        if cursor.rowcount:
+            # New words of the directory: a word typed before may now be known, or
+            # have nearer corrections. Workers forget what they remembered of the
+            # words (read_words) with the taxonomy, which shares the generation.
+            forget_taxonomy()
     return updated
 
 
@@ -178,16 +187,40 @@ class WordReading:
 
 
 def read_words(words: list[str]) -> WordReading:
-    """Look the words up in the directory's word list (one query).
+    """Look the words up in the directory's word list (one query for the words
+    this worker has not read yet).
 
     A word found as typed is taken as meant. Otherwise up to MAX_CORRECTIONS words
     at least MIN_WORD_SIMILARITY alike are searched for as well, so a place name
     that happens to be closest ("peach" for "speach") does not hide the service
     word ("speech").
+
+    People type the same words again and again, and the word list only changes
+    when services are indexed, so each worker remembers how it read each word
+    until then (the taxonomy's generation: refresh_search_index raises it when it
+    adds words).
     """
     candidates = [word for word in words if len(word) >= 4 and not word.isdigit()]
     if not candidates:
         return WordReading()
+    remembered = taxonomy_copy("word readings", dict)
+    unread = [word for word in dict.fromkeys(candidates) if word not in remembered]
+    if unread:
+        if len(remembered) + len(unread) > REMEMBERED_WORDS:
+            remembered.clear()
+        remembered.update(_look_up_words(unread))
+    reading = WordReading()
+    for word in candidates:
+        is_known, corrections = remembered[word]
+        if is_known:
+            reading.known.add(word)
+        elif corrections:
+            reading.corrections[word] = list(corrections)
+    return reading
+
+
+def _look_up_words(words: list[str]) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """{word: (found as typed, its nearest directory words)}, in one query."""
     with connection.cursor() as cursor:
         # Words found as typed are taken from the primary key; only the others
         # walk the trigram index for their nearest words. The % condition (at
@@ -216,14 +249,15 @@ def read_words(words: list[str]) -> WordReading:
             WHERE NOT typed.is_known AND near.distance <= %s
             ORDER BY 1, 3, 2
             """,
-            [candidates, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
+            [words, MAX_CORRECTIONS, 1 - MIN_WORD_SIMILARITY],
         )
         rows = cursor.fetchall()
-    reading = WordReading(known={typed for typed, near, _ in rows if typed == near})
+    known = {typed for typed, near, _ in rows if typed == near}
+    corrections: dict[str, list[str]] = {}
     for typed, near, _ in rows:
-        if typed not in reading.known:
-            reading.corrections.setdefault(typed, []).append(near)
-    return reading
+        if typed not in known:
+            corrections.setdefault(typed, []).append(near)
+    return {word: (word in known, tuple(corrections.get(word, ()))) for word in words}
 
 
 def build_tsquery(words: list[str], reading: WordReading) -> str:

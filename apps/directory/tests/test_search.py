@@ -652,3 +652,26 @@ def test_the_nearest_beyond_the_radius_are_sought_in_rings_three_times_wider():
     assert _rings(25) == [100, 300, 500]
     assert _rings(100) == [400, 500]
     assert _rings(300) == [500]
+
+
+def test_each_worker_reads_a_typed_word_once(django_assert_num_queries):
+    from apps.directory.search import read_words
+
+    service = ServiceFactory(name="Voice banking lab")
+    refresh_search_index([service.pk])
+    with django_assert_num_queries(1):
+        first = read_words(["voyce", "banking"])
+    with django_assert_num_queries(0):
+        again = read_words(["banking", "voyce"])
+    assert first == again
+    assert again.known == {"banking"}
+    assert again.corrections == {"voyce": ["voice"]}
+
+
+def test_a_word_new_to_the_directory_is_read_again(django_assert_num_queries):
+    from apps.directory.search import read_words
+
+    refresh_search_index([ServiceFactory(name="Ramp builders").pk])
+    assert "stairlift" not in read_words(["stairlift"]).known
+    refresh_search_index([ServiceFactory(name="Stairlift loans").pk])
+    assert "stairlift" in read_words(["stairlift"]).known

@@ -182,6 +182,10 @@ DATABASES["default"]["OPTIONS"].setdefault(
     "options",
     f"-c statement_timeout={env_int('DJANGO_STATEMENT_TIMEOUT_MS', 15000)} -c jit=off",
 )
+# Statements run through apps.core.prepared.prepared_cursor() (server-side binding)
+# are prepared after this many runs on a connection; Django's own client-bound
+# queries are never prepared.
+DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -19,6 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from apps.core.prepared import prepared_cursor
+
 from .geo import ZipCentroid, bounding_box
 from .models import Service
 from .opening import minute_of_week
@@ -162,7 +164,7 @@ def read_cards(
     sample = "00000000-0000-0000-0000-000000000000"
     url_pattern = reverse("directory:service_detail", args=[sample])
     cards = {}
-    for service in Service.objects.raw(CARD_SQL, params):
+    for service in _read_services(params):
         service.hours_today = sorted(
             {
                 OpeningHours(
@@ -193,6 +195,30 @@ def read_cards(
     for service in cards.values():
         _word_the_card(service, words, cutoff)
     return cards
+
+
+def _read_services(params: dict) -> list[Service]:
+    """The card query's rows as Service instances with its extra columns set."""
+    with prepared_cursor() as cursor:
+        cursor.execute(CARD_SQL, params)
+        names = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    model_fields = {field.attname for field in Service._meta.concrete_fields}
+    # from_db() takes the values in the model's field order.
+    loaded = [
+        field.attname
+        for field in Service._meta.concrete_fields
+        if field.attname in names
+    ]
+    services = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        service = Service.from_db("default", loaded, [values[n] for n in loaded])
+        for name in names:
+            if name not in model_fields:
+                setattr(service, name, values[name])
+        services.append(service)
+    return services
 
 
 def _word_the_card(service: Service, words: dict[str, str], cutoff) -> None:

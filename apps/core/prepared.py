@@ -1,0 +1,31 @@
+"""Statements that pages run again and again, kept planned by PostgreSQL.
+
+Django binds parameters in the client (psycopg's ClientCursor), so PostgreSQL
+parses and plans every statement it receives anew. For some fixed statements that
+costs more than running them: the search cards' query took 2.1 ms to plan and
+1.2 ms to run at 100,000 services. A statement run through ``prepared_cursor()``
+is bound on the server instead; psycopg then prepares it on the connection once it
+has run a few times (``prepare_threshold``), and PostgreSQL reuses the plan. The
+connection pool keeps connections open, so the plans last.
+
+For SELECTs only, whose best plan does not depend on the values (lookups by key or
+by a fixed index): PostgreSQL may settle on one generic plan for a prepared
+statement. And only SELECTs because pghistory adds its context to the writes of a
+request as a second statement in the same text, which a prepared statement cannot
+hold. Queries go through Django's cursor wrapper, so they are counted and logged
+like any other.
+"""
+
+import psycopg
+from django.db import connections
+
+
+def prepared_cursor(using: str = "default"):
+    """A cursor for fixed SELECT statements, bound on the server (see above)."""
+    connection = connections[using]
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    server_bound = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(server_bound)
+    return connection.make_cursor(server_bound)

@@ -469,3 +469,20 @@ def test_the_search_form_reads_the_taxonomy_once_until_a_term_changes(client):
     assertNotContains(response, "Speech therapy</option>")
     response = client.get(url, {"type": "voice"})
     assert response.context["form"].cleaned_data["type_ids"]
+
+
+def test_a_card_escapes_what_a_listing_holds(client):
+    from apps.directory.search import refresh_search_index
+
+    from .factories import ServiceFactory
+
+    service = ServiceFactory(
+        name="<script>alert(1)</script> Clinic",
+        description='Fees "waived" & <b>free</b> parking.',
+    )
+    refresh_search_index([service.pk])
+    page = client.get(reverse("directory:service_list"), {"q": "clinic"})
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Clinic" in html
+    assert "Fees &quot;waived&quot; &amp; &lt;b&gt;free&lt;/b&gt; parking." in html

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import zipcodes
-from django.db.models import F, FloatField, Func, Value
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import F, FloatField, Func
 
 EARTH_RADIUS_MILES = 3958.8
 METRES_PER_MILE = 1609.344
@@ -61,40 +60,77 @@ def find_zip(zip_code: str) -> ZipCentroid | None:
     return zip_index().get(found.group(1)) if found else None
 
 
+def distance_sql(
+    latitude_sql: str, longitude_sql: str, latitude: float, longitude: float
+) -> tuple[str, list]:
+    """The one distance formula: great-circle miles (haversine) from a point to the
+    coordinates that ``latitude_sql`` and ``longitude_sql`` name (SQL without
+    parameters, e.g. ``l."latitude"``), as SQL text and its parameters. The text
+    is the same for every point, so building it costs nothing per search."""
+    sql = (
+        f"(2 * {EARTH_RADIUS_MILES} * asin(sqrt(least(1.0, "
+        f"power(sin(radians({latitude_sql}::float8 - %s) / 2), 2)"
+        f" + cos(radians(%s)) * cos(radians({latitude_sql}::float8))"
+        f" * power(sin(radians({longitude_sql}::float8 - %s) / 2), 2)))))"
+    )
+    # least() guards asin() against a rounding error just above 1.
+    return sql, [latitude, latitude, longitude]
+
+
+class DistanceMiles(Func):
+    """:func:`distance_sql` as an ORM expression over two coordinate fields."""
+
+    output_field = FloatField()
+
+    def __init__(self, latitude_field, longitude_field, *, origin: tuple):
+        super().__init__(latitude_field, longitude_field)
+        self.origin = origin
+
+    def as_sql(self, compiler, connection, **extra):
+        (lat_sql, lat_params), (lng_sql, lng_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        if lat_params or lng_params:
+            raise ValueError("DistanceMiles takes plain coordinate columns.")
+        return distance_sql(lat_sql, lng_sql, *self.origin)
+
+
 def distance_miles(latitude: float, longitude: float, prefix: str = "") -> Func:
     """Great-circle miles from a point to the latitude/longitude fields ``prefix``
     names (e.g. ``"location__"``)."""
-    lat = Cast(F(f"{prefix}latitude"), FloatField())
-    lng = Cast(F(f"{prefix}longitude"), FloatField())
-    origin_lat = Value(latitude, output_field=FloatField())
-    origin_lng = Value(longitude, output_field=FloatField())
-    half_dlat = Radians(lat - origin_lat) / 2
-    half_dlng = Radians(lng - origin_lng) / 2
-    a = Power(Sin(half_dlat), 2) + Cos(Radians(origin_lat)) * Cos(Radians(lat)) * Power(
-        Sin(half_dlng), 2
+    return DistanceMiles(
+        F(f"{prefix}latitude"),
+        F(f"{prefix}longitude"),
+        origin=(float(latitude), float(longitude)),
     )
-    # least() guards asin() against a rounding error just above 1.
-    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(Least(a, Value(1.0))))
+
+
+def box_bounds(
+    latitude: float, longitude: float, miles: float
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(south, north, west, east) of a box around a circle, so that the coordinate
+    index narrows a distance search before any distance is computed. Decimals:
+    compared with a float, the numeric coordinate columns would lose their index."""
+    dlat = miles / MILES_PER_DEGREE_LATITUDE
+    dlng = miles / (
+        MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01)
+    )
+    return (
+        Decimal(f"{max(latitude - dlat, -90):.6f}"),
+        Decimal(f"{min(latitude + dlat, 90):.6f}"),
+        Decimal(f"{max(longitude - dlng, -180):.6f}"),
+        Decimal(f"{min(longitude + dlng, 180):.6f}"),
+    )
 
 
 def bounding_box(
     latitude: float, longitude: float, miles: float, prefix: str = ""
 ) -> dict:
-    """Lookups for the points inside a box around a circle, so that the coordinate
-    index narrows a distance search before any distance is computed."""
-    dlat = miles / MILES_PER_DEGREE_LATITUDE
-    dlng = miles / (
-        MILES_PER_DEGREE_LATITUDE * max(math.cos(math.radians(latitude)), 0.01)
-    )
+    """:func:`box_bounds` as lookups for ``filter()``."""
+    south, north, west, east = box_bounds(latitude, longitude, miles)
     return {
-        f"{prefix}latitude__range": (
-            Decimal(f"{max(latitude - dlat, -90):.6f}"),
-            Decimal(f"{min(latitude + dlat, 90):.6f}"),
-        ),
-        f"{prefix}longitude__range": (
-            Decimal(f"{max(longitude - dlng, -180):.6f}"),
-            Decimal(f"{min(longitude + dlng, 180):.6f}"),
-        ),
+        f"{prefix}latitude__range": (south, north),
+        f"{prefix}longitude__range": (west, east),
     }
 
 

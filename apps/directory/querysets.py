@@ -48,12 +48,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import F, Min
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from .candidates import (
+    CandidateQuery,
+    Near,
+    ServiceSQL,
+    words_condition,
+    words_rank,
+)
 from .geo import ZipCentroid, bounding_box, distance_miles
 from .opening import minute_of_week
 from .search import (
@@ -138,17 +144,45 @@ class TaxonomyTermQuerySet(models.QuerySet):
 class ServiceQuerySet(models.QuerySet):
     corrections: dict[str, list[str]]
 
+    def __init__(self, model=None, query=None, using=None, hints=None):
+        super().__init__(model, query, using, hints)
+        # All services: the candidate query starts here (see candidates.py).
+        self._candidate_query = CandidateQuery(self.query) if query is None else None
+
     def _clone(self):
         clone = super()._clone()
         clone.corrections = getattr(self, "corrections", {})
+        # Describes the original's query, not the clone's: a clone changed by
+        # anything but the methods below is compiled through the ORM.
+        clone._candidate_query = self._candidate_query
         return clone
 
+    def candidate_query(self) -> CandidateQuery | None:
+        """The candidate query of this QuerySet, or None when it was changed by
+        something else than the methods below."""
+        found = self._candidate_query
+        return found if found is not None and found.describes(self.query) else None
+
+    def _narrowed(self, condition: ServiceSQL | None, found=None, **changes):
+        """``found`` (by default: filtered by ``condition``), its candidate query
+        recording the condition and ``changes``."""
+        recorded = self.candidate_query()
+        if found is None:
+            found = self.filter(condition)
+        found._candidate_query = (
+            recorded.narrowed(found.query, condition, **changes) if recorded else None
+        )
+        return found
+
+    def _where(self, sql: str, *params, indexed=False):
+        return self._narrowed(ServiceSQL(sql, params, indexed=indexed))
+
     def active(self):
-        return self.filter(status="active")
+        return self._where('{table}."status" = %s', "active")
 
     def listed(self):
         """What the public directory shows: active or temporarily closed."""
-        return self.filter(status__in=LISTED_STATUSES)
+        return self._where('{table}."status" IN (%s, %s)', *LISTED_STATUSES)
 
     def matching(self, text: str, *, reading: WordReading | None = None):
         """Services whose stored vector holds every word, as typed or as the nearest
@@ -158,17 +192,18 @@ class ServiceQuerySet(models.QuerySet):
         several searches for the same words look them up once."""
         words = query_words(text or "")
         if not words:
-            return self._chain()
+            return self._narrowed(None, self._chain())
         reading = reading or read_words(words)
         corrections = reading.corrections
-        query = SearchQuery(
-            build_tsquery(words, reading),
-            search_type="raw",
-            config=SEARCH_CONFIG,
-        )
-        found = self.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query)
-        )
+        text = build_tsquery(words, reading)
+        condition = words_condition(text, SEARCH_CONFIG)
+        rank = words_rank(text, SEARCH_CONFIG)
+        found = self.filter(condition).annotate(rank=rank)
+        recorded = self.candidate_query()
+        if recorded is not None and recorded.rank is not None:
+            found._candidate_query = None  # ranked twice: the ORM keeps the last
+        else:
+            found = self._narrowed(condition, found, rank=rank)
         found.corrections = {**getattr(self, "corrections", {}), **corrections}
         return found
 
@@ -176,30 +211,40 @@ class ServiceQuerySet(models.QuerySet):
         """Services with any of these taxonomy terms (pass descendants too:
         ``TaxonomyTerm.objects.descendant_ids``). The stored ``search_terms`` hold
         each service's terms with their ancestors."""
-        return self.filter(search_terms__overlap=list(term_ids))
+        return self._where(
+            '{table}."search_terms" && %s::uuid[]', list(term_ids), indexed=True
+        )
 
     def for_disease(self, code: str):
-        return self.filter(diseases__contains=[code])
+        return self._where(
+            '{table}."diseases" @> %s::varchar(20)[]', [code], indexed=True
+        )
 
     def speaking(self, language: str):
         """Services that speak a language, given as ISO 639 code or name."""
         names = {language.lower(), LANGUAGES.get(language, language).lower()}
-        return self.filter(search_languages__overlap=sorted(names))
+        return self._where(
+            '{table}."search_languages" && %s::varchar(100)[]',
+            sorted(names),
+            indexed=True,
+        )
 
     def with_telehealth(self):
-        return self.filter(telehealth=True)
+        return self._where('{table}."telehealth"')
 
     def accepting_referrals(self):
-        return self.filter(accepts_referrals=True)
+        return self._where('{table}."accepts_referrals"')
 
     def checked_recently(self):
         """Listings their service or our staff checked within STALE_AFTER_MONTHS."""
-        return self.filter(last_verified__gte=stale_cutoff())
+        return self._where('{table}."last_verified" >= %s', stale_cutoff())
 
     def open_at(self, moment: datetime):
         """Services whose weekly hours include this local time (``open_minutes``,
         kept by refresh_search_index: see opening.py)."""
-        return self.filter(open_minutes__includes=minute_of_week(moment))
+        return self._where(
+            '{table}."open_minutes" @> %s::integer', minute_of_week(moment)
+        )
 
     def near(self, centre: ZipCentroid, miles: float, *, beyond: float = 0):
         """Services with a location within ``miles`` of the centre (and farther than
@@ -221,6 +266,12 @@ class ServiceQuerySet(models.QuerySet):
             # the smaller circle would miss.
             found.nearer = functools.partial(self.near, centre)
             found.near_miles = miles
+        recorded = self.candidate_query()
+        if recorded is not None and recorded.near is None:
+            near = Near(centre, miles, beyond)
+            found = self._narrowed(None, found, near=near)
+        else:
+            found._candidate_query = None
         return found
 
     def search_results(self, *, sort: str = "") -> ServiceSearch:
@@ -240,6 +291,7 @@ class ServiceQuerySet(models.QuerySet):
             corrections=self.corrections,
             nearer=getattr(self, "nearer", None),
             miles=getattr(self, "near_miles", 0),
+            composed=self.candidate_query(),
         )
 
 
@@ -259,6 +311,8 @@ class ServiceSearch:
     # The same search within fewer miles than ``miles`` (ServiceQuerySet.near).
     nearer: Callable[[float], ServiceQuerySet] | None = None
     miles: float = 0
+    # The candidate query from fixed fragments; None: compiled through the ORM.
+    composed: CandidateQuery | None = None
     _candidates: list[tuple[str, float | None]] | None = None
 
     def __post_init__(self):
@@ -289,18 +343,34 @@ class ServiceSearch:
         if self._candidates is None:
             self._candidates = self._nearest_in_inner_circle()
         if self._candidates is None:
-            self._candidates = self._read_candidates(self.queryset)
+            if self.composed is not None:
+                self._candidates = self._read_candidates(
+                    *self.composed.sql(self.order, self.limit + 1)
+                )
+            else:
+                self._candidates = self._read_candidates(*self._compiled(self.queryset))
         return self._candidates
 
     def _nearest_in_inner_circle(self) -> list[tuple[str, float | None]] | None:
-        if self.order[0] != "distance" or not self.nearer:
+        if self.order[0] != "distance":
             return None
-        if self.miles < INNER_CIRCLE_FROM_MILES:
-            return None
-        rows = self._read_candidates(self.nearer(self.miles / 2))
+        if self.composed is not None:
+            # Every filter is in the composed query, whatever their order.
+            near = self.composed.near
+            if near is None or near.beyond or near.miles < INNER_CIRCLE_FROM_MILES:
+                return None
+            inner = self.composed.within(near.miles / 2)
+            query = inner.sql(self.order, self.limit + 1)
+        else:
+            if not self.nearer or self.miles < INNER_CIRCLE_FROM_MILES:
+                return None
+            query = self._compiled(self.nearer(self.miles / 2))
+        rows = self._read_candidates(*query)
         return rows if len(rows) > self.limit else None
 
-    def _read_candidates(self, queryset) -> list[tuple[str, float | None]]:
+    def _compiled(self, queryset) -> tuple[str, list]:
+        """The candidate query of a QuerySet the filter methods do not describe
+        (see candidates.py), compiled through the ORM."""
         fields = ["id", "name"]
         fields += [n for n in ("rank", "distance") if n in queryset.query.annotations]
         narrow = queryset.values_list(*fields)
@@ -309,7 +379,9 @@ class ServiceSearch:
             inner = narrow.order_by()[: self.limit + 1]
         else:
             inner = narrow.order_by(*self.order)[: self.limit + 1]
-        sql, params = inner.query.sql_with_params()
+        return inner.query.sql_with_params()
+
+    def _read_candidates(self, sql: str, params) -> list[tuple[str, float | None]]:
         order = ", ".join(
             f"c.{key.lstrip('-')} {'DESC' if key.startswith('-') else 'ASC'}"
             for key in self.order
@@ -319,7 +391,7 @@ class ServiceSearch:
         # are interpolated; every value stays a parameter.
         query = f"SELECT string_agg(c.id::text || ' ' || {miles}, ',' ORDER BY {order})"
         query += f" FROM ({sql}) AS c"  # nosec B608: see the comment above
-        with connections[inner.db].cursor() as cursor:
+        with connections[self.queryset.db].cursor() as cursor:
             cursor.execute(query, params)
             text = cursor.fetchone()[0]
         rows = []

@@ -1,0 +1,127 @@
+"""The candidate query composed from the filter methods' fragments (candidates.py)
+means what the QuerySet compiled by the ORM means."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from apps.directory.geo import find_zip
+from apps.directory.models import Service
+from apps.directory.search import refresh_search_index
+
+from .factories import ServiceFactory, TaxonomyTermFactory
+from .test_search import CAMBRIDGE, MANHATTAN, WORCESTER, place
+
+pytestmark = pytest.mark.django_db
+
+BOSTON = "02114"
+
+
+@pytest.fixture
+def directory(db):
+    speech = TaxonomyTermFactory(code="speech-language", name="Speech therapy")
+    respite = TaxonomyTermFactory(code="respite", name="Respite care")
+    rows = [
+        ("Voice clinic Cambridge", CAMBRIDGE, speech, True, "active"),
+        ("Voice clinic Worcester", WORCESTER, speech, False, "active"),
+        ("Voice team Manhattan", MANHATTAN, speech, True, "active"),
+        ("Harbor respite", CAMBRIDGE, respite, True, "temporarily closed"),
+        ("Closed voice clinic", CAMBRIDGE, speech, True, "defunct"),
+        ("Worcester respite", WORCESTER, respite, False, "active"),
+    ]
+    for name, point, term, telehealth, status in rows:
+        place(
+            ServiceFactory(
+                name=name,
+                taxonomy_terms=[term],
+                telehealth=telehealth,
+                status=status,
+                last_verified=timezone.localdate() - datetime.timedelta(days=3),
+            ),
+            point,
+        )
+    # One service at two places: its distance is to the nearer one.
+    place(Service.objects.get(name="Voice clinic Worcester"), CAMBRIDGE)
+    refresh_search_index()
+    return {"speech": speech.pk, "respite": respite.pk}
+
+
+def searches(terms):
+    boston = find_zip(BOSTON)
+    listed = Service.objects.listed()
+    return [
+        (listed, ""),
+        (listed, "name"),
+        (listed.matching("voice"), ""),
+        (listed.matching("voise clinic"), "name"),
+        (listed.of_types([terms["speech"]]).with_telehealth(), ""),
+        (listed.near(boston, 50), ""),
+        (listed.near(boston, 50), "name"),
+        (listed.near(boston, 500).with_telehealth(), ""),
+        (listed.near(boston, 500).of_types([terms["speech"]]), ""),
+        (listed.matching("voice").near(boston, 50), ""),
+        (listed.matching("voice").near(boston, 50), "distance"),
+        (listed.near(boston, 500, beyond=10), "distance"),
+        (listed.matching("respite").near(boston, 500, beyond=10), "distance"),
+        (listed.checked_recently().accepting_referrals(), ""),
+        (listed.speaking("es").for_disease("als"), ""),
+        (Service.objects.active().near(boston, 500), ""),
+    ]
+
+
+def test_composed_candidates_are_the_compiled_ones(directory):
+    for services, sort in searches(directory):
+        found = services.search_results(sort=sort)
+        assert found.composed is not None
+        compiled = dataclasses.replace(found, composed=None)
+        found.limit = compiled.limit = 2
+        assert found.candidates() == compiled.candidates(), (services.query, sort)
+        found.limit = compiled.limit = 200
+        found._candidates = compiled._candidates = None
+        assert found.candidates() == compiled.candidates(), (services.query, sort)
+
+
+def test_nearest_first_distances_are_to_the_nearest_place(directory):
+    found = Service.objects.listed().near(find_zip(BOSTON), 50).search_results()
+    rows = {service.name: service.distance for service in found[0:10]}
+    assert rows["Voice clinic Worcester"] == rows["Voice clinic Cambridge"]
+    assert rows["Voice clinic Cambridge"] == pytest.approx(2.3, abs=0.1)
+    assert rows["Worcester respite"] == pytest.approx(38, abs=1)
+    assert "Closed voice clinic" not in rows
+
+
+def test_a_queryset_changed_otherwise_is_compiled_by_the_orm(directory):
+    listed = Service.objects.listed()
+    assert listed.filter(telehealth=True).search_results().composed is None
+    assert listed.all().search_results().composed is None
+    assert listed.order_by("-name").search_results().composed is None
+    # A filter method after a plain filter: the ORM still compiles it all.
+    changed = listed.filter(name__startswith="Voice").with_telehealth()
+    assert changed.search_results().composed is None
+    assert [s.name for s in changed.search_results()[0:5]] == [
+        "Voice clinic Cambridge",
+        "Voice team Manhattan",
+    ]
+    # Ranked twice: as the ORM does, the last words rank.
+    assert listed.matching("voice").matching("clinic").candidate_query() is None
+
+
+def test_a_filter_after_near_keeps_the_inner_circle(
+    directory, django_assert_num_queries
+):
+    found = (
+        Service.objects.listed().near(find_zip(BOSTON), 60).with_telehealth()
+    ).search_results()
+    found.limit = 1
+    with django_assert_num_queries(1):
+        assert found.is_capped
+    assert [service.name for service in found[0:1]] == ["Harbor respite"]
+
+
+def test_filter_fragments_name_the_table_of_a_subquery(directory):
+    telehealth = Service.objects.listed().with_telehealth().values("pk")
+    outer = Service.objects.filter(pk__in=telehealth)
+    assert 'U0."telehealth"' in str(outer.query)
+    assert outer.count() == 3

@@ -11,7 +11,7 @@ more CPU than running them. Each subquery is an index lookup by service.
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.urls import reverse
 from django.utils.dateformat import time_format
@@ -109,7 +109,20 @@ def card_words(language: str) -> dict[str, str]:
 def _clock(moment: time) -> str:
     """9:30 AM, 12:00 PM: the time as the cards write it (a format each language
     sets in its catalogue: a Django time format)."""
+    return _written_clock(get_language(), moment)
+
+
+# Opening hours fall on a few hundred different times, written on every card:
+# formatting each anew cost more than the rest of the card.
+@functools.lru_cache(maxsize=4096)
+def _written_clock(language: str, moment: time) -> str:
     return time_format(moment, _("g:i A"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_month(language: str, month: date) -> str:
+    """The month a listing was last checked, as the cards write it."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 @dataclass(frozen=True)
@@ -193,7 +206,7 @@ def read_cards(
     words = card_words(params["language"])
     cutoff = stale_cutoff()
     for service in cards.values():
-        _word_the_card(service, words, cutoff)
+        _word_the_card(service, words, cutoff, params["language"])
     return cards
 
 
@@ -221,7 +234,9 @@ def _read_services(params: dict) -> list[Service]:
     return services
 
 
-def _word_the_card(service: Service, words: dict[str, str], cutoff) -> None:
+def _word_the_card(
+    service: Service, words: dict[str, str], cutoff: date, language: str
+) -> None:
     """The card's text in the page's language, each line ready to show: listing
     text marked as English on other pages (``in_english``), addresses as written."""
     service.name_shown = in_english(service.name)
@@ -245,7 +260,7 @@ def _word_the_card(service: Service, words: dict[str, str], cutoff) -> None:
     ]
     service.checked_text = (
         words["checked"]
-        % {"month": date_format(service.last_verified, "YEAR_MONTH_FORMAT")}
+        % {"month": _written_month(language, service.last_verified.replace(day=1))}
         if service.last_verified
         else words["not_checked"]
     )

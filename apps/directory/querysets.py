@@ -38,6 +38,11 @@ no more than a narrow one. The count is honest and capped: ``count()`` is the nu
 of candidates, and ``is_capped`` says when more services matched than were ranked
 (the page then says "more than 200" and suggests narrowing the search). Then one
 query reads the services of the page with their organisation.
+
+The candidate query is not compiled through the ORM on each search: every filter
+method records the fixed SQL fragment it filters with, and ServiceSearch joins
+those fragments (``apps/directory/candidates.py``); a QuerySet changed in any other
+way is compiled as usual.
 """
 
 from __future__ import annotations

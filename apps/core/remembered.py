@@ -2,15 +2,19 @@
 
 Every page carries the same chrome (base.html: navigation, footer, language
 switch), and rendering it afresh cost more CPU than a whole bare Django request:
-the same dozen URLs reversed for every page. ``remembered_reverse()`` is
-``reverse()``, remembered for each URLconf, script prefix, language and arguments
-(``{% url %}`` uses it: templatetags/remembered_url). Only plain arguments (text,
-integers, UUIDs) are remembered: an object is reversed through its ``str()``, which
-may change, so such calls reverse each time.
+the same dozen URLs reversed, the same labels translated. Two things are kept
+instead, for as long as the worker runs:
 
-The language is always part of the key, so a Spanish page's /es/ links can never
-reach an English page. Settings do not change while a worker runs; a test that
-changes one makes it start afresh.
+- ``remembered_reverse()``: ``reverse()``, remembered for each URLconf, script
+  prefix, language and arguments (``{% url %}`` uses it: templatetags/remembered_url).
+  Only plain arguments (text, integers, UUIDs) are remembered: an object is reversed
+  through its ``str()``, which may change, so such calls reverse each time.
+- ``RememberedFragments``: the HTML of a ``{% remembered %}`` block
+  (templatetags/remembered), for each language and the values the block names.
+
+The language is always part of the key, so a Spanish page's text or /es/ links can
+never reach an English page. Settings do not change while a worker runs; a test
+that changes one makes both start afresh.
 """
 
 from functools import lru_cache
@@ -77,7 +81,32 @@ def _reverse(language, script_prefix, urlconf, viewname, args, kwargs, current_a
         )
 
 
+class RememberedFragments:
+    """The HTML of one ``{% remembered %}`` block, by key (the language and the
+    values it names). At most ``max_entries``: past that, blocks are rendered
+    each time again. Kept with the compiled template, so a template reloaded in
+    development starts afresh."""
+
+    generation = 0  # raised by forget_remembered(): every block starts afresh
+
+    def __init__(self, max_entries: int = 2000):
+        self.max_entries = max_entries
+        self._generation = RememberedFragments.generation
+        self._html: dict[tuple, str] = {}
+
+    def get(self, key: tuple) -> str | None:
+        if self._generation != RememberedFragments.generation:
+            self._html = {}
+            self._generation = RememberedFragments.generation
+        return self._html.get(key)
+
+    def keep(self, key: tuple, html: str) -> None:
+        if len(self._html) < self.max_entries:
+            self._html[key] = html
+
+
 @receiver(setting_changed, dispatch_uid="carenav-forget-remembered")
 def forget_remembered(**kwargs) -> None:
-    """Forget every remembered URL (a test changed a setting)."""
+    """Forget every remembered URL and block (a test changed a setting)."""
     _reverse.cache_clear()
+    RememberedFragments.generation += 1

@@ -136,6 +136,9 @@ TEMPLATES = [
                 # language_links: the language switch and hreflang links.
                 "apps.core.languages.language_links",
             ],
+            # {% url %} remembered per worker and language (apps.core.remembered):
+            # every page reverses the same names.
+            "builtins": ["apps.core.templatetags.remembered_url"],
         },
     },
 ]

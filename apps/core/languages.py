@@ -24,11 +24,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    ResolverMatch,
+    resolve,
+    translate_url,
+)
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+
+from .remembered import remembered_reverse
 
 # Set on the request by a sign-in: the account's language, for the cookie.
 ACCOUNT_LANGUAGE = "_carenav_account_language"
@@ -168,10 +176,22 @@ class LanguageLinks:
         if not self.found:
             return {}
         path = self.request.path
-        twins = {code: in_language(path, code) for code, _ in settings.LANGUAGES}
+        match = self._match()
+        twins = {code: _twin(match, code) or path for code, _ in settings.LANGUAGES}
         if len(set(twins.values())) < len(twins):
             return {}
         return twins
+
+    def _match(self) -> ResolverMatch | None:
+        # The URL was resolved to reach the view: its name and arguments give
+        # the page in each language (as translate_url() would, resolving again).
+        match = getattr(self.request, "resolver_match", None)
+        if match is not None:
+            return match
+        try:
+            return resolve(self.request.path_info)
+        except Resolver404:
+            return None
 
     @property
     def alternates(self) -> list[dict]:
@@ -190,25 +210,38 @@ class LanguageLinks:
     @cached_property
     def switch(self) -> list[dict]:
         """The other languages: code, own name, and where to go back to."""
-        full_path = self.request.get_full_path()
+        # The query (from the first "?": the path's own are escaped) goes along.
+        _, separator, query = self.request.get_full_path().partition("?")
         choices = []
         for code, name in settings.LANGUAGES:
             if code == self.current:
                 continue
             if self._twins:
-                next_url = in_language(full_path, code)
+                next_url = f"{self._twins[code]}{separator}{query}"
             else:
                 next_url = _home_in(code)
             choices.append({"code": code, "name": name, "next": next_url})
         return choices
 
 
+def _twin(match: ResolverMatch | None, language: str) -> str | None:
+    """The path of the matched page in `language`, or None if it has none."""
+    if match is None or match.url_name is None:
+        return None
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    try:
+        return remembered_reverse(
+            name, args=match.args, kwargs=match.kwargs, language=language
+        )
+    except NoReverseMatch:
+        return None
+
+
 def _home_in(language: str) -> str:
-    with translation.override(language):
-        try:
-            return reverse("core:home")
-        except NoReverseMatch:
-            return "/"
+    try:
+        return remembered_reverse("core:home", language=language)
+    except NoReverseMatch:
+        return "/"
 
 
 def language_links(request) -> dict:

@@ -16,6 +16,7 @@ from apps.accounts.models import User
 from apps.accounts.tests.factories import UserFactory
 from apps.core.caching import cache_key
 from apps.core.mail import absolute_url, written_for
+from apps.diseases.tests.factories import DiseaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,17 @@ def test_every_page_links_its_twins_with_hreflang(client):
             "es": f"{site}/es/learn/glossary/",
             "x-default": f"{site}/learn/glossary/",
         }
+
+
+def test_the_switch_and_hreflang_keep_the_pages_arguments_and_query(client):
+    DiseaseFactory(slug="als")
+    html = client.get("/learn/als/?tab=care&x=%C3%A9").content.decode()
+    assert 'name="next" value="/es/learn/als/?tab=care&amp;x=%C3%A9"' in html
+    assert f'hreflang="es" href="{settings.SITE_URL}/es/learn/als/"' in html
+
+    spanish = client.get("/es/learn/als/").content.decode()
+    assert 'name="next" value="/learn/als/"' in spanish
+    assert f'hreflang="x-default" href="{settings.SITE_URL}/learn/als/"' in spanish
 
 
 def test_a_signed_in_persons_switch_is_kept_on_their_account(client, patient):

@@ -602,6 +602,12 @@ function init(args)
   unexpected = 0
   unexpected_seen = ""
   n = 0
+  -- wrk calls request() once on its first thread before the load starts, only to
+  -- check what it returns (script_verify_request in wrk's script.c); that request
+  -- is never sent. Answered like any other, it would move the thread's first
+  -- referral on in this script but not on the server: every later change of it
+  -- would then be refused as stale (409), once per turn through the pool.
+  checking = thread_index == 1
   mine = {}
   for i, entry in ipairs(pool) do
     if (i - 1) %% thread_total == thread_index - 1 then
@@ -626,6 +632,10 @@ local function status_body(entry)
 end
 
 function request()
+  if checking then
+    checking = false
+    return wrk.format(method, paths[1], headers)
+  end
   n = n + 1
   if #mine > 0 then
     local entry = mine[(n - 1) %% #mine + 1]

@@ -540,7 +540,7 @@ def count_queries(items: list[Scenario], contexts: dict[str, Context], port: int
     from django.test.utils import CaptureQueriesContext
 
     from apps.core.caching import cache_key, forget_local_copies
-    from apps.referrals.models import TeamChanges
+    from apps.referrals.models import TeamChangeShard
 
     host = f"127.0.0.1:{port}"
     for item in items:
@@ -563,7 +563,7 @@ def count_queries(items: list[Scenario], contexts: dict[str, Context], port: int
             cache.delete(cache_key(RequestFactory().get(path, HTTP_HOST=host)))
             forget_local_copies()
             # Kept casework pages: a new count of changes makes the next load a miss.
-            TeamChanges.objects.update(changes=F("changes") + 1)
+            TeamChangeShard.objects.update(changes=F("changes") + 1)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
             item.sql_miss, item.sql_transaction = split_queries(queries)

@@ -48,18 +48,34 @@ class TeamChangeShard(models.Model):
         return f"{self.changes} changes for team {self.team_id} (shard {self.shard})"
 
 
-def changes_of(team_id: int) -> int:
-    """The team's count now, in one short query (plain SQL: it runs on every
-    kept page a caseworker opens)."""
+def team_changes_sql(team_column: str) -> str:
+    """An SQL expression: the count of the team that ``team_column`` names (0 for
+    none), for reading it within another query."""
     table = connection.ops.quote_name(TeamChangeShard._meta.db_table)
+    # Only the model's own table name and the caller's column are formatted in.
+    return (
+        f"(SELECT coalesce(sum(counted.changes), 0) FROM {table} counted "  # nosec B608
+        f"WHERE counted.team_id = {team_column})::bigint"
+    )
+
+
+# Set on the signed-in user by apps.accounts.backends: their team's count, read
+# with the account at the start of the request.
+TEAM_CHANGES = "team_changes"
+
+
+def changes_of(team_id: int) -> int:
+    """The team's count now, in one short query."""
     with connection.cursor() as cursor:
-        # Only the model's own table name is formatted in; the id is a parameter.
-        cursor.execute(
-            f"SELECT coalesce(sum(changes), 0)::bigint FROM {table} "  # nosec B608
-            "WHERE team_id = %s",
-            [team_id],
-        )
+        cursor.execute(f"SELECT {team_changes_sql('%s')}", [team_id])
         return cursor.fetchone()[0]
+
+
+def changes_seen_by(user) -> int:
+    """The count of the user's team as read with their account when the request
+    started, else (a user loaded some other way) now."""
+    counted = getattr(user, TEAM_CHANGES, None)
+    return counted if counted is not None else changes_of(user.team_id)
 
 
 # How each counted table leads to the teams a write concerns: the column read

@@ -5,6 +5,10 @@ have a second factor set up: a query of its own each time. Reading the answer in
 the query that loads the signed-in account from the session (an EXISTS on the
 authenticators' user index) makes it free. The answer is that of the request's
 start; a factor added or removed during the request counts from the next one.
+
+The same query reads the count of changes of the person's team (none without a
+team), which every kept casework page is looked up by
+(apps/referrals/page_cache.py): otherwise a query of its own on each of them.
 """
 
 import functools
@@ -13,6 +17,8 @@ from allauth.account.auth_backends import AuthenticationBackend
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db import connection
+
+from apps.referrals.team_changes import TEAM_CHANGES, team_changes_sql
 
 # Set on the user that get_user() loads: whether any authenticator is set up
 # (allauth's is_mfa_enabled(user) for that moment).
@@ -36,6 +42,7 @@ def _user_sql() -> str:
     # Table names come from the models; the id is a parameter.
     return (
         f"SELECT account.*, EXISTS (SELECT 1 FROM {authenticators} factor "  # nosec B608
-        f"WHERE factor.user_id = account.id) AS {HAS_SECOND_FACTOR} "
+        f"WHERE factor.user_id = account.id) AS {HAS_SECOND_FACTOR}, "
+        f"{team_changes_sql('account.team_id')} AS {TEAM_CHANGES} "
         f"FROM {users} account WHERE account.id = %s"
     )

@@ -712,4 +712,4 @@ class FeedMark(models.Model):
 
 
 # The per-team count of changes that kept casework pages are keyed on.
-from .team_changes import TeamChanges  # noqa: E402, F401
+from .team_changes import TeamChangeShard  # noqa: E402, F401

@@ -7,7 +7,10 @@ what it shows: the signed-in person (account, role, team), the language, the ful
 path with its query string (filters, sorting, page), today's date (the
 "needs attention" rule and follow-up dates move with it) and the team's count of
 changes (team_changes.py: the database counts every write to the team's casework
-records). Any such write makes a new key, so nothing has to be told to forget.
+records). Any such write makes a new key, so nothing has to be told to forget. The
+count is the one read with the account at the start of the request
+(apps/accounts/backends.py), before anything on the page: a page rendered later
+may show more than its count says, never less.
 
 Who a kept page is served to: only the signed-in person whose key names it (the
 key starts from their account), never anyone else. Reading personal data is
@@ -39,7 +42,7 @@ from apps.core.caching import (
     LocalCopies,
 )
 
-from .team_changes import changes_of
+from .team_changes import changes_seen_by
 
 KEY_PREFIX = "carenav:casework-page:v1:"
 # Each worker keeps the pages it served last for a few seconds too: the key names
@@ -89,7 +92,7 @@ def cached_casework_page(request, render_page):
     rendered, kept and answered."""
     if not _may_keep(request):
         return render_page()
-    key = page_key(request, changes_of(request.user.team_id))
+    key = page_key(request, changes_seen_by(request.user))
     kept = _local.get(key)
     if kept is None:
         kept = cache.get(key)

@@ -9,6 +9,15 @@ raw UPDATE, the admin, an import or another program. A page is kept under a key
 that names the count it was rendered at (page_cache.py); the next write makes a
 new key, so nothing has to be told to forget.
 
+The count of a team is spread over SHARDS rows (migration 0009): a row being
+counted stays locked until its transaction commits, so with one row per team every
+writer of a team waited for the previous one's COMMIT (its flush to disk
+included) and a team's status changes went one at a time. A writing transaction
+now counts in the row its transaction id names (id modulo SHARDS); transactions
+running at the same time have nearby ids, so they count in different rows and
+commit together. The team's count is the sum of its rows: every committed write
+raises it, so it never comes back to a value a page was kept under.
+
 Directory names (services, organizations, locations) and the clock (the "needs
 attention" rule, follow-up dates) are not counted: kept pages are at most
 CASEWORK_PAGE_CACHE_SECONDS old for those, and the key names the day.
@@ -16,34 +25,57 @@ CASEWORK_PAGE_CACHE_SECONDS old for those, and the key names the day.
 
 from django.db import connection, models
 
+# Rows per team: more than the writers that run at once (the web workers).
+SHARDS = 16
 
-class TeamChanges(models.Model):
-    """How many writes touched the team's casework records so far (no row: none).
+
+class TeamChangeShard(models.Model):
+    """How many writes touched the team's casework records so far, in the
+    transactions counted in this row (no row: none). The team's count is the sum
+    over its rows (changes_of()).
 
     The team is named by its id, without a foreign key: the trigger may count a
     write made while the team itself is being deleted (its staff's team set to
     none), and a row left for a deleted team harms nothing.
     """
 
-    team_id = models.BigIntegerField(primary_key=True)
+    pk = models.CompositePrimaryKey("team_id", "shard")
+    team_id = models.BigIntegerField()
+    shard = models.SmallIntegerField()
     changes = models.BigIntegerField(default=0)
 
     def __str__(self):
-        return f"{self.changes} changes for team {self.team_id}"
+        return f"{self.changes} changes for team {self.team_id} (shard {self.shard})"
+
+
+def team_changes_sql(team_column: str) -> str:
+    """An SQL expression: the count of the team that ``team_column`` names (0 for
+    none), for reading it within another query."""
+    table = connection.ops.quote_name(TeamChangeShard._meta.db_table)
+    # Only the model's own table name and the caller's column are formatted in.
+    return (
+        f"(SELECT coalesce(sum(counted.changes), 0) FROM {table} counted "  # nosec B608
+        f"WHERE counted.team_id = {team_column})::bigint"
+    )
+
+
+# Set on the signed-in user by apps.accounts.backends: their team's count, read
+# with the account at the start of the request.
+TEAM_CHANGES = "team_changes"
 
 
 def changes_of(team_id: int) -> int:
-    """The team's count now, in one short query (plain SQL: it runs on every
-    kept page a caseworker opens)."""
-    table = connection.ops.quote_name(TeamChanges._meta.db_table)
+    """The team's count now, in one short query."""
     with connection.cursor() as cursor:
-        # Only the model's own table name is formatted in; the id is a parameter.
-        cursor.execute(
-            f"SELECT changes FROM {table} WHERE team_id = %s",  # nosec B608
-            [team_id],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else 0
+        cursor.execute(f"SELECT {team_changes_sql('%s')}", [team_id])
+        return cursor.fetchone()[0]
+
+
+def changes_seen_by(user) -> int:
+    """The count of the user's team as read with their account when the request
+    started, else (a user loaded some other way) now."""
+    counted = getattr(user, TEAM_CHANGES, None)
+    return counted if counted is not None else changes_of(user.team_id)
 
 
 # How each counted table leads to the teams a write concerns: the column read
@@ -90,27 +122,38 @@ BEGIN
         SELECT array_agg(team_id) INTO teams FROM referrals_client
         WHERE patient_id = ANY(ids);
     END IF;
-    -- In team order, so that two writers never wait for each other in a circle.
-    INSERT INTO referrals_teamchanges AS counted (team_id, changes)
-    SELECT DISTINCT team, 1 FROM unnest(teams) AS team
+    -- In the row of the team that this transaction's id names (see SHARDS in
+    -- apps/referrals/team_changes.py), the same for all its writes; in team
+    -- order, so that two writers never wait for each other in a circle.
+    INSERT INTO referrals_teamchangeshard AS counted (team_id, shard, changes)
+    SELECT DISTINCT team, (txid_current() % {shards})::smallint, 1
+    FROM unnest(teams) AS team
     WHERE team IS NOT NULL ORDER BY team
-    ON CONFLICT (team_id) DO UPDATE SET changes = counted.changes + 1;
+    ON CONFLICT (team_id, shard) DO UPDATE SET changes = counted.changes + 1;
     RETURN NULL;
 END;
 $$;
 """
 
 
-def install_sql() -> str:
-    """The function and the triggers (migration 0008 holds a frozen copy: a change
-    here needs a new migration that drops and installs them again)."""
-    triggers = [
+def function_sql() -> str:
+    """The trigger's function (migration 0009 holds a frozen copy: a change here
+    needs a new migration that installs it again)."""
+    return FUNCTION_SQL.format(shards=SHARDS)
+
+
+def triggers_sql() -> str:
+    """The triggers calling it on every counted table (frozen in migration 0008)."""
+    return "\n".join(
         f"CREATE TRIGGER carenav_count_team_change AFTER INSERT OR UPDATE OR DELETE "
         f"ON {table} FOR EACH ROW EXECUTE FUNCTION "
         f"carenav_count_team_change('{column}', '{names}');"
         for table, (column, names) in COUNTED_TABLES.items()
-    ]
-    return FUNCTION_SQL + "\n".join(triggers)
+    )
+
+
+def install_sql() -> str:
+    return function_sql() + triggers_sql()
 
 
 def remove_sql() -> str:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
+from apps.accounts.backends import AccountBackend
 from apps.core.models import AccessLog
 from apps.referrals.models import Client, FeedMark
 from apps.referrals.page_cache import forget_local_copies, page_key
@@ -59,9 +60,19 @@ def test_a_second_load_is_kept_and_costs_a_flat_few_queries(
         with CaptureQueriesContext(connection) as queries:
             response = browser.get(url)
         assert response.status_code == 200
-        # session, user (with its second-factor answer), the team's count, and the
-        # access-log INSERT when the page shows a personal record
-        assert len(queries) <= 4, [q["sql"][:80] for q in queries.captured_queries]
+        # session, user (with its second-factor answer and the team's count), and
+        # the access-log INSERT when the page shows a personal record
+        assert len(queries) <= 3, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_the_teams_count_is_read_with_the_account(caseworker, patient):
+    backend = AccountBackend()
+    before = backend.get_user(caseworker.pk).team_changes
+    assert before == changes_of(caseworker.team_id)
+    Client.objects.filter(caseworker=caseworker).update(phone="617-555-0142")
+    ClientFactory(caseworker=caseworker)
+    assert backend.get_user(caseworker.pk).team_changes > before
+    assert backend.get_user(patient.pk).team_changes == 0  # no team
 
 
 def test_a_status_change_shows_on_the_next_load(caseworker, client_record, referral):

@@ -3,8 +3,10 @@ whatever makes it, and never gets in the way of a write."""
 
 import importlib
 
+import psycopg
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from apps.accounts.models import PatientProfile, Team
@@ -18,7 +20,13 @@ from apps.referrals.models import (
     Referral,
     ReferralEvent,
 )
-from apps.referrals.team_changes import changes_of, install_sql, remove_sql
+from apps.referrals.team_changes import (
+    SHARDS,
+    changes_of,
+    function_sql,
+    remove_sql,
+    triggers_sql,
+)
 from apps.referrals.tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +98,83 @@ def test_a_team_can_still_be_deleted_after_its_writes_were_counted(db):
     assert not Team.objects.filter(pk=team.pk).exists()
 
 
-def test_the_migration_installs_what_the_module_describes():
-    migration = importlib.import_module("apps.referrals.migrations.0008_team_changes")
-    assert migration.INSTALL.strip() == install_sql().strip()
-    assert migration.REMOVE.strip() == remove_sql().strip()
+def test_the_migrations_install_what_the_module_describes():
+    migrations = "apps.referrals.migrations."
+    triggers = importlib.import_module(migrations + "0008_team_changes")
+    shards = importlib.import_module(migrations + "0009_team_change_shards")
+    assert triggers.INSTALL.strip().endswith(triggers_sql().strip())
+    assert triggers.REMOVE.strip() == remove_sql().strip()
+    assert shards.FUNCTION.strip() == function_sql().strip()
+    assert f"% {SHARDS})" in shards.FUNCTION
+
+
+def _connect():
+    settings = connection.settings_dict
+    return psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+
+
+def _shard(conn) -> int:
+    return conn.execute(f"SELECT txid_current() % {SHARDS}").fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_of_one_team_do_not_wait_for_each_others_commit(caseworker):
+    """Each transaction holds its count's row until it commits: with one row per
+    team, the second writer below would wait for the first one's COMMIT."""
+    first_client, second_client = ClientFactory.create_batch(2, caseworker=caseworker)
+    team_id = caseworker.team_id
+    before = changes_of(team_id)
+    change = "UPDATE referrals_client SET phone = '617-555-0100' WHERE id = %s"
+    with _connect() as first, _connect() as second:
+        first_shard = _shard(first)
+        first.execute(change, [first_client.pk])
+        # Nearby transaction ids name different rows; so does this one (a new
+        # transaction, with a new id, in the rare case that it names the same).
+        while _shard(second) == first_shard:
+            second.rollback()
+        second.execute("SET LOCAL lock_timeout = '2s'")
+        second.execute(change, [second_client.pk])
+        second.commit()
+        assert changes_of(team_id) == before + 1
+        first.commit()
+    # Both counted: the team's count is the sum of its rows.
+    assert changes_of(team_id) == before + 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_counts_go_on_across_the_move_to_shards(team):
+    """A count that started again could come back to a value pages are kept
+    under: the migration carries each team's count over, and back."""
+    executor = MigrationExecutor(connection)
+    one_row = [("referrals", "0008_team_changes")]
+    shards = [("referrals", "0009_team_change_shards")]
+    executor.migrate(one_row)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO referrals_teamchanges (team_id, changes) VALUES (%s, 40)",
+                [team.pk],
+            )
+        executor.loader.build_graph()
+        executor.migrate(shards)
+        assert changes_of(team.pk) == 40
+        UserFactory(team=team)
+        counted = changes_of(team.pk)
+        assert counted > 40
+        executor.loader.build_graph()
+        executor.migrate(one_row)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT changes FROM referrals_teamchanges WHERE team_id = %s",
+                [team.pk],
+            )
+            assert cursor.fetchone()[0] == counted
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -16,8 +16,23 @@ hold. Queries go through Django's cursor wrapper, so they are counted and logged
 like any other.
 """
 
+from contextlib import contextmanager
+
 import psycopg
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
+
+
+class _LoggedPreparedCursor(CursorDebugWrapper):
+    """Logs the statement as written (Django asks psycopg for the text it sent,
+    which a prepared execution does not keep)."""
+
+    @contextmanager
+    def debug_sql(
+        self, sql=None, params=None, use_last_executed_query=False, many=False
+    ):
+        with super().debug_sql(sql, params, use_last_executed_query=False, many=many):
+            yield
 
 
 def prepared_cursor(using: str = "default"):
@@ -27,5 +42,5 @@ def prepared_cursor(using: str = "default"):
     connection.validate_thread_sharing()
     server_bound = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
-        return connection.make_debug_cursor(server_bound)
+        return _LoggedPreparedCursor(server_bound, connection)
     return connection.make_cursor(server_bound)

@@ -171,3 +171,19 @@ def test_analyze_counts_rows_loaded_in_the_same_transaction():
         )
         analyze(AccessLog)
         assert planner_rows() >= 30
+
+
+@pytest.mark.django_db
+def test_prepared_statements_are_counted_and_logged_with_their_text():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.prepared import prepared_cursor
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(7):  # past psycopg's prepare_threshold
+            with prepared_cursor() as cursor:
+                cursor.execute("SELECT %s::integer + 1", [41])
+                assert cursor.fetchone() == (42,)
+    assert len(queries) == 7
+    assert all(q["sql"] == "SELECT %s::integer + 1" for q in queries.captured_queries)

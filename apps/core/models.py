@@ -28,12 +28,17 @@ class AccessLog(models.Model):
         EXPORT = "export", "Exported"
         PRINT = "print", "Printed"
 
+    # No constraint in the database: each row's check read and key-share locked
+    # the reader's account row, 25 times for one worklist, and a person's pages
+    # open at once queued on that lock. Deleting an account still sets it to NULL
+    # (Django's collector does that, not the database).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(max_length=10, choices=Action)
     record_type = models.CharField(max_length=60)

@@ -1,3 +1,4 @@
+import pytest
 from django.test import RequestFactory
 
 from apps.core.audit import flush_access_log, record_access, record_accesses
@@ -35,3 +36,27 @@ def test_rows_wait_for_the_end_of_the_request_when_buffered(caseworker, rf):
     assert AccessLog.objects.count() == 0
     flush_access_log(request)
     assert AccessLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_access_log_keeps_its_rows_when_an_account_goes_without_locking_it():
+    from django.db import connection
+
+    from apps.accounts.tests.factories import UserFactory
+    from apps.core.models import AccessLog
+
+    reader = UserFactory()
+    row = AccessLog.objects.create(
+        user=reader, action="view", record_type="referrals.client", record_id="1"
+    )
+    reader.delete()
+    row.refresh_from_db()
+    assert row.user_id is None
+    # Writing a row checks no account row in the database (no lock on it).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'f'",
+            [AccessLog._meta.db_table],
+        )
+        assert cursor.fetchone()[0] == 0

@@ -133,12 +133,18 @@ class OpeningHours:
     closes_at: time | None
 
     def __str__(self) -> str:
-        if self.closes_at is None:
-            return _("from %(opens)s") % {"opens": _clock(self.opens_at)}
-        return _("%(opens)s to %(closes)s") % {
-            "opens": _clock(self.opens_at),
-            "closes": _clock(self.closes_at),
-        }
+        return _written_hours(get_language(), self.opens_at, self.closes_at)
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_hours(language: str, opens_at: time, closes_at: time | None) -> str:
+    """An opening as the cards write it, once per worker and language."""
+    if closes_at is None:
+        return _("from %(opens)s") % {"opens": _clock(opens_at)}
+    return _("%(opens)s to %(closes)s") % {
+        "opens": _clock(opens_at),
+        "closes": _clock(closes_at),
+    }
 
 
 def read_cards(

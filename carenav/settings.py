@@ -186,9 +186,12 @@ DATABASES["default"]["OPTIONS"].setdefault(
     f"-c statement_timeout={env_int('DJANGO_STATEMENT_TIMEOUT_MS', 15000)} -c jit=off",
 )
 # Statements run through apps.core.prepared.prepared_cursor() (server-side binding)
-# are prepared after this many runs on a connection; Django's own client-bound
-# queries are never prepared.
-DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+# are prepared after this many runs on a pooled connection; Django's own
+# client-bound queries are never prepared. Not without the pool: connections then
+# last one request (DEBUG), or PgBouncer may hand the next statement another
+# server connection, without the prepared statement (DJANGO_DB_POOL=0).
+if DATABASE_POOL:
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -101,7 +101,8 @@ class Near:
         in_circle, in_circle_params = self.in_circle("l")
         having = " HAVING min(" + distance + ") > %s" if self.beyond else ""
         sql = (
-            f"SELECT sal.service_id, min({distance}) AS distance"
+            # Fixed fragments only; every value is a parameter.
+            f"SELECT sal.service_id, min({distance}) AS distance"  # nosec B608
             ' FROM "directory_location" l JOIN "directory_serviceatlocation" sal'
             f' ON sal."location_id" = l."id" WHERE {in_circle}'
             f" GROUP BY sal.service_id{having} ORDER BY 2"
@@ -181,7 +182,8 @@ class CandidateQuery:
                 group += f" HAVING min({distance}) > %s"
                 group_params = [*distance_params, near.beyond]
             distance_key = "distance"
-        sql = f"SELECT {', '.join(select)} FROM {source}"
+        # Fixed fragments only (ServiceSQL and the columns above); values are params.
+        sql = f"SELECT {', '.join(select)} FROM {source}"  # nosec B608
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += group

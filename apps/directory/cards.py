@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db import router
 from django.urls import reverse
 from django.utils.dateformat import time_format
 from django.utils.formats import date_format
@@ -218,7 +219,9 @@ def read_cards(
 
 def _read_services(params: dict) -> list[Service]:
     """The card query's rows as Service instances with its extra columns set."""
-    with prepared_cursor() as cursor:
+    # Where the directory is read from: a replica when there is one (db_router).
+    using = router.db_for_read(Service)
+    with prepared_cursor(using) as cursor:
         cursor.execute(CARD_SQL, params)
         names = [column.name for column in cursor.description]
         rows = cursor.fetchall()
@@ -232,7 +235,7 @@ def _read_services(params: dict) -> list[Service]:
     services = []
     for row in rows:
         values = dict(zip(names, row, strict=True))
-        service = Service.from_db("default", loaded, [values[n] for n in loaded])
+        service = Service.from_db(using, loaded, [values[n] for n in loaded])
         for name in names:
             if name not in model_fields:
                 setattr(service, name, values[name])

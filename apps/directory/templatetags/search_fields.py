@@ -8,47 +8,45 @@ tags write the same markup from ``ServiceSearchForm.shown`` (each field read onc
 every value escaped as the templates would.
 """
 
-import html
-
 from django import template
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.core.markup import html_text
 
 register = template.Library()
 
 
-def _text(value) -> str:
-    """``value`` as HTML: already-safe HTML as it is, anything else escaped."""
-    if isinstance(value, SafeData):
-        return str(value)
-    return html.escape(str(value))
-
-
-def _errors(field: dict) -> str:
-    return "".join(
-        f'<div id="{_text(field["id_for_label"])}-error" class="invalid-feedback">'
-        f"{_text(error)}</div>"
+def _labelled(field: dict, control: str, after: str = "") -> SafeString:
+    """The field's label, its control, its errors and ``after`` (its help)."""
+    name = html_text(field["id_for_label"])
+    errors = "".join(
+        f'<div id="{name}-error" class="invalid-feedback">{html_text(error)}</div>'
         for error in field["errors"]
+    )
+    return mark_safe(  # nosec B308 B703: every value escaped by html_text
+        f'<div class="mb-3"><label for="{name}" class="form-label">'
+        f"{html_text(field['label'])}</label>{control}{errors}{after}</div>"
     )
 
 
 @register.simple_tag
 def search_input(field: dict, type="text", inputmode="", autocomplete="") -> SafeString:
     """A labelled text input with its help and errors (``field``: form.shown.x)."""
-    name = _text(field["id_for_label"])
+    name = html_text(field["id_for_label"])
     value = field["value"]
     attributes = [
-        f'type="{_text(type)}"',
-        f'name="{_text(field["html_name"])}"',
+        f'type="{html_text(type)}"',
+        f'name="{html_text(field["html_name"])}"',
         f'id="{name}"',
         f'class="form-control{" is-invalid" if field["errors"] else ""}"',
-        f'value="{_text("" if value is None else value)}"',
+        f'value="{html_text("" if value is None else value)}"',
     ]
     if field["max_length"]:
-        attributes.append(f'maxlength="{_text(field["max_length"])}"')
+        attributes.append(f'maxlength="{html_text(field["max_length"])}"')
     if inputmode:
-        attributes.append(f'inputmode="{_text(inputmode)}"')
+        attributes.append(f'inputmode="{html_text(inputmode)}"')
     if autocomplete:
-        attributes.append(f'autocomplete="{_text(autocomplete)}"')
+        attributes.append(f'autocomplete="{html_text(autocomplete)}"')
     described = []
     if field["errors"]:
         described.append(f"{name}-error")
@@ -59,44 +57,38 @@ def search_input(field: dict, type="text", inputmode="", autocomplete="") -> Saf
     if field["errors"]:
         attributes.append('aria-invalid="true"')
     help_text = (
-        f'<div id="{name}-help" class="form-text">{_text(field["help_text"])}</div>'
+        f'<div id="{name}-help" class="form-text">{html_text(field["help_text"])}</div>'
         if field["help_text"]
         else ""
     )
-    return mark_safe(  # nosec B308 B703: every value escaped by _text
-        f'<div class="mb-3"><label for="{name}" class="form-label">'
-        f"{_text(field['label'])}</label><input {' '.join(attributes)}>"
-        f"{_errors(field)}{help_text}</div>"
-    )
+    return _labelled(field, f"<input {' '.join(attributes)}>", help_text)
 
 
 @register.simple_tag
 def search_select(field: dict, options) -> SafeString:
     """A labelled drop-down; ``options``: its <option>s (form.options_html.x)."""
-    name = _text(field["id_for_label"])
+    name = html_text(field["id_for_label"])
     invalid = (
         f' aria-invalid="true" aria-describedby="{name}-error"'
         if field["errors"]
         else ""
     )
-    return mark_safe(  # nosec B308 B703: every value escaped by _text
-        f'<div class="mb-3"><label for="{name}" class="form-label">'
-        f"{_text(field['label'])}</label>"
-        f'<select name="{_text(field["html_name"])}" id="{name}" '
+    return _labelled(
+        field,
+        f'<select name="{html_text(field["html_name"])}" id="{name}" '
         f'class="form-select{" is-invalid" if field["errors"] else ""}"{invalid}>'
-        f"{_text(options)}</select>"
-        f"{_errors(field)}</div>"
+        f"{html_text(options)}</select>",
     )
 
 
 @register.simple_tag
 def search_check(field: dict) -> SafeString:
     """A labelled checkbox."""
-    name = _text(field["id_for_label"])
-    return mark_safe(  # nosec B308 B703: every value escaped by _text
+    name = html_text(field["id_for_label"])
+    return mark_safe(  # nosec B308 B703: every value escaped by html_text
         f'<div class="form-check mb-2"><input type="checkbox" '
-        f'name="{_text(field["html_name"])}" id="{name}" class="form-check-input"'
+        f'name="{html_text(field["html_name"])}" id="{name}" class="form-check-input"'
         f"{' checked' if field['value'] else ''}>"
-        f'<label for="{name}" class="form-check-label">{_text(field["label"])}</label>'
-        "</div>"
+        f'<label for="{name}" class="form-check-label">'
+        f"{html_text(field['label'])}</label></div>"
     )

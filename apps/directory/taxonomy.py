@@ -50,7 +50,9 @@ def taxonomy_copy(name: str, build: Callable[[], T]) -> T:
     """``build()``, built once per generation of the taxonomy in this worker.
 
     ``name`` tells the copies apart, with the language when ``build`` depends on it.
-    What ``build`` returns is shared by every later request: never change it."""
+    What ``build`` returns is shared by every later request: never change it, unless
+    it is built to be filled in as requests go (read_words' memory of typed words,
+    which only adds what the database says and is forgotten with the generation)."""
     checked_at = _checked["at"]
     if checked_at is not None and time.monotonic() - checked_at < CHECK_SECONDS:
         copy = _copies.get(name)

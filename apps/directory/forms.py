@@ -1,3 +1,4 @@
+import copy
 from datetime import datetime
 from functools import partial
 
@@ -83,6 +84,26 @@ def _form_terms() -> tuple[list[tuple], list]:
     return ids, taxonomy_choices(terms)
 
 
+class SharedFields(dict):
+    """A form's fields, shared by every form made from them (in one worker, for one
+    language and taxonomy) instead of deep-copied for each: the search form is made
+    on every search, and copying its fields and drop-downs cost about as much as
+    running the search's SQL. Nothing changes a field once the form is made (errors
+    live on the form), so sharing them is safe."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _fields_with_terms() -> tuple[list[tuple], SharedFields]:
+    """(id, code, parent_id) of every term, and the search form's fields with the
+    type drop-down's choices in the active language."""
+    terms, choices = _form_terms()
+    fields = SharedFields(copy.deepcopy(ServiceSearchForm.base_fields))
+    fields["type"].choices = choices
+    return terms, fields
+
+
 class ServiceSearchForm(forms.Form):
     SORT_CHOICES = [
         ("", _("Best match")),
@@ -124,7 +145,14 @@ class ServiceSearchForm(forms.Form):
         },
     )
     type = forms.MultipleChoiceField(
-        label=_("Type of service"), required=False, widget=RepeatableSelect
+        label=_("Type of service"),
+        required=False,
+        widget=RepeatableSelect,
+        error_messages={
+            "invalid_choice": _(
+                "That type of service is not in the list; choose one from it."
+            )
+        },
     )
     disease = forms.ChoiceField(
         label=_("Knows this disease well"),
@@ -145,14 +173,12 @@ class ServiceSearchForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
         # The same terms give the choices and, once cleaned, the terms' children.
         language = get_language() or ""
-        self.terms, choices = taxonomy_copy(f"search form:{language}", _form_terms)
-        self.fields["type"].choices = choices
-        self.fields["type"].error_messages["invalid_choice"] = _(
-            "That type of service is not in the list; choose one from it."
+        self.terms, self.base_fields = taxonomy_copy(
+            f"search form:{language}", _fields_with_terms
         )
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def shown(self) -> dict:

@@ -28,11 +28,16 @@ def _mark(value, attribute: str):
     return format_html("<span {}>{}</span>", attribute, value)
 
 
+# Made once: these filters run several times on every search result card.
+ENGLISH = format_html('lang="{}"', FALLBACK)
+NOT_TO_TRANSLATE = mark_safe('translate="no"')  # nosec B308: a constant
+
+
 @register.filter
 def in_english(value):
-    return _mark(value, format_html('lang="{}"', FALLBACK))
+    return _mark(value, ENGLISH)
 
 
 @register.filter
 def as_written(value):
-    return _mark(value, mark_safe('translate="no"'))  # nosec B308: a constant
+    return _mark(value, NOT_TO_TRANSLATE)

@@ -27,6 +27,7 @@ from .models import (
     TaxonomyTerm,
 )
 from .moderation_admin import ask_to_verify
+from .places import services_at_locations
 from .search import refresh_search_index
 
 
@@ -292,6 +293,12 @@ class LocationAdmin(ContentAdminMixin, admin.ModelAdmin):
         "external_identifier",
         "external_identifier_type",
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The place moved, or its hours changed: distance searches and "open now"
+        # read what refresh_search_index keeps for the services here.
+        refresh_search_index(services_at_locations([form.instance.pk]))
 
 
 @admin.register(TaxonomyTerm)

@@ -45,8 +45,8 @@ class ServiceSQL(Expression):
     def get_group_by_cols(self):
         return [self]
 
-    def composed(self) -> tuple[str, list]:
-        return self.sql.format(table=SERVICE_TABLE), self.params
+    def composed(self, table: str = SERVICE_TABLE) -> tuple[str, list]:
+        return self.sql.format(table=table), self.params
 
 
 def ts_query(text: str, config: str) -> tuple[str, list]:
@@ -91,6 +91,19 @@ class Near:
         centre = self.centre
         box = box_bounds(centre.latitude, centre.longitude, self.miles)
         return sql, [*box, *params, self.miles]
+
+    def in_box_of_places(self, table: str) -> tuple[str, list]:
+        """The places of ``table`` (apps.directory.places) in the box around the
+        circle, then in the circle. Their coordinates are floats: compared with
+        floats, they keep their index."""
+        distance, params = self.distance(table)
+        centre = self.centre
+        box = box_bounds(centre.latitude, centre.longitude, self.miles)
+        sql = (
+            f'{table}."latitude" BETWEEN %s AND %s'
+            f' AND {table}."longitude" BETWEEN %s AND %s AND {distance} <= %s'
+        )
+        return sql, [*(float(edge) for edge in box), *params, self.miles]
 
     def nearest_first(self) -> tuple[str, list]:
         """(service_id, distance) of the services with a location in the circle,
@@ -142,7 +155,14 @@ class CandidateQuery:
         Nearest first, the services in the circle are read nearest first until
         the limit, unless a condition has an index of its own (words, types,
         language, disease): then the services it finds may be far fewer than
-        those in the circle, and the planner chooses where to start."""
+        those in the circle, and the search reads the services' places, where
+        the planner chooses where to start (as for every other order)."""
+        near = self.near
+        nearest_first = (
+            near is not None and order[0] == "distance" and not self._indexed()
+        )
+        if near is not None and not nearest_first:
+            return self._places_sql(order, limit)
         select = [f'{SERVICE_TABLE}."id" AS id', f'{SERVICE_TABLE}."name" AS name']
         select_params: list = []
         if self.rank is not None:
@@ -150,53 +170,73 @@ class CandidateQuery:
             select.append(f"{rank_sql} AS rank")
             select_params += rank_params
         source, source_params = SERVICE_TABLE, []
-        where, where_params = [], []
-        for condition in self.conditions:
-            sql, condition_params = condition.composed()
-            where.append(sql)
-            where_params += condition_params
-        group, group_params = "", []
-        distance_key = "n.distance"
-        near = self.near
-        if near is not None and order[0] == "distance" and not self._indexed():
+        if nearest_first:
             near_sql, source_params = near.nearest_first()
             select.append("n.distance AS distance")
             source = (
                 f"({near_sql}) AS n JOIN {SERVICE_TABLE}"
                 f' ON {SERVICE_TABLE}."id" = n.service_id'
             )
-        elif near is not None:
-            distance, distance_params = near.distance("l")
-            select.append(f"min({distance}) AS distance")
-            select_params += distance_params
-            source = (
-                f'{SERVICE_TABLE} JOIN "directory_serviceatlocation" sal'
-                f' ON sal."service_id" = {SERVICE_TABLE}."id"'
-                ' JOIN "directory_location" l ON l."id" = sal."location_id"'
-            )
-            in_circle, in_circle_params = near.in_circle("l")
-            where.append(in_circle)
-            where_params += in_circle_params
-            group = f' GROUP BY {SERVICE_TABLE}."id"'
-            if near.beyond:
-                group += f" HAVING min({distance}) > %s"
-                group_params = [*distance_params, near.beyond]
-            distance_key = "distance"
+        where, where_params = [], []
+        for condition in self.conditions:
+            sql, condition_params = condition.composed()
+            where.append(sql)
+            where_params += condition_params
         # Fixed fragments only (ServiceSQL and the columns above); values are params.
         sql = f"SELECT {', '.join(select)} FROM {source}"  # nosec B608
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += group
         if order[0] != "-rank":
-            columns = {**_ORDER_COLUMNS, "distance": f"{distance_key} ASC"}
+            columns = {**_ORDER_COLUMNS, "distance": "n.distance ASC"}
             sql += " ORDER BY " + ", ".join(columns[key] for key in order)
-        params = [*select_params, *source_params, *where_params, *group_params]
+        params = [*select_params, *source_params, *where_params]
         return f"{sql} LIMIT %s", [*params, limit]
+
+    def _places_sql(self, order: list[str], limit: int) -> tuple[str, list]:
+        """The same search read from the services' places (apps.directory.places):
+        one narrow table holds the coordinates and every column the conditions
+        name, so the box and the words or types meet as bitmaps of one table."""
+        near = self.near
+        distance, distance_params = near.distance(PLACE)
+        select = [f'{PLACE}."service_id" AS id', f'min({PLACE}."name") AS name']
+        select_params: list = []
+        if self.rank is not None:
+            rank_sql, rank_params = self.rank.composed(PLACE)
+            # The same vector on each place of a service: any one gives its rank.
+            select.append(f"max({rank_sql}) AS rank")
+            select_params += rank_params
+        select.append(f"min({distance}) AS distance")
+        select_params += distance_params
+        where, where_params = [], []
+        for condition in self.conditions:
+            sql, condition_params = condition.composed(PLACE)
+            where.append(sql)
+            where_params += condition_params
+        in_box, in_box_params = near.in_box_of_places(PLACE)
+        where.append(in_box)
+        where_params += in_box_params
+        # Fixed fragments only (ServiceSQL and the columns above); values are params.
+        sql = (
+            f"SELECT {', '.join(select)}"  # nosec B608
+            f' FROM "directory_serviceplace" {PLACE} WHERE {" AND ".join(where)}'
+            f' GROUP BY {PLACE}."service_id"'
+        )
+        group_params: list = []
+        if near.beyond:
+            sql += f" HAVING min({distance}) > %s"
+            group_params = [*distance_params, near.beyond]
+        if order[0] != "-rank":
+            sql += " ORDER BY " + ", ".join(_PLACE_ORDER[key] for key in order)
+        params = [*select_params, *where_params, *group_params, limit]
+        return f"{sql} LIMIT %s", params
 
     def _indexed(self) -> bool:
         return self.rank is not None or any(c.indexed for c in self.conditions)
 
 
+# The places' query is grouped by service: it orders by its output columns.
+PLACE = "p"
+_PLACE_ORDER = {"name": "name ASC", "id": "id ASC", "distance": "distance ASC"}
 _ORDER_COLUMNS = {
     "name": f'{SERVICE_TABLE}."name" ASC',
     "id": f'{SERVICE_TABLE}."id" ASC',

@@ -592,3 +592,6 @@ class SearchWord(models.Model):
 # Listing upkeep (verification requests and providers' proposals) lives beside this
 # module; imported last because it builds on Service.
 from .listings import ListingProposal, VerificationRequest  # noqa: E402, F401
+
+# The narrow table of located services that distance searches read (places.py).
+from .places import ServicePlace  # noqa: E402, F401

@@ -14,6 +14,8 @@ weekly opening hours as minutes of the week (``open_minutes``, see ``opening.py`
 
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
+It also rebuilds the services' places (``places.py``), the narrow rows that distance
+searches read.
 Explicit calls were chosen over database triggers because the columns depend on
 seven tables (service, organisation, taxonomy term, the service-term link,
 language, schedule, service-at-location): triggers on each
@@ -28,11 +30,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.core.prepared import prepared_cursor
 
 from .opening import open_minutes_lateral
+from .places import refresh_places
 from .taxonomy import forget_taxonomy, taxonomy_copy
 
 SEARCH_CONFIG = "english"
@@ -130,7 +133,8 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
         {where}
     """  # nosec B608: only placeholders and fixed SQL are put in; values are params
     params = synonym_params + where_params
-    with connection.cursor() as cursor:
+    # One transaction: a search never sees a service without its places.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE directory_service s SET search_vector =
@@ -148,6 +152,7 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
             [SEARCH_CONFIG] * 4 + params,
         )
         updated = cursor.rowcount
+        refresh_places(cursor, service_ids)
         cursor.execute(
             f"""
             INSERT INTO directory_searchword (word)

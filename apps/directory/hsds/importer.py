@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.bulk import ProgressFactory, analyze, no_progress
-from apps.directory.models import Service
+from apps.directory.models import Service, ServiceAtLocation
+from apps.directory.places import services_at_locations
 from apps.directory.search import refresh_search_index
 
 from .mapping import TABLES, TABLES_BY_NAME
@@ -130,6 +131,16 @@ def write(
                 organization_id__in=changed["organization"]
             ).values_list("pk", flat=True)
         )
+    moved = set(changed["location"])
+    if changed["service_at_location"]:
+        moved |= set(
+            ServiceAtLocation.objects.filter(
+                pk__in=changed["service_at_location"]
+            ).values_list("location_id", flat=True)
+        )
+    if moved:
+        # Their places (coordinates, links) are what distance searches read.
+        touched_services |= set(services_at_locations(moved))
     if changed["taxonomy_term"]:
         touched_services |= set(
             Service.taxonomy_terms.through.objects.filter(

@@ -7,11 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from apps.directory.geo import find_zip
 from apps.directory.models import ListingReport, SavedService, Service
+from apps.directory.search import refresh_search_index
 
 from .factories import (
+    LocationFactory,
     OrganizationFactory,
     PhoneFactory,
+    ServiceAtLocationFactory,
     ServiceFactory,
     TaxonomyTermFactory,
 )
@@ -190,3 +194,35 @@ def test_listing_reports_resolve_action(client, content_editor):
         "Save",
         status_code=403,
     )
+
+
+def test_moving_a_location_moves_its_services_in_distance_searches(
+    client, content_editor
+):
+    service = ServiceFactory(name="Harbor voice clinic", description="Voice care.")
+    location = LocationFactory(organization=service.organization)  # Boston
+    ServiceAtLocationFactory(service=service, location=location)
+    refresh_search_index([service.pk])
+    client.force_login(content_editor)
+    url = reverse("admin:directory_location_change", args=[location.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data |= {"organization": location.organization_id, "location_type": "physical"}
+    # Worcester, about 38 miles west.
+    data |= {"latitude": "42.262600", "longitude": "-71.802300"}
+    for formset in client.get(url).context["inline_admin_formsets"]:
+        prefix = formset.formset.prefix
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    def found_near(zip_code: str) -> list[str]:
+        near = Service.objects.listed().matching("voice").near(find_zip(zip_code), 5)
+        return [found.name for found in near.search_results()[0:5]]
+
+    assert found_near("01608") == ["Harbor voice clinic"]  # Worcester
+    assert found_near("02114") == []  # Boston

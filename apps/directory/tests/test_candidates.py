@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from apps.directory.geo import find_zip
-from apps.directory.models import Service
+from apps.directory.models import Service, ServicePlace
 from apps.directory.search import refresh_search_index
 
 from .factories import ServiceFactory, TaxonomyTermFactory
@@ -125,3 +125,40 @@ def test_filter_fragments_name_the_table_of_a_subquery(directory):
     outer = Service.objects.filter(pk__in=telehealth)
     assert 'U0."telehealth"' in str(outer.query)
     assert outer.count() == 3
+
+
+def test_distance_searches_with_words_or_filters_read_the_places(directory):
+    boston = find_zip(BOSTON)
+    listed = Service.objects.listed()
+    with_words = listed.matching("voice").near(boston, 50).search_results()
+    sql, _params = with_words.composed.sql(with_words.order, 10)
+    assert "directory_serviceplace" in sql
+    assert "directory_serviceatlocation" not in sql
+    # Nearest first with nothing else indexed: the locations, nearest first.
+    nearest = listed.near(boston, 50).search_results(sort="distance")
+    sql, _params = nearest.composed.sql(nearest.order, 10)
+    assert "directory_serviceplace" not in sql
+
+
+def test_places_follow_their_services(directory):
+    worcester = Service.objects.get(name="Voice clinic Worcester")
+
+    def places() -> list[ServicePlace]:
+        return list(ServicePlace.objects.filter(service=worcester))
+
+    assert len(places()) == 2
+    assert {place.name for place in places()} == {"Voice clinic Worcester"}
+    assert not any(place.telehealth for place in places())
+    assert all(place.search_terms == worcester.search_terms for place in places())
+
+    Service.objects.filter(pk=worcester.pk).update(telehealth=True)
+    refresh_search_index([worcester.pk])
+    assert [place.telehealth for place in places()] == [True, True]
+
+    worcester.service_at_locations.filter(location__latitude=CAMBRIDGE[0]).delete()
+    refresh_search_index([worcester.pk])
+    assert [place.latitude for place in places()] == [float(WORCESTER[0])]
+    near_boston = Service.objects.listed().matching("voice").near(find_zip(BOSTON), 5)
+    assert "Voice clinic Worcester" not in [
+        service.name for service in near_boston.search_results()[0:10]
+    ]

@@ -22,6 +22,10 @@ from django.db.models import BooleanField, Expression, FloatField
 from .geo import ZipCentroid, box_bounds, distance_sql
 
 SERVICE_TABLE = '"directory_service"'
+# The output field of every condition: one instance, as making a field per
+# condition cost more than the rest of the fragment (a search makes a dozen).
+_CONDITION = BooleanField()
+_RANK = FloatField()
 
 
 class ServiceSQL(Expression):
@@ -29,7 +33,7 @@ class ServiceSQL(Expression):
     service table: its alias when the query is a subquery of another one."""
 
     def __init__(self, sql: str, params=(), output_field=None, *, indexed=False):
-        super().__init__(output_field=output_field or BooleanField())
+        super().__init__(output_field=output_field or _CONDITION)
         self.sql = sql
         self.params = list(params)
         # A condition with an index of its own, that may find few services.
@@ -60,9 +64,7 @@ def words_condition(text: str, config: str) -> ServiceSQL:
 
 def words_rank(text: str, config: str) -> ServiceSQL:
     sql, params = ts_query(text, config)
-    return ServiceSQL(
-        f'ts_rank({{table}}."search_vector", {sql})', params, FloatField()
-    )
+    return ServiceSQL(f'ts_rank({{table}}."search_vector", {sql})', params, _RANK)
 
 
 @dataclass(frozen=True)

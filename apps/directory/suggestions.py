@@ -52,18 +52,20 @@ def for_empty_search(
         # four rows, PostgreSQL expected to meet them early and read all 100,000
         # services when there were none (290 ms); asked for 201, it reads the
         # matches through the indexes.
-        telehealth = same_type.with_telehealth().search_results()[:SHOWN]
+        found = same_type.with_telehealth().search_results()
+        found.read = _names
+        telehealth = found[:SHOWN]
     beyond = []
     wider = None
     centre = data.get("zip")
     if centre and data["radius"] < MAX_RADIUS_MILES:
+        anywhere = form.services(now=now, near=False)
         for miles in _rings(data["radius"]):
-            found = (
-                form.services(now=now, near=False)
-                .near(centre, miles, beyond=data["radius"])
-                .search_results(sort="distance")
+            found = anywhere.near(centre, miles, beyond=data["radius"]).search_results(
+                sort="distance"
             )
             found.limit = SHOWN
+            found.read = _names
             # Counting reads ids only; the services are read for the last ring.
             if found.count() >= SHOWN or miles == MAX_RADIUS_MILES:
                 beyond = found[:SHOWN]
@@ -83,6 +85,16 @@ def for_empty_search(
         "wider_url": _with_radius(request, wider) if wider else None,
         "relax_links": relax,
     }
+
+
+def _names(ids: list[str]) -> dict:
+    """{id: Service} with what a suggestion shows: its name and organisation's."""
+    services = (
+        Service.objects.select_related("organization")
+        .only("name", "organization__name")
+        .in_bulk(ids)
+    )
+    return {str(pk): service for pk, service in services.items()}
 
 
 def _rings(radius: int) -> list[int]:

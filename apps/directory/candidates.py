@@ -9,7 +9,8 @@ Each filter method of ServiceQuerySet filters with a :class:`ServiceSQL` fragmen
 and records that same fragment in a :class:`CandidateQuery`, so the composed SQL and
 the QuerySet's own SQL cannot mean different things. A QuerySet changed any other
 way (a plain ``filter()``, ``exclude()``, ``order_by()``...) is a new query that no
-CandidateQuery describes: ServiceSearch then compiles it through the ORM.
+CandidateQuery describes: ServiceSearch then compiles it through the ORM (which
+joins the services to their locations instead of reading their places).
 """
 
 from __future__ import annotations
@@ -32,12 +33,10 @@ class ServiceSQL(Expression):
     """A fixed SQL fragment about the service row, ``{table}`` standing for the
     service table: its alias when the query is a subquery of another one."""
 
-    def __init__(self, sql: str, params=(), output_field=None, *, indexed=False):
+    def __init__(self, sql: str, params=(), output_field=None):
         super().__init__(output_field=output_field or _CONDITION)
         self.sql = sql
         self.params = list(params)
-        # A condition with an index of its own, that may find few services.
-        self.indexed = indexed
 
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
@@ -59,7 +58,7 @@ def ts_query(text: str, config: str) -> tuple[str, list]:
 
 def words_condition(text: str, config: str) -> ServiceSQL:
     sql, params = ts_query(text, config)
-    return ServiceSQL(f'{{table}}."search_vector" @@ {sql}', params, indexed=True)
+    return ServiceSQL(f'{{table}}."search_vector" @@ {sql}', params)
 
 
 def words_rank(text: str, config: str) -> ServiceSQL:
@@ -83,18 +82,6 @@ class Near:
         )
 
     def in_circle(self, table: str) -> tuple[str, list]:
-        """The locations of ``table`` in the box around the circle (the coordinate
-        index), then in the circle."""
-        distance, params = self.distance(table)
-        sql = (
-            f'{table}."latitude" BETWEEN %s AND %s'
-            f' AND {table}."longitude" BETWEEN %s AND %s AND {distance} <= %s'
-        )
-        centre = self.centre
-        box = box_bounds(centre.latitude, centre.longitude, self.miles)
-        return sql, [*box, *params, self.miles]
-
-    def in_box_of_places(self, table: str) -> tuple[str, list]:
         """The places of ``table`` (apps.directory.places) in the box around the
         circle, then in the circle. Their coordinates are floats: compared with
         floats, they keep their index."""
@@ -106,26 +93,6 @@ class Near:
             f' AND {table}."longitude" BETWEEN %s AND %s AND {distance} <= %s'
         )
         return sql, [*(float(edge) for edge in box), *params, self.miles]
-
-    def nearest_first(self) -> tuple[str, list]:
-        """(service_id, distance) of the services with a location in the circle,
-        nearest first: computed from the coordinate index and the service-location
-        index alone, so that the services are then read in this order and reading
-        stops at the limit (an incremental sort orders equal distances by name)."""
-        distance, params = self.distance("l")
-        in_circle, in_circle_params = self.in_circle("l")
-        having = " HAVING min(" + distance + ") > %s" if self.beyond else ""
-        sql = (
-            # Fixed fragments only; every value is a parameter.
-            f"SELECT sal.service_id, min({distance}) AS distance"  # nosec B608
-            ' FROM "directory_location" l JOIN "directory_serviceatlocation" sal'
-            f' ON sal."location_id" = l."id" WHERE {in_circle}'
-            f" GROUP BY sal.service_id{having} ORDER BY 2"
-        )
-        params = [*params, *in_circle_params]
-        if self.beyond:
-            params += [*self.distance("l")[1], self.beyond]
-        return sql, params
 
 
 @dataclass(frozen=True)
@@ -154,16 +121,10 @@ class CandidateQuery:
         distance (as far as asked for), in ``order`` unless it starts with
         "-rank": then any ``limit`` matches, to be ranked by the caller.
 
-        Nearest first, the services in the circle are read nearest first until
-        the limit, unless a condition has an index of its own (words, types,
-        language, disease): then the services it finds may be far fewer than
-        those in the circle, and the search reads the services' places, where
-        the planner chooses where to start (as for every other order)."""
-        near = self.near
-        nearest_first = (
-            near is not None and order[0] == "distance" and not self._indexed()
-        )
-        if near is not None and not nearest_first:
+        Within a distance, the search reads the services' places (one narrow
+        table with the coordinates and the conditions' columns): the planner
+        starts from the box or from a condition's index, whichever finds fewer."""
+        if self.near is not None:
             return self._places_sql(order, limit)
         select = [f'{SERVICE_TABLE}."id" AS id', f'{SERVICE_TABLE}."name" AS name']
         select_params: list = []
@@ -171,28 +132,18 @@ class CandidateQuery:
             rank_sql, rank_params = self.rank.composed()
             select.append(f"{rank_sql} AS rank")
             select_params += rank_params
-        source, source_params = SERVICE_TABLE, []
-        if nearest_first:
-            near_sql, source_params = near.nearest_first()
-            select.append("n.distance AS distance")
-            source = (
-                f"({near_sql}) AS n JOIN {SERVICE_TABLE}"
-                f' ON {SERVICE_TABLE}."id" = n.service_id'
-            )
         where, where_params = [], []
         for condition in self.conditions:
             sql, condition_params = condition.composed()
             where.append(sql)
             where_params += condition_params
         # Fixed fragments only (ServiceSQL and the columns above); values are params.
-        sql = f"SELECT {', '.join(select)} FROM {source}"  # nosec B608
+        sql = f"SELECT {', '.join(select)} FROM {SERVICE_TABLE}"  # nosec B608
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order[0] != "-rank":
-            columns = {**_ORDER_COLUMNS, "distance": "n.distance ASC"}
-            sql += " ORDER BY " + ", ".join(columns[key] for key in order)
-        params = [*select_params, *source_params, *where_params]
-        return f"{sql} LIMIT %s", [*params, limit]
+            sql += " ORDER BY " + ", ".join(_ORDER_COLUMNS[key] for key in order)
+        return f"{sql} LIMIT %s", [*select_params, *where_params, limit]
 
     def _places_sql(self, order: list[str], limit: int) -> tuple[str, list]:
         """The same search read from the services' places (apps.directory.places):
@@ -214,7 +165,7 @@ class CandidateQuery:
             sql, condition_params = condition.composed(PLACE)
             where.append(sql)
             where_params += condition_params
-        in_box, in_box_params = near.in_box_of_places(PLACE)
+        in_box, in_box_params = near.in_circle(PLACE)
         where.append(in_box)
         where_params += in_box_params
         # Fixed fragments only (ServiceSQL and the columns above); values are params.
@@ -231,9 +182,6 @@ class CandidateQuery:
             sql += " ORDER BY " + ", ".join(_PLACE_ORDER[key] for key in order)
         params = [*select_params, *where_params, *group_params, limit]
         return f"{sql} LIMIT %s", params
-
-    def _indexed(self) -> bool:
-        return self.rank is not None or any(c.indexed for c in self.conditions)
 
 
 # The places' query is grouped by service: it orders by its output columns.

@@ -32,10 +32,11 @@ functools.partial(apps.directory.cards.read_cards, moment=..., centre=..., miles
 Speed at 100,000 services. ``search_results`` reads one narrow query: the ids of at
 most ``CANDIDATE_LIMIT + 1`` matches with their sort keys, all filters applied in
 the database through GIN-indexed columns of the service row (``search_vector``,
-``search_terms``, ``search_languages``, ``diseases``) and a coordinate index for
-distance. Only that bounded candidate set is ranked, so a broad word ("therapy") costs
-no more than a narrow one. The count is honest and capped: ``count()`` is the number
-of candidates, and ``is_capped`` says when more services matched than were ranked
+``search_terms``, ``search_languages``, ``diseases``); within a distance, the same
+columns of the services' places (``apps/directory/places.py``), with their
+coordinates. Only that bounded candidate set is ranked, so a broad word ("therapy")
+costs no more than a narrow one. The count is honest and capped: ``count()`` is the
+number of candidates, and ``is_capped`` says when more services matched than were ranked
 (the page then says "more than 200" and suggests narrowing the search). Then one
 query reads the services of the page with their organisation.
 
@@ -179,8 +180,8 @@ class ServiceQuerySet(models.QuerySet):
         )
         return found
 
-    def _where(self, sql: str, *params, indexed=False):
-        return self._narrowed(ServiceSQL(sql, params, indexed=indexed))
+    def _where(self, sql: str, *params):
+        return self._narrowed(ServiceSQL(sql, params))
 
     def active(self):
         return self._where('{table}."status" = %s', "active")
@@ -216,14 +217,10 @@ class ServiceQuerySet(models.QuerySet):
         """Services with any of these taxonomy terms (pass descendants too:
         ``TaxonomyTerm.objects.descendant_ids``). The stored ``search_terms`` hold
         each service's terms with their ancestors."""
-        return self._where(
-            '{table}."search_terms" && %s::uuid[]', list(term_ids), indexed=True
-        )
+        return self._where('{table}."search_terms" && %s::uuid[]', list(term_ids))
 
     def for_disease(self, code: str):
-        return self._where(
-            '{table}."diseases" @> %s::varchar(20)[]', [code], indexed=True
-        )
+        return self._where('{table}."diseases" @> %s::varchar(20)[]', [code])
 
     def speaking(self, language: str):
         """Services that speak a language, given as ISO 639 code or name."""
@@ -231,7 +228,6 @@ class ServiceQuerySet(models.QuerySet):
         return self._where(
             '{table}."search_languages" && %s::varchar(100)[]',
             sorted(names),
-            indexed=True,
         )
 
     def with_telehealth(self):

@@ -127,17 +127,18 @@ def test_filter_fragments_name_the_table_of_a_subquery(directory):
     assert outer.count() == 3
 
 
-def test_distance_searches_with_words_or_filters_read_the_places(directory):
+def test_distance_searches_read_the_places(directory):
     boston = find_zip(BOSTON)
     listed = Service.objects.listed()
-    with_words = listed.matching("voice").near(boston, 50).search_results()
-    sql, _params = with_words.composed.sql(with_words.order, 10)
-    assert "directory_serviceplace" in sql
-    assert "directory_serviceatlocation" not in sql
-    # Nearest first with nothing else indexed: the locations, nearest first.
-    nearest = listed.near(boston, 50).search_results(sort="distance")
-    sql, _params = nearest.composed.sql(nearest.order, 10)
-    assert "directory_serviceplace" not in sql
+    for services, sort in [
+        (listed.matching("voice").near(boston, 50), ""),
+        (listed.near(boston, 50), "distance"),
+        (listed.near(boston, 500, beyond=10).with_telehealth(), "distance"),
+    ]:
+        found = services.search_results(sort=sort)
+        sql, _params = found.composed.sql(found.order, 10)
+        assert "directory_serviceplace" in sql
+        assert "directory_serviceatlocation" not in sql
 
 
 def test_places_follow_their_services(directory):

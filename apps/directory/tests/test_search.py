@@ -38,6 +38,9 @@ def place(service, point):
     )
     AddressFactory(location=location)
     ServiceAtLocationFactory(service=service, location=location)
+    # As every path that links a service to a place does: distance searches read
+    # the services' places (apps/directory/places.py).
+    refresh_search_index([service.pk])
     return service
 
 

@@ -73,6 +73,13 @@ def taxonomy_copy(name: str, build: Callable[[], T]) -> T:
     return copy
 
 
+def copies_generation() -> str:
+    """The generation this worker's copies belong to (read as taxonomy_copy reads
+    it), for what the workers share under the same generation."""
+    taxonomy_copy("generation mark", object)
+    return _copies["generation"]
+
+
 def forget_taxonomy(**kwargs) -> None:
     """A term changed: every worker builds its copies again (a signal receiver)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)

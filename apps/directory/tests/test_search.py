@@ -671,6 +671,22 @@ def test_each_worker_reads_a_typed_word_once(django_assert_num_queries):
     assert again.corrections == {"voyce": ["voice"]}
 
 
+def test_the_workers_share_how_they_read_a_word(django_assert_num_queries):
+    from apps.directory.search import read_words
+    from apps.directory.taxonomy import forget_local_copies
+
+    service = ServiceFactory(name="Voice banking lab")
+    refresh_search_index([service.pk])
+    with django_assert_num_queries(1):
+        first = read_words(["voyce", "banking"])
+    # Another worker: nothing of its own in memory, the reading in the cache.
+    forget_local_copies()
+    with django_assert_num_queries(0):
+        again = read_words(["voyce", "banking"])
+    assert again == first
+    assert again.corrections == {"voyce": ["voice"]}
+
+
 def test_a_word_new_to_the_directory_is_read_again(django_assert_num_queries):
     from apps.directory.search import read_words
 

@@ -344,6 +344,8 @@ class ServiceSearch:
         if self._candidates is None:
             self._candidates = self._nearest_in_inner_circle()
         if self._candidates is None:
+            self._candidates = self._few_words_matches_by_name()
+        if self._candidates is None:
             if self.composed is not None:
                 self._candidates = self._read_candidates(
                     *self.composed.sql(self.order, self.limit + 1)
@@ -351,6 +353,26 @@ class ServiceSearch:
             else:
                 self._candidates = self._read_candidates(*self._compiled(self.queryset))
         return self._candidates
+
+    def _few_words_matches_by_name(self) -> list[tuple[str, float | None]] | None:
+        """Words sorted by name: every match, when the words' index finds no more
+        than the limit (then sorted here, in one query); None otherwise.
+
+        Walking the name index until the limit is fast when the words are common
+        and slow when they are rare: PostgreSQL guesses which from statistics, and
+        a rare pair of words made it read most of the index (30-100 ms). Any
+        ``limit + 1`` matches from the words' index cost a few milliseconds and
+        tell which it is; only common words then walk the name index."""
+        composed = self.composed
+        if (
+            composed is None
+            or composed.rank is None
+            or composed.near is not None
+            or self.order[0] != "name"
+        ):
+            return None
+        rows = self._read_candidates(*composed.sql(["-rank"], self.limit + 1))
+        return rows if len(rows) <= self.limit else None
 
     def _nearest_in_inner_circle(self) -> list[tuple[str, float | None]] | None:
         if self.order[0] != "distance":

@@ -163,3 +163,28 @@ def test_places_follow_their_services(directory):
     assert "Voice clinic Worcester" not in [
         service.name for service in near_boston.search_results()[0:10]
     ]
+
+
+def test_words_by_name_read_every_match_at_once_when_they_are_few(
+    directory, django_assert_num_queries
+):
+    def by_name(limit):
+        found = Service.objects.listed().matching("voice").search_results(sort="name")
+        found.limit = limit
+        return found
+
+    def ids(*names):
+        return [str(Service.objects.get(name=name).pk) for name in names]
+
+    voice = by_name(200)
+    with django_assert_num_queries(1):
+        found = [pk for pk, _ in voice.candidates()]
+    assert found == ids(
+        "Voice clinic Cambridge", "Voice clinic Worcester", "Voice team Manhattan"
+    )
+    # More matches than the limit: the name order is read from the name index.
+    voice = by_name(2)
+    with django_assert_num_queries(2):
+        found = [pk for pk, _ in voice.candidates()]
+    assert found[:2] == ids("Voice clinic Cambridge", "Voice clinic Worcester")
+    assert voice.is_capped

@@ -21,6 +21,9 @@ from .taxonomy import taxonomy_copy
 MIN_RADIUS_MILES = 1
 MAX_RADIUS_MILES = 500
 DEFAULT_RADIUS_MILES = 25
+# Drop-downs kept as written per worker and language (ServiceSearchForm.options_html):
+# past this many choices (made-up values from crafted URLs), they are written anew.
+WRITTEN_OPTIONS = 500
 LANGUAGE_CHOICES = [
     ("", _("Any language")),
     *((code, _(name)) for code, name in LANGUAGES.items()),
@@ -204,21 +207,30 @@ class ServiceSearchForm(forms.Form):
         here in one pass, as rendering a widget per option costs more than the
         search itself; their escaped text is kept per language (with the terms)."""
         language = get_language() or ""
+        # The drop-downs as written for each choice, kept with the pieces: a few
+        # hundred different choices in all (types, languages, diseases, orders).
+        written = taxonomy_copy(f"search form options written:{language}", dict)
         result = {}
         for name in ("type", "disease", "language", "sort"):
             chosen = self.shown[name]["value"]
             if not isinstance(chosen, list):
                 chosen = [chosen]
-            chosen = {str(value or "") for value in chosen}
-            pieces = taxonomy_copy(
-                f"search form options:{name}:{language}",
-                partial(_option_pieces, self.fields[name].choices),
-            )
-            html = "".join(
-                before + (" selected" if value in chosen else "") + after
-                for value, before, after in pieces
-            )
-            result[name] = mark_safe(html)  # nosec B308 B703: escaped in _option_pieces
+            chosen = frozenset(str(value or "") for value in chosen)
+            html = written.get((name, chosen))
+            if html is None:
+                pieces = taxonomy_copy(
+                    f"search form options:{name}:{language}",
+                    partial(_option_pieces, self.fields[name].choices),
+                )
+                html = mark_safe(  # nosec B308 B703: escaped in _option_pieces
+                    "".join(
+                        before + (" selected" if value in chosen else "") + after
+                        for value, before, after in pieces
+                    )
+                )
+                if len(written) < WRITTEN_OPTIONS:
+                    written[(name, chosen)] = html
+            result[name] = html
         return result
 
     @cached_property

@@ -52,7 +52,8 @@ def taxonomy_copy(name: str, build: Callable[[], T]) -> T:
     ``name`` tells the copies apart, with the language when ``build`` depends on it.
     What ``build`` returns is shared by every later request: never change it, unless
     it is built to be filled in as requests go (read_words' memory of typed words,
-    which only adds what the database says and is forgotten with the generation)."""
+    the search form's drop-downs as written for each choice: each only adds what
+    follows from the generation's data, and is forgotten with it)."""
     checked_at = _checked["at"]
     if checked_at is not None and time.monotonic() - checked_at < CHECK_SECONDS:
         copy = _copies.get(name)

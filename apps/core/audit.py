@@ -7,8 +7,10 @@ a buffer that AccessLogMiddleware writes in one INSERT when the response is
 ready, so a page's query count stays flat however many records it shows.
 """
 
+import contextlib
 import functools
 import json
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from django.db import connection, models
@@ -54,7 +56,7 @@ _COLUMN_TYPES = ("bigint", "text", "text", "text", "text", "text", "inet", "text
 
 
 @functools.cache
-def _insert_sql() -> str:
+def _insert_sql(condition: str = "") -> str:
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(name) for name in (*INSERTED_FIELDS, "at")
@@ -62,11 +64,20 @@ def _insert_sql() -> str:
     values = ", ".join(
         f"(entry->>{index})::{kind}" for index, kind in enumerate(_COLUMN_TYPES)
     )
-    # Table and column names come from the model; values are parameters.
+    where = f" WHERE {condition}" if condition else ""
+    # Table and column names come from the model, the condition from the caller's
+    # fixed SQL; values are parameters.
     return (
         f"INSERT INTO {table} ({columns}) SELECT {values}, %s "  # nosec B608
-        "FROM jsonb_array_elements(%s::jsonb) AS entry"
+        f"FROM jsonb_array_elements(%s::jsonb) AS entry{where}"
     )
+
+
+def _insert_params(rows) -> list:
+    return [
+        timezone.now(),
+        json.dumps([[getattr(row, name) for name in INSERTED_FIELDS] for row in rows]),
+    ]
 
 
 def _insert(rows) -> None:
@@ -81,12 +92,26 @@ def _insert(rows) -> None:
     Python adaptation of every value (quoted one by one) on every page.
     Rows are AccessLog instances or anything with the same attributes.
     """
-    now = timezone.now()
-    payload = json.dumps(
-        [[getattr(row, name) for name in INSERTED_FIELDS] for row in rows]
-    )
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), [now, payload])
+        cursor.execute(_insert_sql(), _insert_params(rows))
+
+
+@contextlib.contextmanager
+def access_log_insert(request, condition: str) -> Iterator[tuple[str, list] | None]:
+    """The INSERT of the rows buffered for this request, as (sql, params), for a
+    write that makes it in its own statement, so that a change and its log rows
+    commit together without a transaction of their own; None when no row waits.
+
+    The INSERT writes the rows only when ``condition`` (SQL) holds, e.g. the
+    change was made; the block raises when it did not. The rows leave the buffer
+    when the block ends without an exception; after one, AccessLogMiddleware
+    writes them as usual.
+    """
+    buffer = getattr(request, "_access_log_buffer", None)
+    rows = buffer[:] if buffer else []
+    yield (_insert_sql(condition), _insert_params(rows)) if rows else None
+    if rows:
+        del buffer[: len(rows)]
 
 
 def _write(request, rows: list[AccessLog]) -> None:

@@ -207,10 +207,12 @@ def referral_change_status(request, pk: int):
             request, _("Referral sent. The service has been e-mailed a link.")
         )
     else:
+        # The label from the enumeration: get_status_display() rebuilds the
+        # field's table of choices on every call.
         messages.success(
             request,
             _("Status changed to %(status)s.")
-            % {"status": referral.get_status_display()},
+            % {"status": Referral.Status(referral.status).label},
         )
     # 303: the browser fetches the referral's page with a GET.
     return HttpResponseRedirect(referral.get_absolute_url(), status=303)

@@ -159,6 +159,23 @@ class _Read(NamedTuple):
     path: str
 
 
+def _read(request, record, action: str, subject_type: str, subject_id) -> _Read:
+    """The row _row() makes, without building a model instance for it: rows
+    logged as records are fetched only travel to the INSERT."""
+    user = _user_of(request)
+    path = getattr(request, "access_log_path", None) or request.path
+    return _Read(
+        user.pk if user is not None else None,
+        action,
+        record._meta.label_lower,
+        str(record.pk),
+        subject_type,
+        str(subject_id),
+        client_address(request),
+        path[:300],
+    )
+
+
 def replay_accesses(request, reads) -> None:
     """Log again, for this request's reader, the reads a kept page was rendered
     with (stop_capturing()): the page shows those records to them now."""
@@ -237,7 +254,7 @@ def record_accesses(
         if subject_of is not None:
             subject = subject_of(record)
             rows.append(
-                _row(request, record, action, subject._meta.label_lower, subject.pk)
+                _read(request, record, action, subject._meta.label_lower, subject.pk)
             )
         else:
             rows.append(_row_about_subject(request, record, action))
@@ -256,13 +273,13 @@ def _subject_of(record: models.Model) -> models.Model:
     return getattr(record, field) if field else record
 
 
-def _row_about_subject(request, record: models.Model, action: str) -> AccessLog:
+def _row_about_subject(request, record: models.Model, action: str) -> _Read:
     """A row naming the record's subject by its foreign key, without loading it."""
     field_name = _subject_field(type(record))
     if not field_name:
-        return _row(request, record, action, record._meta.label_lower, record.pk)
+        return _read(request, record, action, record._meta.label_lower, record.pk)
     field = record._meta.get_field(field_name)
-    return _row(
+    return _read(
         request,
         record,
         action,

@@ -7,8 +7,10 @@ a buffer that AccessLogMiddleware writes in one INSERT when the response is
 ready, so a page's query count stays flat however many records it shows.
 """
 
+import contextlib
 import functools
 import json
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from django.db import connection, models
@@ -54,7 +56,7 @@ _COLUMN_TYPES = ("bigint", "text", "text", "text", "text", "text", "inet", "text
 
 
 @functools.cache
-def _insert_sql() -> str:
+def _insert_sql(condition: str = "") -> str:
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     columns = ", ".join(
         connection.ops.quote_name(name) for name in (*INSERTED_FIELDS, "at")
@@ -62,11 +64,20 @@ def _insert_sql() -> str:
     values = ", ".join(
         f"(entry->>{index})::{kind}" for index, kind in enumerate(_COLUMN_TYPES)
     )
-    # Table and column names come from the model; values are parameters.
+    where = f" WHERE {condition}" if condition else ""
+    # Table and column names come from the model, the condition from the caller's
+    # fixed SQL; values are parameters.
     return (
         f"INSERT INTO {table} ({columns}) SELECT {values}, %s "  # nosec B608
-        "FROM jsonb_array_elements(%s::jsonb) AS entry"
+        f"FROM jsonb_array_elements(%s::jsonb) AS entry{where}"
     )
+
+
+def _insert_params(rows) -> list:
+    return [
+        timezone.now(),
+        json.dumps([[getattr(row, name) for name in INSERTED_FIELDS] for row in rows]),
+    ]
 
 
 def _insert(rows) -> None:
@@ -81,12 +92,26 @@ def _insert(rows) -> None:
     Python adaptation of every value (quoted one by one) on every page.
     Rows are AccessLog instances or anything with the same attributes.
     """
-    now = timezone.now()
-    payload = json.dumps(
-        [[getattr(row, name) for name in INSERTED_FIELDS] for row in rows]
-    )
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), [now, payload])
+        cursor.execute(_insert_sql(), _insert_params(rows))
+
+
+@contextlib.contextmanager
+def access_log_insert(request, condition: str) -> Iterator[tuple[str, list] | None]:
+    """The INSERT of the rows buffered for this request, as (sql, params), for a
+    write that makes it in its own statement, so that a change and its log rows
+    commit together without a transaction of their own; None when no row waits.
+
+    The INSERT writes the rows only when ``condition`` (SQL) holds, e.g. the
+    change was made; the block raises when it did not. The rows leave the buffer
+    when the block ends without an exception; after one, AccessLogMiddleware
+    writes them as usual.
+    """
+    buffer = getattr(request, "_access_log_buffer", None)
+    rows = buffer[:] if buffer else []
+    yield (_insert_sql(condition), _insert_params(rows)) if rows else None
+    if rows:
+        del buffer[: len(rows)]
 
 
 def _write(request, rows: list[AccessLog]) -> None:
@@ -132,6 +157,23 @@ class _Read(NamedTuple):
     subject_id: str
     ip_address: str | None
     path: str
+
+
+def _read(request, record, action: str, subject_type: str, subject_id) -> _Read:
+    """The row _row() makes, without building a model instance for it: rows
+    logged as records are fetched only travel to the INSERT."""
+    user = _user_of(request)
+    path = getattr(request, "access_log_path", None) or request.path
+    return _Read(
+        user.pk if user is not None else None,
+        action,
+        record._meta.label_lower,
+        str(record.pk),
+        subject_type,
+        str(subject_id),
+        client_address(request),
+        path[:300],
+    )
 
 
 def replay_accesses(request, reads) -> None:
@@ -212,7 +254,7 @@ def record_accesses(
         if subject_of is not None:
             subject = subject_of(record)
             rows.append(
-                _row(request, record, action, subject._meta.label_lower, subject.pk)
+                _read(request, record, action, subject._meta.label_lower, subject.pk)
             )
         else:
             rows.append(_row_about_subject(request, record, action))
@@ -231,13 +273,13 @@ def _subject_of(record: models.Model) -> models.Model:
     return getattr(record, field) if field else record
 
 
-def _row_about_subject(request, record: models.Model, action: str) -> AccessLog:
+def _row_about_subject(request, record: models.Model, action: str) -> _Read:
     """A row naming the record's subject by its foreign key, without loading it."""
     field_name = _subject_field(type(record))
     if not field_name:
-        return _row(request, record, action, record._meta.label_lower, record.pk)
+        return _read(request, record, action, record._meta.label_lower, record.pk)
     field = record._meta.get_field(field_name)
-    return _row(
+    return _read(
         request,
         record,
         action,

@@ -4,11 +4,12 @@ Every read goes through visible_to(user); another person's record is a 404. Page
 fetch through visible_to(user).logged(request), so every record shown is logged.
 """
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,8 @@ from apps.core.validators import (
     validate_no_control_characters,
     validate_past_date,
 )
+
+from . import status_sql
 
 
 class ReferralStatus(models.TextChoices):
@@ -419,6 +422,7 @@ class Referral(models.Model):
         expected_version: int | None = None,
         appointment_at=None,
         decline_reason: str = "",
+        also: Sequence[status_sql.AlsoWritten] = (),
     ) -> "ReferralEvent":
         """Move the referral to another status and write the event for it.
 
@@ -430,7 +434,8 @@ class Referral(models.Model):
         it meanwhile, StaleReferral carries the referral as it is now. A status
         change the table does not allow raises TransitionNotAllowed (and the
         database's trigger refuses it too). Sending also issues the service's
-        response link, in the same UPDATE.
+        response link, in the same UPDATE. ``also`` are INSERTs written with the
+        change, in its statement (e.g. the request's access-log rows).
         """
         to = ReferralStatus(to)
         seen_version = self.version if expected_version is None else expected_version
@@ -451,27 +456,41 @@ class Referral(models.Model):
             changes["link_issued_at"] = now
         if to == ReferralStatus.SCHEDULED:
             changes["appointment_at"] = appointment_at
-        # Part of the caller's transaction when there is one (no savepoint). A
-        # stale version is raised after the block, which has then written nothing:
-        # an exception inside it would spoil the caller's whole transaction.
-        with transaction.atomic(savepoint=False):
-            changed = Referral.objects.filter(
-                pk=self.pk, version=seen_version, status=self.status
-            ).update(**changes)
-            if changed:
-                event = ReferralEvent.objects.create(
-                    referral_id=self.pk,
-                    actor=by,
-                    actor_label=by_label[:150],
-                    from_status=self.status,
-                    to_status=to,
-                    note=note,
-                    decline_reason=(
-                        DeclineReason(decline_reason) if decline_reason else ""
-                    ),
-                )
-        if not changed:
+        event = ReferralEvent(
+            referral_id=self.pk,
+            actor=by,
+            actor_label=by_label[:150],
+            from_status=self.status,
+            to_status=to,
+            note=note,
+            decline_reason=DeclineReason(decline_reason) if decline_reason else "",
+            at=now,
+        )
+        # One statement (status_sql.py): atomic by itself, so outside a transaction
+        # it needs none, and within the caller's it is part of it. A stale version
+        # writes nothing and is raised after it.
+        sql = status_sql.change_sql(
+            Referral._meta.db_table,
+            ReferralEvent._meta.db_table,
+            tuple(changes),
+            tuple(written.sql for written in also),
+        )
+        params = [
+            *changes.values(),
+            self.pk,
+            seen_version,
+            self.status,
+            *(getattr(event, column) for column in status_sql.EVENT),
+        ]
+        for written in also:
+            params.extend(written.params)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
             raise StaleReferral(Referral.objects.get(pk=self.pk))
+        event.pk = row[0]
+        event._state.adding = False
         for field, value in changes.items():
             setattr(self, field, value)
         return event

@@ -5,7 +5,8 @@ They are queued in the same transaction as the change (apps/core/mail.py), so a
 refused change sends nothing and a saved one is never lost.
 """
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 from uuid import UUID
 
@@ -34,6 +35,7 @@ from .models import (
     Referral,
     ReferralEvent,
 )
+from .status_sql import AlsoWritten
 from .tokens import make_invitation_token, make_respond_token
 
 T = TypeVar("T", bound=Model)
@@ -93,7 +95,6 @@ def _note_event(referral: Referral, *, by: User | None, label: str = "", note: s
     )
 
 
-@transaction.atomic(savepoint=False)
 def change_referral_status(
     *,
     referral: Referral,
@@ -103,19 +104,27 @@ def change_referral_status(
     note: str = "",
     appointment_at=None,
     decline_reason: str = "",
+    also: Sequence[AlsoWritten] = (),
 ) -> ReferralEvent:
-    """A caseworker moves a referral on; sending it mails the service its link."""
-    event = referral.change_status(
-        to,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        appointment_at=appointment_at,
-        decline_reason=decline_reason,
-    )
-    if to == Referral.Status.SENT:
-        # change_status() issued the link (link_issued_at) in its own UPDATE.
-        _email_service_link(referral)
+    """A caseworker moves a referral on; sending it mails the service its link.
+
+    The change is one statement (Referral.change_status()), with ``also`` in it:
+    a transaction is only opened when the mail joins it.
+    """
+    sending = to == Referral.Status.SENT
+    with transaction.atomic() if sending else contextlib.nullcontext():
+        event = referral.change_status(
+            to,
+            by=by,
+            note=note,
+            expected_version=expected_version,
+            appointment_at=appointment_at,
+            decline_reason=decline_reason,
+            also=also,
+        )
+        if sending:
+            # change_status() issued the link (link_issued_at) in its own UPDATE.
+            _email_service_link(referral)
     return event
 
 

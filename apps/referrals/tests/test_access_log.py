@@ -103,6 +103,18 @@ def test_posting_a_status_change_logs_a_change(client, caseworker, referral):
     assert _actions(referral) == ["change"]
 
 
+def test_a_stale_status_change_logs_the_change_once(client, caseworker, referral):
+    # The change's statement writes no log row when it changes nothing: the row
+    # of the read is written at the end of the request, with the page's view.
+    client.force_login(caseworker)
+    response = client.post(
+        reverse("referrals:referral_change_status", args=[referral.pk]),
+        {"to": "cancelled", "version": referral.version - 1},
+    )
+    assert response.status_code == 409
+    assert _actions(referral) == ["change", "view"]
+
+
 def test_printing_a_referral_logs_a_print(client, caseworker, referral):
     client.force_login(caseworker)
     client.get(reverse("referrals:referral_print", args=[referral.pk]))

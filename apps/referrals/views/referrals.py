@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import role_required
-from apps.core.audit import flush_access_log, record_access
+from apps.core.audit import access_log_insert, record_access
 from apps.directory.models import Service
 
 from .. import services
@@ -28,6 +27,7 @@ from ..models import (
     StaleReferral,
     TransitionNotAllowed,
 )
+from ..status_sql import IF_CHANGED, AlsoWritten
 from .choose_service import refusal_reason
 from .common import (
     CASEWORK,
@@ -159,9 +159,10 @@ CHANGE_FIELDS = ("status", "version", "client_id", "service_id", "urgency")
 @role_required(*CASEWORK)
 def referral_change_status(request, pk: int):
     """Move a referral on, then 303 to its page: the referral is read once (only
-    the columns the change needs, logged), then one transaction holds the UPDATE
-    that checks the version, the timeline event, the service's mail when sending
-    (the outbox) and the access-log row. Nothing is rendered unless it fails."""
+    the columns the change needs, logged), then one statement holds the UPDATE
+    that checks the version, the timeline event and the access-log row (with the
+    service's mail when sending, in one transaction: the outbox). Nothing is
+    rendered unless it fails."""
     referral = get_object_or_404(
         Referral.objects.visible_to(request.user)
         .logged(request, Action.CHANGE)
@@ -174,7 +175,9 @@ def referral_change_status(request, pk: int):
             request, referral_or_404(request, pk), status_form=form, status=400
         )
     try:
-        with transaction.atomic():
+        # The access-log rows of the read are written by the change's own
+        # statement when the change is made (else at the end of the request).
+        with access_log_insert(request, IF_CHANGED) as log_insert:
             services.change_referral_status(
                 referral=referral,
                 to=form.cleaned_data["to"],
@@ -183,8 +186,8 @@ def referral_change_status(request, pk: int):
                 note=form.cleaned_data["note"],
                 appointment_at=form.cleaned_data.get("appointment_at"),
                 decline_reason=form.cleaned_data.get("decline_reason", ""),
+                also=[AlsoWritten(*log_insert)] if log_insert else [],
             )
-            flush_access_log(request)
     except StaleReferral as stale:
         return _stale_status_page(request, stale.current, form.cleaned_data)
     except TransitionNotAllowed:
@@ -204,10 +207,12 @@ def referral_change_status(request, pk: int):
             request, _("Referral sent. The service has been e-mailed a link.")
         )
     else:
+        # The label from the enumeration: get_status_display() rebuilds the
+        # field's table of choices on every call.
         messages.success(
             request,
             _("Status changed to %(status)s.")
-            % {"status": referral.get_status_display()},
+            % {"status": Referral.Status(referral.status).label},
         )
     # 303: the browser fetches the referral's page with a GET.
     return HttpResponseRedirect(referral.get_absolute_url(), status=303)

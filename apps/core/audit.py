@@ -25,19 +25,19 @@ def _user_of(request):
     return user if user is not None and user.is_authenticated else None
 
 
-def _row(request, record, action: str, subject_type: str, subject_id) -> AccessLog:
-    # A page reached through a secret link (a service's answer page) logs a path
-    # without the secret.
+def _reader(request) -> tuple[int | None, str | None, str]:
+    """(user id, IP address, path): what each access-log row of a request says of
+    who read and where. A page reached through a secret link (a service's answer
+    page) logs a path without the secret."""
+    user = _user_of(request)
     path = getattr(request, "access_log_path", None) or request.path
+    return (user.pk if user is not None else None, client_address(request), path[:300])
+
+
+def _row(request, record, action: str, subject_type: str, subject_id) -> AccessLog:
+    """The row of _read() as an AccessLog, for record_access() to return."""
     return AccessLog(
-        user=_user_of(request),
-        action=action,
-        record_type=record._meta.label_lower,
-        record_id=str(record.pk),
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        ip_address=client_address(request),
-        path=path[:300],
+        **_read(request, record, action, subject_type, subject_id)._asdict()
     )
 
 
@@ -160,19 +160,18 @@ class _Read(NamedTuple):
 
 
 def _read(request, record, action: str, subject_type: str, subject_id) -> _Read:
-    """The row _row() makes, without building a model instance for it: rows
-    logged as records are fetched only travel to the INSERT."""
-    user = _user_of(request)
-    path = getattr(request, "access_log_path", None) or request.path
+    """One access-log row, without building a model instance for it: rows logged
+    as records are fetched only travel to the INSERT."""
+    user_id, ip_address, path = _reader(request)
     return _Read(
-        user.pk if user is not None else None,
+        user_id,
         action,
         record._meta.label_lower,
         str(record.pk),
         subject_type,
         str(subject_id),
-        client_address(request),
-        path[:300],
+        ip_address,
+        path,
     )
 
 
@@ -181,10 +180,7 @@ def replay_accesses(request, reads) -> None:
     with (stop_capturing()): the page shows those records to them now."""
     if not reads:
         return
-    user = _user_of(request)
-    user_id = user.pk if user is not None else None
-    ip_address = client_address(request)
-    path = (getattr(request, "access_log_path", None) or request.path)[:300]
+    user_id, ip_address, path = _reader(request)
     _write(
         request,
         [

@@ -27,7 +27,6 @@ from .models import (
     TaxonomyTerm,
 )
 from .moderation_admin import ask_to_verify
-from .places import services_at_locations
 from .search import refresh_search_index
 
 
@@ -298,7 +297,9 @@ class LocationAdmin(ContentAdminMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The place moved, or its hours changed: distance searches and "open now"
         # read what refresh_search_index keeps for the services here.
-        refresh_search_index(services_at_locations([form.instance.pk]))
+        refresh_search_index(
+            form.instance.service_at_locations.values_list("service_id", flat=True)
+        )
 
 
 @admin.register(TaxonomyTerm)

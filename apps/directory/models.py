@@ -25,6 +25,10 @@ from apps.core.validators import (
 )
 
 from .opening import MinutesOfWeekField
+
+# The narrow table of located services that distance searches read, and the
+# search's filter columns that it shares with Service.
+from .places import SEARCH_FILTER_COLUMNS, ServicePlace  # noqa: F401
 from .querysets import (
     WEEKDAY_CODES,
     ServiceQuerySet,
@@ -109,19 +113,6 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:organization_detail", args=[self.id])
-
-
-# The columns the search filters test (querysets.py), kept in its covering indexes.
-SEARCH_FILTER_COLUMNS = [
-    "status",
-    "telehealth",
-    "accepts_referrals",
-    "last_verified",
-    "diseases",
-    "search_terms",
-    "search_languages",
-    "open_minutes",
-]
 
 
 @track_history(
@@ -592,6 +583,3 @@ class SearchWord(models.Model):
 # Listing upkeep (verification requests and providers' proposals) lives beside this
 # module; imported last because it builds on Service.
 from .listings import ListingProposal, VerificationRequest  # noqa: E402, F401
-
-# The narrow table of located services that distance searches read (places.py).
-from .places import ServicePlace  # noqa: E402, F401

@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models
+from django.db import models
 
 from .opening import MinutesOfWeekField
 
-# The service columns a place carries: those the search filters and ranks on.
-COPIED_COLUMNS = (
-    "name",
+# The columns the search filters test (querysets.py): kept in the service's covering
+# indexes (models.py imports them from here) and copied to its places.
+SEARCH_FILTER_COLUMNS = [
     "status",
     "telehealth",
     "accepts_referrals",
@@ -35,8 +35,9 @@ COPIED_COLUMNS = (
     "search_terms",
     "search_languages",
     "open_minutes",
-    "search_vector",
-)
+]
+# The service columns a place carries: those the search filters and ranks on.
+COPIED_COLUMNS = ("name", *SEARCH_FILTER_COLUMNS, "search_vector")
 
 
 class ServicePlace(models.Model):
@@ -110,15 +111,3 @@ def refresh_places(cursor, service_ids: Sequence[str] | None) -> None:
         """,  # nosec B608: see the comment above
         params,
     )
-
-
-def services_at_locations(location_ids) -> list[str]:
-    """The ids of the services linked to these locations (whose places move when a
-    location does)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT service_id::text FROM directory_serviceatlocation"
-            " WHERE location_id = ANY(%s::uuid[])",
-            [[str(pk) for pk in location_ids]],
-        )
-        return [row[0] for row in cursor.fetchall()]

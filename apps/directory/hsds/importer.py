@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.bulk import ProgressFactory, analyze, no_progress
 from apps.directory.models import Service, ServiceAtLocation
-from apps.directory.places import services_at_locations
 from apps.directory.search import refresh_search_index
 
 from .mapping import TABLES, TABLES_BY_NAME
@@ -131,16 +131,14 @@ def write(
                 organization_id__in=changed["organization"]
             ).values_list("pk", flat=True)
         )
-    moved = set(changed["location"])
-    if changed["service_at_location"]:
-        moved |= set(
-            ServiceAtLocation.objects.filter(
-                pk__in=changed["service_at_location"]
-            ).values_list("location_id", flat=True)
-        )
-    if moved:
+    if changed["location"] or changed["service_at_location"]:
         # Their places (coordinates, links) are what distance searches read.
-        touched_services |= set(services_at_locations(moved))
+        touched_services |= set(
+            ServiceAtLocation.objects.filter(
+                Q(pk__in=changed["service_at_location"])
+                | Q(location_id__in=changed["location"])
+            ).values_list("service_id", flat=True)
+        )
     if changed["taxonomy_term"]:
         touched_services |= set(
             Service.taxonomy_terms.through.objects.filter(

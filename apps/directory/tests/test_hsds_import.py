@@ -27,6 +27,7 @@ from apps.directory.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServicePlace,
     TaxonomyTerm,
 )
 from apps.directory.tests.factories import (
@@ -339,6 +340,35 @@ def test_hsds_import_updates_changed_rows_only(tmp_path):
     service = Service.objects.get(pk=SERVICE)
     assert (service.name, service.organization) == ("Harbour ALS and MND clinic", other)
     assert Service.objects.get(pk=SERVICE_2).last_modified == untouched
+
+
+def test_hsds_moved_location_and_new_link_move_their_services_places(tmp_path):
+    tables = clean_tables()
+    run(write_package(tmp_path / "first", tables))
+
+    def places(service_id) -> list[tuple[float, float]]:
+        return sorted(
+            ServicePlace.objects.filter(service_id=service_id).values_list(
+                "latitude", "longitude"
+            )
+        )
+
+    assert places(SERVICE) == [(42.3611, -71.0683)]
+    assert places(SERVICE_2) == []
+    # Only the location (Worcester now) and a link change; the services do not.
+    tables["locations.csv"][0].update(latitude="42.2626", longitude="-71.8023")
+    tables["service_at_location.csv"].append(
+        {
+            "id": "6f1c5e0a-5555-4a5b-8c9d-000000000002",
+            "service_id": SERVICE_2,
+            "location_id": LOCATION,
+        }
+    )
+
+    out, error = run(write_package(tmp_path / "second", tables))
+
+    assert error is None, out
+    assert places(SERVICE) == places(SERVICE_2) == [(42.2626, -71.8023)]
 
 
 def test_hsds_references_may_point_into_the_database(tmp_path):

@@ -56,3 +56,12 @@ def test_queries_run_through_the_pool():
         assert cursor.fetchone() == (1,)
     assert connection.pool is not None
     assert connection.pool.max_size == 4
+
+
+@pytest.mark.django_db
+def test_connections_price_random_reads_as_in_memory_data():
+    # At PostgreSQL's default (4) the planner builds a bitmap of every service of a
+    # broad type rather than recheck a few hundred rows.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)

@@ -320,7 +320,8 @@ class TaxonomyTermAdmin(ContentAdminMixin, TranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "name_en" in form.changed_data:
+        # Its names are in its services' vectors (English) and cards (both).
+        if change and {"name_en", "name_es"} & set(form.changed_data):
             refresh_search_index(obj.services.values_list("pk", flat=True))
 
 

@@ -4,12 +4,16 @@ A card shows the service's name, organisation, first phone, the address of a
 location (inside the searched area when there is one), today's weekly opening hours
 (of the service and of its sites) and whether it is open now (the same
 ``open_minutes`` test as the "Open now" filter), its types, telehealth and
-referrals. The SQL is written out rather than built by the ORM: it is the same
-text for every page, and building six correlated subqueries through the ORM cost
-more CPU than running them. Each subquery is an index lookup by service.
+referrals. What comes from other tables (the phone, the addresses, the weekly hours
+and the type names) is kept on the service as ``card`` by refresh_search_index
+(stored_card.py), with the search columns and whenever they are: six correlated
+subqueries per card were a third of the database's work for a search. What depends
+on the search (the address inside the area, today's hours, the page's language) is
+chosen here.
 """
 
 import functools
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -32,49 +36,7 @@ CARD_SQL = """
 SELECT s.id, s.name, s.description, s.status, s.telehealth, s.accepts_referrals,
        s.last_verified, s.organization_id, o.name AS organization_name,
        coalesce(s.open_minutes @> %(minute)s::integer, false) AS is_open_now,
-       coalesce(
-         (SELECT p.number FROM directory_phone p
-           WHERE p.service_id = s.id ORDER BY p.id LIMIT 1),
-         (SELECT p.number FROM directory_phone p
-            JOIN directory_serviceatlocation sl ON sl.id = p.service_at_location_id
-           WHERE sl.service_id = s.id ORDER BY p.id LIMIT 1)
-       ) AS card_phone,
-       (SELECT json_build_object('city', a.city, 'state', a.state_province,
-                                 'postal_code', a.postal_code)
-          FROM directory_serviceatlocation sl
-          JOIN directory_location l ON l.id = sl.location_id
-          JOIN directory_address a ON a.location_id = l.id
-         WHERE sl.service_id = s.id
-         ORDER BY (l.latitude BETWEEN %(south)s AND %(north)s
-                   AND l.longitude BETWEEN %(west)s AND %(east)s) DESC NULLS LAST,
-                  l.name, a.id
-         LIMIT 1) AS card_address,
-       ARRAY(
-         SELECT json_build_object('opens_at', h.opens_at, 'closes_at', h.closes_at)
-           FROM directory_schedule h
-          WHERE h.service_id = s.id
-            AND upper(h.freq) = 'WEEKLY' AND upper(h.byday) LIKE %(day)s
-            AND h.opens_at IS NOT NULL
-         UNION ALL
-         SELECT json_build_object('opens_at', h.opens_at, 'closes_at', h.closes_at)
-           FROM directory_schedule h
-           JOIN directory_serviceatlocation sl ON sl.id = h.service_at_location_id
-          WHERE sl.service_id = s.id
-            AND upper(h.freq) = 'WEEKLY' AND upper(h.byday) LIKE %(day)s
-            AND h.opens_at IS NOT NULL
-       ) AS card_hours,
-       ARRAY(
-         SELECT shown.name FROM (
-           -- The type's name in the page's language, its English while it has none.
-           SELECT COALESCE(
-                    NULLIF(CASE WHEN %(language)s = 'es' THEN t.name_es END, ''),
-                    t.name_en, t.name
-                  ) AS name
-             FROM directory_taxonomyterm t
-             JOIN directory_service_taxonomy_terms st ON st.taxonomyterm_id = t.id
-            WHERE st.service_id = s.id
-         ) shown ORDER BY shown.name
-       ) AS card_types
+       s.card::text AS stored_card
   FROM directory_service s
   JOIN directory_organization o ON o.id = s.organization_id
  WHERE s.id = ANY(%(ids)s::uuid[])
@@ -168,30 +130,32 @@ def read_cards(
     """
     if not ids:
         return {}
-    box = {"south": None, "north": None, "west": None, "east": None}
+    box = None
     if centre is not None:
         lookups = bounding_box(centre.latitude, centre.longitude, miles)
-        box["south"], box["north"] = lookups["latitude__range"]
-        box["west"], box["east"] = lookups["longitude__range"]
-    params = {
-        **box,
-        "ids": ids,
-        "day": f"%{WEEKDAYS[moment.weekday()]}%",
-        "minute": minute_of_week(moment),
-        "language": get_language(),
-    }
+        box = (*lookups["latitude__range"], *lookups["longitude__range"])
+    language = get_language()
+    day = WEEKDAYS[moment.weekday()]
+    params = {"ids": ids, "minute": minute_of_week(moment)}
     # One reverse() for the page: the path of a service differs only by its id.
     sample = "00000000-0000-0000-0000-000000000000"
     url_pattern = reverse("directory:service_detail", args=[sample])
     cards = {}
     for service in _read_services(params):
+        stored = json.loads(service.stored_card or "{}")
+        service.card_phone = stored.get("phone")
+        service.card_address = _address_in(box, stored.get("addresses") or [])
+        service.card_types = (stored.get("types") or {}).get(
+            "es" if language == "es" else "en", []
+        )
         service.hours_today = sorted(
             {
                 OpeningHours(
                     time.fromisoformat(row["opens_at"]),
                     time.fromisoformat(row["closes_at"]) if row["closes_at"] else None,
                 )
-                for row in service.card_hours
+                for row in stored.get("hours") or []
+                if day in row["days"]
             },
             key=lambda hours: hours.opens_at,
         )
@@ -210,11 +174,29 @@ def read_cards(
             " \u2026" if len(words) > SUMMARY_WORDS else ""
         )
         cards[str(service.id)] = service
-    words = card_words(params["language"])
+    words = card_words(language)
     cutoff = stale_cutoff()
     for service in cards.values():
-        _word_the_card(service, words, cutoff, params["language"])
+        _word_the_card(service, words, cutoff, language)
     return cards
+
+
+def _address_in(box: tuple | None, addresses: list[dict]) -> dict | None:
+    """The first address (by site name) of a site inside the box (south, north,
+    west, east), else of a site with coordinates, else the first."""
+
+    def outside(address: dict) -> int:
+        latitude, longitude = address.get("latitude"), address.get("longitude")
+        if box is None:
+            return 0
+        if latitude is None or longitude is None:
+            return 2
+        south, north, west, east = box
+        inside = south <= latitude <= north and west <= longitude <= east
+        return 0 if inside else 1
+
+    # min() keeps the first of equals: the stored order (site name, address).
+    return min(addresses, key=outside, default=None)
 
 
 def _read_services(params: dict) -> list[Service]:

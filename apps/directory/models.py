@@ -121,6 +121,7 @@ class Organization(models.Model):
     "search_terms",
     "search_languages",
     "open_minutes",
+    "card",
 )
 class Service(models.Model):
     class Status(models.TextChoices):
@@ -189,6 +190,9 @@ class Service(models.Model):
     )
     # Weekly opening hours in minutes of the week, for "open now" (opening.py).
     open_minutes = MinutesOfWeekField(null=True, blank=True, editable=False)
+    # What a result card shows from other tables (phone, addresses, weekly hours,
+    # type names), kept with the columns above: see apps.directory.cards.
+    card = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 

@@ -15,10 +15,11 @@ weekly opening hours as minutes of the week (``open_minutes``, see ``opening.py`
 The vector is rebuilt set-based by :func:`refresh_search_index`, called by every path
 that writes services: the admin's save, the HSDS importer and ``seed_directory``.
 It also rebuilds the services' places (``places.py``), the narrow rows that distance
-searches read.
+searches read, and the services' stored cards (``cards.py``: phone, addresses,
+weekly hours, type names).
 Explicit calls were chosen over database triggers because the columns depend on
-seven tables (service, organisation, taxonomy term, the service-term link,
-language, schedule, service-at-location): triggers on each
+ten tables (service, organisation, taxonomy term, the service-term link,
+language, schedule, service-at-location, location, address, phone): triggers on each
 would fire once per row during bulk loads of 100,000 services, where one set-based
 UPDATE at the end is far cheaper.
 
@@ -37,6 +38,7 @@ from apps.core.prepared import prepared_cursor
 
 from .opening import open_minutes_lateral
 from .places import refresh_places
+from .stored_card import STORED_CARD_SQL
 from .taxonomy import copies_generation, forget_taxonomy, taxonomy_copy
 
 SEARCH_CONFIG = "english"
@@ -149,7 +151,8 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
                 || setweight(to_tsvector(%s, src.description), 'C'),
                 search_terms = src.term_ids,
                 search_languages = src.languages,
-                open_minutes = hours.minutes
+                open_minutes = hours.minutes,
+                card = {STORED_CARD_SQL}
             FROM ({source}) src
             CROSS JOIN {open_minutes_lateral("src.id")} hours
             WHERE src.id = s.id

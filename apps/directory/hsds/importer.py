@@ -139,6 +139,9 @@ def write(
                 | Q(location_id__in=changed["location"])
             ).values_list("service_id", flat=True)
         )
+    # A card shows the service's phone, addresses and hours (stored_card.py), and
+    # its languages are a filter: a row of these alone changes the service too.
+    touched_services |= _services_of_details(changed)
     if changed["taxonomy_term"]:
         touched_services |= set(
             Service.taxonomy_terms.through.objects.filter(
@@ -153,6 +156,32 @@ def write(
                 Service.taxonomy_terms.through,
             )
         refresh_search_index(touched_services)
+
+
+def _services_of_details(changed: dict) -> set:
+    """The services whose phones, schedules, languages or sites' addresses,
+    phones, schedules or languages are among the changed rows."""
+    sites = Q(pk__in=[])
+    services = set()
+    for name in ("phone", "schedule", "language"):
+        if not changed[name]:
+            continue
+        model = TABLES_BY_NAME[name].model
+        rows = model.objects.filter(pk__in=changed[name])
+        services |= set(rows.exclude(service=None).values_list("service_id", flat=True))
+        if name != "language":
+            sites |= Q(pk__in=rows.values("service_at_location_id"))
+        sites |= Q(location_id__in=rows.values("location_id"))
+    if changed["address"]:
+        sites |= Q(
+            location_id__in=TABLES_BY_NAME["address"]
+            .model.objects.filter(pk__in=changed["address"])
+            .values("location_id")
+        )
+    services |= set(
+        ServiceAtLocation.objects.filter(sites).values_list("service_id", flat=True)
+    )
+    return services
 
 
 def upsert(model, rows: dict) -> tuple[Counts, set]:

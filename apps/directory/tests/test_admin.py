@@ -226,3 +226,28 @@ def test_moving_a_location_moves_its_services_in_distance_searches(
 
     assert found_near("01608") == ["Harbor voice clinic"]  # Worcester
     assert found_near("02114") == []  # Boston
+
+
+def test_a_types_spanish_name_edited_shows_on_its_services_spanish_cards(
+    client, content_editor
+):
+    term = TaxonomyTermFactory(code="respite", name="Respite care")
+    service = ServiceFactory()
+    service.taxonomy_terms.add(term)
+    refresh_search_index([service.pk])
+    client.force_login(content_editor)
+    response = client.post(
+        reverse("admin:directory_taxonomyterm_change", args=[term.pk]),
+        {
+            "code": "respite",
+            "name_en": "Respite care",
+            "name_es": "Cuidado de relevo",
+            "taxonomy": "carenav",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service.refresh_from_db()
+    assert service.card["types"] == {
+        "en": ["Respite care"],
+        "es": ["Cuidado de relevo"],
+    }

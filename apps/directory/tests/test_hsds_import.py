@@ -371,6 +371,28 @@ def test_hsds_moved_location_and_new_link_move_their_services_places(tmp_path):
     assert places(SERVICE) == places(SERVICE_2) == [(42.2626, -71.8023)]
 
 
+def test_hsds_changed_phone_hours_and_language_alone_refresh_their_service(tmp_path):
+    tables = clean_tables()
+    run(write_package(tmp_path / "first", tables))
+    service = Service.objects.get(pk=SERVICE)
+    assert service.card["phone"] == "617-555-0100"
+    assert service.search_languages == ["es", "spanish"]
+    # Only a phone, a schedule and a language change; the service does not.
+    tables["phones.csv"][0]["number"] = "617-555-0199"
+    tables["schedules.csv"][0].update(byday="WE", opens_at="10:00")
+    tables["languages.csv"][0].update(name="French", code="fr")
+
+    out, error = run(write_package(tmp_path / "second", tables))
+
+    assert error is None, out
+    service.refresh_from_db()
+    assert service.card["phone"] == "617-555-0199"
+    assert service.card["hours"] == [
+        {"days": "WE", "opens_at": "10:00:00", "closes_at": "17:00:00"}
+    ]
+    assert service.search_languages == ["fr", "french"]
+
+
 def test_hsds_references_may_point_into_the_database(tmp_path):
     organization = OrganizationFactory()
     tables = {

@@ -74,9 +74,10 @@ def test_status_change_query_count(client, caseworker, referral):
     assert response.status_code == 303
     # pghistory puts its context in front of each write: look past it.
     statements = [q.split("true); ")[-1] for q in _sql(queries)]
-    # session, user (with its second-factor answer), the referral, then one
-    # statement: its UPDATE (the version check), the event and the access-log
-    # row, atomic by itself (no transaction around it).
-    assert len(statements) == 4, statements
-    assert statements[-1].startswith("WITH changed AS (UPDATE")
+    # session, user (with its second-factor answer), then one statement that
+    # locks and checks the referral (visible, version, allowed change), changes
+    # it and writes its event and access-log row, atomic by itself (no
+    # transaction around it): no read of the referral before it.
+    assert len(statements) == 3, statements
+    assert statements[-1].startswith("WITH target AS (SELECT")
     assert '"core_accesslog"' in statements[-1]

@@ -56,20 +56,25 @@ _COLUMN_TYPES = ("bigint", "text", "text", "text", "text", "text", "inet", "text
 
 
 @functools.cache
-def _insert_sql(condition: str = "") -> str:
-    table = connection.ops.quote_name(AccessLog._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(name) for name in (*INSERTED_FIELDS, "at")
-    )
-    values = ", ".join(
-        f"(entry->>{index})::{kind}" for index, kind in enumerate(_COLUMN_TYPES)
-    )
+def _insert_sql(condition: str = "", subject_from: tuple[str, str] = ("", "")) -> str:
+    """The INSERT of _insert_params()'s rows where ``condition`` holds; with
+    ``subject_from`` (a table of the statement and its column), the subject's id
+    comes from that table's row rather than from the rows given."""
+    quote = connection.ops.quote_name
+    table = quote(AccessLog._meta.db_table)
+    columns = ", ".join(quote(name) for name in (*INSERTED_FIELDS, "at"))
+    values = [f"(entry->>{index})::{kind}" for index, kind in enumerate(_COLUMN_TYPES)]
+    sources = "jsonb_array_elements(%s::jsonb) AS entry"
+    source, column = subject_from
+    if source:
+        values[INSERTED_FIELDS.index("subject_id")] = f"{source}.{quote(column)}::text"
+        sources += f", {source}"
     where = f" WHERE {condition}" if condition else ""
-    # Table and column names come from the model, the condition from the caller's
-    # fixed SQL; values are parameters.
+    # Table and column names come from the model, the condition and the source
+    # from the caller's fixed SQL; values are parameters.
     return (
-        f"INSERT INTO {table} ({columns}) SELECT {values}, %s "  # nosec B608
-        f"FROM jsonb_array_elements(%s::jsonb) AS entry{where}"
+        f"INSERT INTO {table} ({columns}) SELECT {', '.join(values)}, %s "  # nosec B608
+        f"FROM {sources}{where}"
     )
 
 
@@ -302,6 +307,24 @@ class AuditedQuerySet(models.QuerySet):
         clone = self._chain()
         clone._access = (request, action)
         return clone
+
+    def changed_log_insert(self, pk, source: str) -> tuple[str, list] | None:
+        """The INSERT, as (sql, params), of the row that fetching record ``pk``
+        through this queryset would log, for a statement that changes the record
+        without fetching it: ``source`` is the statement's table of the records it
+        changed, with their subject's column (access_subject_field), and the row
+        is written only if the record is in it. None when the queryset is not
+        logged."""
+        if self._access is None:
+            return None
+        request, action = self._access
+        subject, column = self.model, self.model._meta.pk.attname
+        if self.access_subject_field:
+            field = self.model._meta.get_field(self.access_subject_field)
+            subject, column = field.related_model, field.attname
+        # The subject's id is left blank here: it comes from ``source``.
+        row = _read(request, self.model(pk=pk), action, subject._meta.label_lower, "")
+        return _insert_sql("", (source, column)), _insert_params([row])
 
     def _clone(self):
         clone = super()._clone()

@@ -287,7 +287,13 @@ class ReferralUpdateForm(VersionMixin, forms.ModelForm):
 
 
 class StatusChangeForm(VersionMixin):
-    to = forms.ChoiceField(label=_("New status"), choices=())
+    # Any status is accepted here: whether it may follow the current one is for
+    # the change's statement to say, against the version the person saw. The
+    # choices of both lists are callables: a form copies a list of choices (and
+    # its widget normalizes it again) choice by choice, on every request.
+    to = forms.ChoiceField(
+        label=_("New status"), choices=lambda: Referral.Status.choices
+    )
     appointment_at = forms.DateTimeField(
         label=_("Appointment date and time"),
         required=False,
@@ -304,23 +310,25 @@ class StatusChangeForm(VersionMixin):
     )
     decline_reason = forms.ChoiceField(
         label=_("Why the service declined"),
-        choices=DECLINE_REASON_CHOICES,
+        choices=lambda: DECLINE_REASON_CHOICES,
         required=False,
         help_text=_("Needed when the referral is declined."),
     )
 
-    def __init__(self, *args, referral: Referral, **kwargs):
+    def __init__(self, *args, referral: Referral | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any status is accepted here: whether it may follow the current one is
-        # for Referral.change_status() to say, against the version the person saw.
-        # The page only offers the ones that may follow now.
-        self.fields["to"].choices = Referral.Status.choices
+        if referral is not None:
+            self.offer_next(referral)
+
+    def offer_next(self, referral: Referral) -> None:
+        """Offer, on the page, only the statuses that may follow the referral's
+        now (and the decline's reason only when it may be declined)."""
         self.fields["to"].widget.choices = [
             (status, Referral.Status(status).label)
             for status in referral.allowed_next()
         ]
         if not referral.can_change_to(Referral.Status.DECLINED):
-            del self.fields["decline_reason"]
+            self.fields.pop("decline_reason", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -334,7 +342,7 @@ class StatusChangeForm(VersionMixin):
                 self.add_error("note", _("Say why the referral was declined."))
             if not cleaned.get("decline_reason"):
                 self.add_error("decline_reason", _("Choose why it was declined."))
-        elif "decline_reason" in self.fields:
+        else:
             # Only a decline has a reason; a reason picked before changing one's
             # mind about the status is dropped rather than refused.
             cleaned["decline_reason"] = ""

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pgtrigger
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -305,6 +305,13 @@ class ReferralQuerySet(AuditedQuerySet):
             )
         return self.none()
 
+    def change_status(self, pk: int, **change) -> "status_sql.Changed | None":
+        """Change referral ``pk``'s status in one statement, with no read before,
+        if this queryset holds it (status_change.change_visible())."""
+        from .status_change import change_visible  # it imports this module
+
+        return change_visible(self, pk, **change)
+
 
 class Referral(models.Model):
     Status = ReferralStatus
@@ -437,63 +444,19 @@ class Referral(models.Model):
         response link, in the same UPDATE. ``also`` are INSERTs written with the
         change, in its statement (e.g. the request's access-log rows).
         """
-        to = ReferralStatus(to)
-        seen_version = self.version if expected_version is None else expected_version
-        if not self.can_change_to(to):
-            if seen_version != self.version:
-                raise StaleReferral(self)
-            raise TransitionNotAllowed(
-                f"A referral cannot go from {self.status} to {to}."
-            )
-        if to == ReferralStatus.SCHEDULED and appointment_at is None:
-            raise ValueError("Scheduling needs the appointment's date and time.")
-        if decline_reason and to != ReferralStatus.DECLINED:
-            raise ValueError("Only a decline has a decline reason.")
-        now = timezone.now()
-        changes = {"status": to, "version": seen_version + 1, "updated_at": now}
-        if to == ReferralStatus.SENT:
-            changes["sent_at"] = now
-            changes["link_issued_at"] = now
-        if to == ReferralStatus.SCHEDULED:
-            changes["appointment_at"] = appointment_at
-        event = ReferralEvent(
-            referral_id=self.pk,
-            actor=by,
-            actor_label=by_label[:150],
-            from_status=self.status,
-            to_status=to,
+        from .status_change import change_read  # it imports this module
+
+        return change_read(
+            self,
+            to,
+            by=by,
+            by_label=by_label,
             note=note,
-            decline_reason=DeclineReason(decline_reason) if decline_reason else "",
-            at=now,
+            expected_version=expected_version,
+            appointment_at=appointment_at,
+            decline_reason=decline_reason,
+            also=also,
         )
-        # One statement (status_sql.py): atomic by itself, so outside a transaction
-        # it needs none, and within the caller's it is part of it. A stale version
-        # writes nothing and is raised after it.
-        sql = status_sql.change_sql(
-            Referral._meta.db_table,
-            ReferralEvent._meta.db_table,
-            tuple(changes),
-            tuple(written.sql for written in also),
-        )
-        params = [
-            *changes.values(),
-            self.pk,
-            seen_version,
-            self.status,
-            *(getattr(event, column) for column in status_sql.EVENT),
-        ]
-        for written in also:
-            params.extend(written.params)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            raise StaleReferral(Referral.objects.get(pk=self.pk))
-        event.pk = row[0]
-        event._state.adding = False
-        for field, value in changes.items():
-            setattr(self, field, value)
-        return event
 
     def update_details(
         self, *, reason: str, urgency: str, follow_up_on, expected_version: int

@@ -35,7 +35,7 @@ from .models import (
     Referral,
     ReferralEvent,
 )
-from .status_sql import AlsoWritten
+from .status_sql import AlsoWritten, Changed
 from .tokens import make_invitation_token, make_respond_token
 
 T = TypeVar("T", bound=Model)
@@ -126,6 +126,46 @@ def change_referral_status(
             # change_status() issued the link (link_issued_at) in its own UPDATE.
             _email_service_link(referral)
     return event
+
+
+def change_visible_referral_status(
+    queryset: QuerySet[Referral],
+    pk: int,
+    *,
+    to: str,
+    by: User,
+    expected_version: int,
+    note: str = "",
+    appointment_at=None,
+    decline_reason: str = "",
+) -> Changed | None:
+    """change_referral_status() for referral ``pk`` of ``queryset`` (the referrals
+    the person may see, logged), without reading it first: None when nothing was
+    changed (not visible, changed meanwhile, or a change the table does not
+    allow), for the caller to read it and say why."""
+    sending = to == Referral.Status.SENT
+    with transaction.atomic() if sending else contextlib.nullcontext():
+        changed = queryset.change_status(
+            pk,
+            to=to,
+            by=by,
+            expected_version=expected_version,
+            note=note,
+            appointment_at=appointment_at,
+            decline_reason=decline_reason,
+        )
+        if changed is not None and sending:
+            # The statement issued the link (link_issued_at) and returned what
+            # the mail needs of the referral.
+            _email_service_link(
+                Referral(
+                    pk=pk,
+                    service_id=changed.service_id,
+                    urgency=changed.urgency,
+                    token_generation=changed.token_generation,
+                )
+            )
+    return changed
 
 
 @transaction.atomic

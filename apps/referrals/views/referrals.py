@@ -150,59 +150,88 @@ def referral_detail(request, pk: int):
     return referral_page(request, referral_or_404(request, pk))
 
 
-# What a status change reads of the referral: the columns the form and the change
-# need (the service is only loaded when sending mails it its link).
+# What a status change reads of the referral when it has to (see
+# _change_status_read): the columns the form and the change need (the service is
+# only loaded when sending mails it its link).
 CHANGE_FIELDS = ("status", "version", "client_id", "service_id", "urgency")
 
 
 @require_POST
 @role_required(*CASEWORK)
 def referral_change_status(request, pk: int):
-    """Move a referral on, then 303 to its page: the referral is read once (only
-    the columns the change needs, logged), then one statement holds the UPDATE
-    that checks the version, the timeline event and the access-log row (with the
-    service's mail when sending, in one transaction: the outbox). Nothing is
-    rendered unless it fails."""
+    """Move a referral on, then 303 to its page. One statement, with no read
+    before it, checks that the person may see the referral, its version and that
+    the change is allowed, and writes the change, the timeline event and the
+    access-log row (with the service's mail when sending, in one transaction: the
+    outbox). Only when it changes nothing is the referral read, to say why.
+    Nothing is rendered unless it fails."""
+    form = StatusChangeForm(request.POST)
+    if not form.is_valid():
+        return _refused_status_page(request, pk, form)
+    data = form.cleaned_data
+    changed = services.change_visible_referral_status(
+        Referral.objects.visible_to(request.user).logged(request, Action.CHANGE),
+        pk,
+        to=data["to"],
+        by=request.user,
+        expected_version=data["version"],
+        note=data["note"],
+        appointment_at=data.get("appointment_at"),
+        decline_reason=data["decline_reason"],
+    )
+    if changed is None:
+        return _change_status_read(request, pk, form)
+    return _status_changed(request, pk, data["to"])
+
+
+def _change_status_read(request, pk: int, form: StatusChangeForm):
+    """The change as it was made before the one statement: read the referral
+    (a 404 when the person may not see it), then change it, to tell a stale form
+    (409) from a change that is not allowed (400)."""
     referral = get_object_or_404(
         Referral.objects.visible_to(request.user)
         .logged(request, Action.CHANGE)
         .only(*CHANGE_FIELDS),
         pk=pk,
     )
-    form = StatusChangeForm(request.POST, referral=referral)
-    if not form.is_valid():
-        return referral_page(
-            request, referral_or_404(request, pk), status_form=form, status=400
-        )
+    data = form.cleaned_data
     try:
         # The access-log rows of the read are written by the change's own
         # statement when the change is made (else at the end of the request).
         with access_log_insert(request, IF_CHANGED) as log_insert:
             services.change_referral_status(
                 referral=referral,
-                to=form.cleaned_data["to"],
+                to=data["to"],
                 by=request.user,
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-                appointment_at=form.cleaned_data.get("appointment_at"),
-                decline_reason=form.cleaned_data.get("decline_reason", ""),
+                expected_version=data["version"],
+                note=data["note"],
+                appointment_at=data.get("appointment_at"),
+                decline_reason=data["decline_reason"],
                 also=[AlsoWritten(*log_insert)] if log_insert else [],
             )
     except StaleReferral as stale:
-        return _stale_status_page(request, stale.current, form.cleaned_data)
+        return _stale_status_page(request, stale.current, data)
     except TransitionNotAllowed:
         form.add_error(
             "to",
             _("A %(status)s referral cannot become %(to)s.")
             % {
                 "status": referral.get_status_display().lower(),
-                "to": Referral.Status(form.cleaned_data["to"]).label.lower(),
+                "to": Referral.Status(data["to"]).label.lower(),
             },
         )
-        return referral_page(
-            request, referral_or_404(request, pk), status_form=form, status=400
-        )
-    if referral.status == Referral.Status.SENT:
+        return _refused_status_page(request, pk, form)
+    return _status_changed(request, pk, data["to"])
+
+
+def _refused_status_page(request, pk: int, form: StatusChangeForm):
+    referral = referral_or_404(request, pk)
+    form.offer_next(referral)
+    return referral_page(request, referral, status_form=form, status=400)
+
+
+def _status_changed(request, pk: int, to: str):
+    if to == Referral.Status.SENT:
         messages.success(
             request, _("Referral sent. The service has been e-mailed a link.")
         )
@@ -211,11 +240,12 @@ def referral_change_status(request, pk: int):
         # field's table of choices on every call.
         messages.success(
             request,
-            _("Status changed to %(status)s.")
-            % {"status": Referral.Status(referral.status).label},
+            _("Status changed to %(status)s.") % {"status": Referral.Status(to).label},
         )
     # 303: the browser fetches the referral's page with a GET.
-    return HttpResponseRedirect(referral.get_absolute_url(), status=303)
+    return HttpResponseRedirect(
+        reverse("referrals:referral_detail", args=[pk]), status=303
+    )
 
 
 def _stale_status_page(request, referral: Referral, submitted):

@@ -187,19 +187,29 @@ class ServiceSearchForm(forms.Form):
     def shown(self) -> dict:
         """What the plain search templates show of each field, by name, read once:
         the same lookups through bound fields, made by the templates, cost more
-        than the search itself."""
+        than the search itself. What does not depend on the data (names, labels,
+        help) is written once per worker and language."""
+        fixed = taxonomy_copy(
+            f"search form shown:{get_language() or ''}:{self.prefix}:{self.auto_id}",
+            self._fixed_shown,
+        )
         result = {}
-        for bound in self:
-            result[bound.name] = {
+        for name, parts in fixed.items():
+            bound = self[name]
+            result[name] = {**parts, "value": bound.value(), "errors": bound.errors}
+        return result
+
+    def _fixed_shown(self) -> dict:
+        return {
+            bound.name: {
                 "html_name": bound.html_name,
                 "id_for_label": bound.id_for_label,
                 "label": str(bound.label),
-                "value": bound.value(),
-                "errors": bound.errors,
                 "help_text": str(bound.help_text or ""),
                 "max_length": getattr(bound.field, "max_length", None),
             }
-        return result
+            for bound in self
+        }
 
     @cached_property
     def options_html(self) -> dict:

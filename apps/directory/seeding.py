@@ -166,7 +166,10 @@ def copy_rows(model, rows: list[dict]) -> None:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now
         elif field.attname != "id":
-            defaults[field.attname] = field.get_default()
+            # As the database takes it: a JSON column's {} as JSON.
+            defaults[field.attname] = field.get_db_prep_save(
+                field.get_default(), connection
+            )
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     attnames = [field.attname for field in fields]
     table = connection.ops.quote_name(model._meta.db_table)

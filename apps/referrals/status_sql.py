@@ -93,11 +93,8 @@ def change_sql(
         *(f"also_{index} AS ({sql})" for index, sql in enumerate(also)),
     ]
     fields = ", ".join(f"{CHANGED}.{quote(column)}" for column in RETURNED)
-    return (
-        "WITH "  # nosec B608
-        + ", ".join(parts)
-        + f" SELECT event.id, {CHANGED}.from_status, {fields} FROM event, {CHANGED}"
-    )
+    result = f"SELECT event.id, {CHANGED}.from_status, {fields} FROM event, {CHANGED}"  # nosec B608
+    return "WITH " + ", ".join(parts) + " " + result
 
 
 def run_change(

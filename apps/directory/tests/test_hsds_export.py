@@ -56,7 +56,7 @@ MODELS = [
 
 def compared(field) -> bool:
     """Not the time of the last save, nor the columns refresh_search_index derives."""
-    derived = field.name.startswith("search_") or field.name == "open_minutes"
+    derived = field.name.startswith("search_") or field.name in ("open_minutes", "card")
     return field.name != "last_modified" and not derived
 
 

@@ -360,7 +360,7 @@ def make_services(count: int) -> None:
     org = OrganizationFactory(email="")
     given = {"id", "organization_id", "last_modified", "email", "status"}
     columns = {
-        field.column: field.get_default()
+        field.column: field.get_db_prep_save(field.get_default(), connection)
         for field in Service._meta.concrete_fields
         if field.column not in given and not field.null
     }

@@ -917,14 +917,14 @@ def table(items: list[Scenario]) -> list[str]:
     bare = next((i for i in items if i.kind == "ceiling" and i.result), None)
     bare_rps = bare.result["rps"] if bare else 0
     lines = [
-        "| page | kind | req/s | % of bare | p50 ms | p95 ms | SQL queries | "
-        "target | met |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| page | kind | req/s | req/s by round | % of bare | p50 ms | p95 ms | "
+        "SQL queries | target | met |",
+        "|---|---|---:|---|---:|---:|---:|---:|---|---|",
     ]
     for item in items:
         if item.skipped:
             lines.append(
-                f"| {item.label} | {item.kind} | - | - | - | - | - | "
+                f"| {item.label} | {item.kind} | - | - | - | - | - | - | "
                 f"skipped: {item.skipped} | - |"
             )
             continue
@@ -943,8 +943,11 @@ def table(items: list[Scenario]) -> list[str]:
         if item.sql_hit is not None and item.kind == "public":
             sql += f" / {item.sql_hit}"
         missed = verdicts(item, bare_rps) if item.kind != "ceiling" else []
+        # Each round's figure too: the machine's speed can move between rounds,
+        # the ceiling's as much as any page's.
+        rounds = " / ".join(str(rps) for rps in result.get("rounds_rps", []))
         lines.append(
-            f"| {item.label} | {item.kind} | {result['rps']:.0f} | "
+            f"| {item.label} | {item.kind} | {result['rps']:.0f} | {rounds or '-'} | "
             f"{result['rps'] / bare_rps:.0%} | {result['p50_us'] / 1000:.1f} | "
             f"{result['p95_us'] / 1000:.1f} | {sql} | {', '.join(target) or '-'} | "
             f"{'yes' if not missed else 'NO: ' + '; '.join(missed)} |"

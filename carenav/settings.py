@@ -25,24 +25,22 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value == "1"
 
 
-def env_int(name: str, default: int) -> int:
+def _env_number(name: str, default, convert, what: str):
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        return convert(value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a whole number") from error
+        raise ImproperlyConfigured(f"{name} must be {what}") from error
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int, "a whole number")
 
 
 def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a number") from error
+    return _env_number(name, default, float, "a number")
 
 
 def env_list(name: str, default: str = "") -> list[str]:

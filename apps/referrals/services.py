@@ -95,6 +95,12 @@ def _note_event(referral: Referral, *, by: User | None, label: str = "", note: s
     )
 
 
+def _outbox(sending: bool):
+    """Sending mails the service in the change's own transaction (the outbox);
+    any other change is one statement, atomic by itself, and needs none."""
+    return transaction.atomic() if sending else contextlib.nullcontext()
+
+
 def change_referral_status(
     *,
     referral: Referral,
@@ -112,7 +118,7 @@ def change_referral_status(
     a transaction is only opened when the mail joins it.
     """
     sending = to == Referral.Status.SENT
-    with transaction.atomic() if sending else contextlib.nullcontext():
+    with _outbox(sending):
         event = referral.change_status(
             to,
             by=by,
@@ -144,7 +150,7 @@ def change_visible_referral_status(
     changed (not visible, changed meanwhile, or a change the table does not
     allow), for the caller to read it and say why."""
     sending = to == Referral.Status.SENT
-    with transaction.atomic() if sending else contextlib.nullcontext():
+    with _outbox(sending):
         changed = queryset.change_status(
             pk,
             to=to,

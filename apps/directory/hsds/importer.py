@@ -161,7 +161,7 @@ def write(
 def _services_of_details(changed: dict) -> set:
     """The services whose phones, schedules, languages or sites' addresses,
     phones, schedules or languages are among the changed rows."""
-    sites = Q(pk__in=[])
+    sites = Q()
     services = set()
     for name in ("phone", "schedule", "language"):
         if not changed[name]:
@@ -178,9 +178,10 @@ def _services_of_details(changed: dict) -> set:
             .model.objects.filter(pk__in=changed["address"])
             .values("location_id")
         )
-    services |= set(
-        ServiceAtLocation.objects.filter(sites).values_list("service_id", flat=True)
-    )
+    if sites:
+        services |= set(
+            ServiceAtLocation.objects.filter(sites).values_list("service_id", flat=True)
+        )
     return services
 
 

@@ -237,6 +237,29 @@ def test_open_now_filter_on_the_page(client):
         assert names(search(client, open_now="on")) == ["Weekdays"]
 
 
+def test_a_card_shows_the_address_of_a_site_inside_the_searched_area(client):
+    service = ServiceFactory(name="Two sites")
+    for site, point, city in (
+        ("A site", WORCESTER, "Worcester"),
+        ("B site", CAMBRIDGE, "Cambridge"),
+    ):
+        location = LocationFactory(
+            organization=service.organization,
+            name=site,
+            latitude=point[0],
+            longitude=point[1],
+        )
+        AddressFactory(location=location, city=city)
+        ServiceAtLocationFactory(service=service, location=location)
+    refresh_search_index([service.pk])
+
+    near = search(client, zip="02114", radius="10").context["results"]
+    assert [card.place for card in near] == ["Cambridge, MA 02114"]
+    # No area searched: the first site by name.
+    anywhere = search(client, q="sites").context["results"]
+    assert [card.place for card in anywhere] == ["Worcester, MA 02114"]
+
+
 def test_zip_radius_filters_and_shows_distance(client):
     place(ServiceFactory(name="Cambridge"), CAMBRIDGE)
     place(ServiceFactory(name="Worcester"), WORCESTER)

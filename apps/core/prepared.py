@@ -8,11 +8,13 @@ is bound on the server instead; psycopg then prepares it on the connection once 
 has run a few times (``prepare_threshold``), and PostgreSQL reuses the plan. The
 connection pool keeps connections open, so the plans last.
 
-For SELECTs only, whose best plan does not depend on the values (lookups by key or
+For statements whose best plan does not depend on the values (lookups by key or
 by a fixed index): PostgreSQL may settle on one generic plan for a prepared
-statement. And only SELECTs because pghistory adds its context to the writes of a
-request as a second statement in the same text, which a prepared statement cannot
-hold. Queries go through Django's cursor wrapper, so they are counted and logged
+statement. pghistory adds its context to the writes of a request as a second
+statement in the same text, which a prepared statement cannot hold: so SELECTs,
+and writes run inside ``without_history_context()``, which may only hold
+statements that write no table pghistory tracks (their callers' tests check
+it). Queries go through Django's cursor wrapper, so they are counted and logged
 like any other.
 """
 
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 import psycopg
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper
+from pghistory.runtime import _inject_history_context
 
 
 class _LoggedPreparedCursor(CursorDebugWrapper):
@@ -36,7 +39,7 @@ class _LoggedPreparedCursor(CursorDebugWrapper):
 
 
 def prepared_cursor(using: str = "default"):
-    """A cursor for fixed SELECT statements, bound on the server (see above)."""
+    """A cursor for fixed statements, bound on the server (see above)."""
     connection = connections[using]
     connection.ensure_connection()
     connection.validate_thread_sharing()
@@ -44,3 +47,20 @@ def prepared_cursor(using: str = "default"):
     if connection.queries_logged:
         return _LoggedPreparedCursor(server_bound, connection)
     return connection.make_cursor(server_bound)
+
+
+@contextmanager
+def without_history_context(using: str = "default"):
+    """Run statements without pghistory's context in front of them, for writes of
+    tables it does not track: the context only labels the history rows its
+    triggers write, and these statements make none. Kept out of the text, it
+    leaves one statement that can be prepared."""
+    connection = connections[using]
+    wrappers = connection.execute_wrappers
+    connection.execute_wrappers = [
+        wrapper for wrapper in wrappers if wrapper is not _inject_history_context
+    ]
+    try:
+        yield
+    finally:
+        connection.execute_wrappers = wrappers

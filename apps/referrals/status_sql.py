@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from apps.core.prepared import prepared_cursor, without_history_context
+
 # The event's columns after its referral's id and before its from_status (read
 # by the statement), in the order of their values.
 EVENT = ("actor_id", "actor_label")
@@ -131,7 +133,10 @@ def run_change(
     ]
     for written in also:
         params.extend(written.params)
-    with connection.cursor() as cursor:
+    # Prepared after a few runs, like the pages' fixed reads: planning this
+    # statement cost PostgreSQL more than running it. Its tables are not tracked
+    # by pghistory (test_status_change checks it), so it needs no history context.
+    with without_history_context(), prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else Changed(*row)

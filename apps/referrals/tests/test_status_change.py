@@ -77,15 +77,39 @@ def test_status_change_query_count(client, caseworker, referral):
             {"to": "cancelled", "version": referral.version},
         )
     assert response.status_code == 303
-    # pghistory puts its context in front of each write: look past it.
-    statements = [q.split("true); ")[-1] for q in _sql(queries)]
+    statements = _sql(queries)
     # session, user (with its second-factor answer), then one statement that
     # locks and checks the referral (visible, version, allowed change), changes
     # it and writes its event and access-log row, atomic by itself (no
     # transaction around it): no read of the referral before it.
     assert len(statements) == 3, statements
+    # One statement, without pghistory's context in front (so that it can be
+    # prepared): none of the tables it writes is tracked.
     assert statements[-1].startswith("WITH target AS (SELECT")
     assert '"core_accesslog"' in statements[-1]
+
+
+def test_no_table_the_status_change_writes_is_tracked_by_pghistory():
+    """The statement runs without pghistory's context (without_history_context):
+    right only while no history trigger of its tables would need it."""
+    from django.apps import apps
+
+    written = {Referral, ReferralEvent, AccessLog}
+    tracked = {getattr(model, "pgh_tracked_model", None) for model in apps.get_models()}
+    assert not written & tracked
+
+
+def test_the_history_context_is_back_for_the_next_write(caseworker, referral):
+    """without_history_context() leaves pghistory's context in place for the
+    statements after the change."""
+    import pghistory
+    from pghistory.runtime import _inject_history_context
+
+    with pghistory.context(user=caseworker.pk):
+        before = list(connection.execute_wrappers)
+        referral.change_status("cancelled")
+        assert connection.execute_wrappers == before
+        assert _inject_history_context in connection.execute_wrappers
 
 
 # The caseworker's change: one statement, no read before it.

@@ -172,16 +172,24 @@ def referral_change_status(request, pk: int):
     changed = services.change_visible_referral_status(
         Referral.objects.visible_to(request.user).logged(request, Action.CHANGE),
         pk,
-        to=data["to"],
-        by=request.user,
-        expected_version=data["version"],
-        note=data["note"],
-        appointment_at=data.get("appointment_at"),
-        decline_reason=data["decline_reason"],
+        **_asked_change(request, data),
     )
     if changed is None:
         return _change_status_read(request, pk, form)
     return _status_changed(request, pk, data["to"])
+
+
+def _asked_change(request, data: dict) -> dict:
+    """The change a valid status form asks for, as both status-change services
+    take it."""
+    return {
+        "to": data["to"],
+        "by": request.user,
+        "expected_version": data["version"],
+        "note": data["note"],
+        "appointment_at": data.get("appointment_at"),
+        "decline_reason": data["decline_reason"],
+    }
 
 
 def _change_status_read(request, pk: int, form: StatusChangeForm):
@@ -201,12 +209,7 @@ def _change_status_read(request, pk: int, form: StatusChangeForm):
         with access_log_insert(request, IF_CHANGED) as log_insert:
             services.change_referral_status(
                 referral=referral,
-                to=data["to"],
-                by=request.user,
-                expected_version=data["version"],
-                note=data["note"],
-                appointment_at=data.get("appointment_at"),
-                decline_reason=data["decline_reason"],
+                **_asked_change(request, data),
                 also=[AlsoWritten(*log_insert)] if log_insert else [],
             )
     except StaleReferral as stale:

@@ -123,22 +123,27 @@ class CandidateQuery:
 
         Within a distance, the search reads the services' places (one narrow
         table with the coordinates and the conditions' columns): the planner
-        starts from the box or from a condition's index, whichever finds fewer."""
+        starts from the box or from a condition's index, whichever finds fewer.
+        Without one, it reads their narrow search rows (apps.directory.places)."""
         if self.near is not None:
             return self._places_sql(order, limit)
-        select = [f'{SERVICE_TABLE}."id" AS id', f'{SERVICE_TABLE}."name" AS name']
+        # Without a distance, the services' narrow search rows (places.py).
+        select = [f'{ROW}."service_id" AS id', f'{ROW}."name" AS name']
         select_params: list = []
         if self.rank is not None:
-            rank_sql, rank_params = self.rank.composed()
+            rank_sql, rank_params = self.rank.composed(ROW)
             select.append(f"{rank_sql} AS rank")
             select_params += rank_params
         where, where_params = [], []
         for condition in self.conditions:
-            sql, condition_params = condition.composed()
+            sql, condition_params = condition.composed(ROW)
             where.append(sql)
             where_params += condition_params
         # Fixed fragments only (ServiceSQL and the columns above); values are params.
-        sql = f"SELECT {', '.join(select)} FROM {SERVICE_TABLE}"  # nosec B608
+        sql = (
+            f"SELECT {', '.join(select)}"  # nosec B608
+            f' FROM "directory_servicesearchrow" {ROW}'
+        )
         if where:
             sql += " WHERE " + " AND ".join(where)
         if order[0] != "-rank":
@@ -187,7 +192,6 @@ class CandidateQuery:
 # The places' query is grouped by service: it orders by its output columns.
 PLACE = "p"
 _PLACE_ORDER = {"name": "name ASC", "id": "id ASC", "distance": "distance ASC"}
-_ORDER_COLUMNS = {
-    "name": f'{SERVICE_TABLE}."name" ASC',
-    "id": f'{SERVICE_TABLE}."id" ASC',
-}
+# The services' search rows (places.py), without a distance.
+ROW = "r"
+_ORDER_COLUMNS = {"name": f'{ROW}."name" ASC', "id": f'{ROW}."service_id" ASC'}

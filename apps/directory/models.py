@@ -26,9 +26,13 @@ from apps.core.validators import (
 
 from .opening import MinutesOfWeekField
 
-# The narrow table of located services that distance searches read, and the
-# search's filter columns that it shares with Service.
-from .places import SEARCH_FILTER_COLUMNS, ServicePlace  # noqa: F401
+# The narrow tables that searches read (located services, one row per service),
+# and the search's filter columns that they share with Service.
+from .places import (  # noqa: F401
+    SEARCH_FILTER_COLUMNS,
+    ServicePlace,
+    ServiceSearchRow,
+)
 from .querysets import (
     WEEKDAY_CODES,
     ServiceQuerySet,

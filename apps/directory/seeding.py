@@ -31,6 +31,7 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from .places import refresh_narrow_tables
 from .search import refresh_search_index
 
 BATCH_SIZE = 2000
@@ -242,6 +243,8 @@ class DirectorySeeder:
             for chunk in chunks(created_ids, INDEX_CHUNK):
                 refresh_search_index(chunk)
                 indexed.update(len(chunk))
+            # The chunks' narrow rows, written again in the order searches read.
+            refresh_narrow_tables()
             indexed.close()
         return summary
 

@@ -3,12 +3,16 @@ means what the QuerySet compiled by the ORM means."""
 
 import dataclasses
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from apps.directory.geo import find_zip
 from apps.directory.models import Service, ServicePlace
+from apps.directory.places import ServiceSearchRow
 from apps.directory.search import refresh_search_index
 
 from .factories import ServiceFactory, TaxonomyTermFactory
@@ -188,3 +192,80 @@ def test_words_by_name_read_every_match_at_once_when_they_are_few(
         found = [pk for pk, _ in voice.candidates()]
     assert found[:2] == ids("Voice clinic Cambridge", "Voice clinic Worcester")
     assert voice.is_capped
+
+
+def test_searches_without_a_distance_read_the_search_rows(directory):
+    listed = Service.objects.listed()
+    for services, sort in [
+        (listed, ""),
+        (listed.matching("voice"), "name"),
+        (listed.of_types([directory["speech"]]).with_telehealth(), ""),
+    ]:
+        found = services.search_results(sort=sort)
+        sql, _params = found.composed.sql(found.order, 10)
+        assert '"directory_servicesearchrow"' in sql
+        assert '"directory_service" ' not in sql
+
+
+def test_search_rows_follow_their_services(directory):
+    worcester = Service.objects.get(name="Voice clinic Worcester")
+    row = ServiceSearchRow.objects.get(service=worcester)
+    assert (row.name, row.telehealth) == ("Voice clinic Worcester", False)
+    assert row.search_terms == worcester.search_terms
+
+    Service.objects.filter(pk=worcester.pk).update(status="defunct", telehealth=True)
+    refresh_search_index([worcester.pk])
+    row.refresh_from_db()
+    assert (row.status, row.telehealth) == ("defunct", True)
+    names = [s.name for s in Service.objects.listed().search_results()[0:10]]
+    assert "Voice clinic Worcester" not in names
+
+
+def _physical_order(table: str) -> list[str]:
+    """Names as the table's rows lie on disk (a fixed table name)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name FROM {table} ORDER BY ctid")  # nosec B608
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_rows_indexed_in_chunks_are_written_again_in_search_order(db):
+    # Empty files (rolled back with the test), so rows lie in the order they are
+    # written: room left by other tests' rows could be filled first.
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE directory_servicesearchrow, directory_serviceplace")
+    speech = TaxonomyTermFactory(code="speech-language", name="Speech therapy")
+    respite = TaxonomyTermFactory(code="respite", name="Respite care")
+    points = [MANHATTAN, CAMBRIDGE, WORCESTER]
+    services = []
+    for number in range(6):
+        term = speech if number % 2 else respite
+        service = ServiceFactory(name=f"Service {number}", taxonomy_terms=[term])
+        place(service, points[number % 3])
+        services.append(service)
+    # Indexed one at a time, as an import or the chunks of a big index run are:
+    # the rows lie in the order they were indexed, the types mixed.
+    for service in services:
+        refresh_search_index([service.pk])
+    assert _physical_order("directory_servicesearchrow") == [
+        f"Service {number}" for number in range(6)
+    ]
+
+    call_command("refresh_search_index", stdout=StringIO())
+
+    def term_of(name):
+        return speech.pk if int(name.split()[1]) % 2 else respite.pk
+
+    by_type = [term_of(name) for name in _physical_order("directory_servicesearchrow")]
+    assert by_type in (
+        [respite.pk] * 3 + [speech.pk] * 3,
+        [speech.pk] * 3 + [respite.pk] * 3,
+    )
+    # Places: by band of latitude (Manhattan's is south of Boston's), then
+    # longitude (Worcester is west of Cambridge); two services at each point.
+    place_names = _physical_order("directory_serviceplace")
+    pairs = [set(place_names[at : at + 2]) for at in (0, 2, 4)]
+    manhattan, worcester, cambridge = {0, 3}, {2, 5}, {1, 4}
+    assert pairs == [
+        {f"Service {number}" for number in point}
+        for point in (manhattan, worcester, cambridge)
+    ]

@@ -148,6 +148,7 @@ def test_inactive_and_defunct_services_are_not_listed(client):
     ServiceFactory(name="Closed a while", status=Service.Status.TEMPORARILY_CLOSED)
     ServiceFactory(name="Gone", status=Service.Status.DEFUNCT)
     ServiceFactory(name="Paused", status=Service.Status.INACTIVE)
+    refresh_search_index()
     assert names(search(client)) == ["Closed a while", "Open one"]
 
 
@@ -174,6 +175,7 @@ def test_filter_by_disease(client):
     ServiceFactory(name="ALS only", diseases=["als"])
     ServiceFactory(name="MS only", diseases=["ms"])
     ServiceFactory(name="Both", diseases=["als", "ms"])
+    refresh_search_index()
     assert names(search(client, disease="ms")) == ["Both", "MS only"]
 
 
@@ -191,6 +193,7 @@ def test_filter_by_telehealth_and_referrals(client):
     ServiceFactory(
         name="Neither", telehealth=False, accepts_referrals=False, referral_email=""
     )
+    refresh_search_index()
     assert names(search(client, telehealth="on")) == ["Video"]
     assert names(search(client, accepts_referrals="on")) == ["Referrals"]
 
@@ -335,6 +338,7 @@ def test_bad_search_input_gives_a_clear_message(client, params, field, message):
 )
 def test_bad_page_numbers(client, page, message, shown):
     ServiceFactory.create_batch(PAGE_SIZE + 5)
+    refresh_search_index()
     response = search(client, page=page)
     assert response.context["page_obj"].number == shown
     assert (
@@ -353,6 +357,7 @@ def test_page_beyond_results_of_an_empty_search(client):
 
 def test_result_count_is_announced(client):
     ServiceFactory.create_batch(3)
+    refresh_search_index()
     content = search(client).content.decode()
     assert 'aria-live="polite"' in content
     assert "3 services found" in content

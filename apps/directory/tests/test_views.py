@@ -5,6 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from apps.directory.models import ListingReport, SavedService, Service, TaxonomyTerm
+from apps.directory.search import refresh_search_index
 
 from .factories import (
     AddressFactory,
@@ -406,6 +407,7 @@ def test_email_role_matrix(assert_access):
 
 
 def test_patient_sees_save_buttons_in_results(client, patient, service):
+    refresh_search_index([service.pk])
     client.force_login(patient)
     response = client.get(reverse("directory:service_list"))
     assertContains(response, reverse("directory:service_save", args=[service.id]))

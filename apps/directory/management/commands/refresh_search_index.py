@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from apps.core.bulk import chunks, terminal_progress, without_statement_timeout
 from apps.directory.models import Service
+from apps.directory.places import refresh_narrow_tables
 from apps.directory.search import refresh_search_index
 
 CHUNK = 5000
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             for chunk in chunks(ids, CHUNK):
                 count += refresh_search_index(chunk)
                 bar.update(len(chunk))
+            # The chunks' narrow rows, written again in the order searches read.
+            refresh_narrow_tables()
         bar.close()
         self.stdout.write(
             f"Search index refreshed for {count} services "

@@ -600,9 +600,8 @@ def test_empty_search_query_count_is_flat(
     refresh_search_index()
     # 1 taxonomy terms (the worker's first search), 2 the candidates (none), 3
     # telehealth services of the type (candidates), 4 their services, 5 the nearest
-    # within 50 miles (none), 6 within 150 (none: Manhattan is about 190 miles
-    # away), 7 within 500 miles (candidates), 8 their services.
-    with django_assert_num_queries(8):
+    # within 500 miles (Manhattan is about 190 miles away), 6 their services.
+    with django_assert_num_queries(6):
         response = search(client, zip="02114", radius="10", type="speech-language")
     assert len(response.context["beyond_suggestions"]) == min(size, 3)
 
@@ -628,9 +627,9 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
         MANHATTAN,
     )
     refresh_search_index()
-    # terms, typo lookup, candidates, telehealth (2), three rings and their
-    # services (4): never the typo lookup again for the suggestions.
-    with django_assert_max_num_queries(9):
+    # terms, typo lookup, candidates, telehealth (2), the nearest beyond the
+    # radius and their services (2): never the typo lookup again.
+    with django_assert_max_num_queries(7):
         response = search(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
@@ -674,15 +673,6 @@ def test_nearest_first_reads_the_inner_circle_when_it_holds_enough(
     # A further filter is not known to the inner circle: it is not used.
     filtered = Service.objects.listed().near(boston, 50).filter(name="Worcester")
     assert [s.name for s in filtered.search_results()[0:5]] == ["Worcester"]
-
-
-def test_the_nearest_beyond_the_radius_are_sought_in_rings_three_times_wider():
-    from apps.directory.suggestions import _rings
-
-    assert _rings(10) == [50, 150, 500]
-    assert _rings(25) == [100, 300, 500]
-    assert _rings(100) == [400, 500]
-    assert _rings(300) == [500]
 
 
 def test_each_worker_reads_a_typed_word_once(django_assert_num_queries):

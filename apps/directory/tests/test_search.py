@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -600,8 +601,9 @@ def test_empty_search_query_count_is_flat(
     refresh_search_index()
     # 1 taxonomy terms (the worker's first search), 2 the candidates (none), 3
     # telehealth services of the type (candidates), 4 their services, 5 the nearest
-    # within 500 miles (Manhattan is about 190 miles away), 6 their services.
-    with django_assert_num_queries(6):
+    # within 50 miles (none: Manhattan is about 190 miles away), 6 within 500
+    # miles (candidates), 7 their services.
+    with django_assert_num_queries(7):
         response = search(client, zip="02114", radius="10", type="speech-language")
     assert len(response.context["beyond_suggestions"]) == min(size, 3)
 
@@ -628,8 +630,8 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
     )
     refresh_search_index()
     # terms, typo lookup, candidates, telehealth (2), the nearest beyond the
-    # radius and their services (2): never the typo lookup again.
-    with django_assert_max_num_queries(7):
+    # radius (2) and their services: never the typo lookup again.
+    with django_assert_max_num_queries(8):
         response = search(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
@@ -673,6 +675,35 @@ def test_nearest_first_reads_the_inner_circle_when_it_holds_enough(
     # A further filter is not known to the inner circle: it is not used.
     filtered = Service.objects.listed().near(boston, 50).filter(name="Worcester")
     assert [s.name for s in filtered.search_results()[0:5]] == ["Worcester"]
+
+
+def _beyond_queries(client, **params) -> tuple[list, list[str]]:
+    """The nearest-beyond suggestions of a search, and the circles read for them
+    (the grouped queries of places with a lower bound on the distance)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, **params)
+    circles = [q["sql"] for q in queries.captured_queries if "HAVING min(" in q["sql"]]
+    names = [service.name for service in response.context["beyond_suggestions"]]
+    return names, circles
+
+
+def test_the_nearest_beyond_the_radius_are_sought_near_first_then_widest(client):
+    for index in range(3):
+        place(ServiceFactory(name=f"Worcester {index}"), WORCESTER)
+    place(ServiceFactory(name="Manhattan voice", telehealth=True), MANHATTAN)
+    refresh_search_index()
+    # About 38 miles: the near circle (50 miles from a 10-mile search) holds three.
+    names, circles = _beyond_queries(client, zip="02114", radius="10")
+    assert names == ["Worcester 0", "Worcester 1", "Worcester 2"]
+    assert len(circles) == 1 and re.search(r"<= 50(\.0)?\b", circles[0])
+    # Only Manhattan matches, about 190 miles away: then the widest circle, at once.
+    names, circles = _beyond_queries(client, zip="02114", radius="10", q="voice")
+    assert names == ["Manhattan voice"]
+    assert len(circles) == 2
+    assert re.search(r"<= 500(\.0)?\b", circles[1])
 
 
 def test_each_worker_reads_a_typed_word_once(django_assert_num_queries):

@@ -2,10 +2,12 @@
 dead end: telehealth services of the same type (they serve from afar), the nearest
 matches beyond the radius, and which filter to take off."""
 
+import copy
 from datetime import datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .forms import MAX_RADIUS_MILES, ServiceSearchForm
@@ -26,11 +28,18 @@ RELAXABLE = [
 ]
 
 
-def _without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in (*names, "page"):
-        query.pop(name, None)
-    encoded = query.urlencode()
+def _search_url(request: HttpRequest, without: set[str], **values) -> str:
+    """This search's URL without the parameters ``without`` nor its page, with
+    ``values`` set. Built from the query's pairs: copying the QueryDict for each
+    of up to eight links deep-copied it each time."""
+    dropped = {*without, *values, "page"}
+    pairs = [
+        (name, value)
+        for name, items in request.GET.lists()
+        if name not in dropped
+        for value in items
+    ]
+    encoded = urlencode([*pairs, *values.items()])
     path = reverse("directory:service_list")
     return f"{path}?{encoded}" if encoded else path
 
@@ -38,32 +47,35 @@ def _without(request: HttpRequest, *names: str) -> str:
 def for_empty_search(
     request: HttpRequest, form: ServiceSearchForm, now: datetime
 ) -> dict:
-    """Context for a search without results: telehealth services of the type (two
-    queries), the nearest beyond the radius (two or three: see _nearest_beyond)."""
+    """Context for a search without results: telehealth services of the type (one
+    query), the nearest beyond the radius (one or two: see _nearest_beyond), and
+    the names of both (one)."""
     data = form.cleaned_data
     same_type = Service.objects.listed()
     if data.get("type"):
         same_type = same_type.of_types(data["type_ids"])
     same_type = same_type.matching(data.get("q") or "", reading=form.word_reading)
-    telehealth = []
+    searches = []
     if not data.get("telehealth") and (data.get("type") or data.get("zip")):
         # Ranked among the usual number of candidates, not just SHOWN: asked for
         # four rows, PostgreSQL expected to meet them early and read all 100,000
         # services when there were none (290 ms); asked for 201, it reads the
         # matches through the indexes.
-        found = same_type.with_telehealth().search_results()
-        found.read = _names
-        telehealth = found[:SHOWN]
-    beyond = []
-    wider = None
+        searches.append(same_type.with_telehealth().search_results())
+    else:
+        searches.append(None)
     centre = data.get("zip")
     if centre and data["radius"] < MAX_RADIUS_MILES:
-        beyond = _nearest_beyond(form, now)
-        if beyond:
-            nearest = beyond[0].distance
-            wider = min(MAX_RADIUS_MILES, int(nearest) + 5 - int(nearest) % 5)
+        searches.append(_nearest_beyond(form, now))
+    else:
+        searches.append(None)
+    telehealth, beyond = _shown(searches)
+    wider = None
+    if beyond:
+        nearest = beyond[0].distance
+        wider = min(MAX_RADIUS_MILES, int(nearest) + 5 - int(nearest) % 5)
     relax = [
-        {"label": label, "url": _without(request, name)}
+        {"label": label, "url": _search_url(request, {name})}
         for name, label in RELAXABLE
         if data.get(name)
     ]
@@ -71,9 +83,25 @@ def for_empty_search(
         "telehealth_suggestions": telehealth,
         "beyond_suggestions": beyond,
         "wider_radius": wider,
-        "wider_url": _with_radius(request, wider) if wider else None,
+        "wider_url": _search_url(request, set(), radius=wider) if wider else None,
         "relax_links": relax,
     }
+
+
+def _shown(searches: list) -> list[list]:
+    """The first SHOWN services of each search (None: none), their names read in
+    one query for all."""
+    ids = [pk for found in searches if found for pk, _ in found.candidates()[:SHOWN]]
+    names = _names(ids) if ids else {}
+    shown = []
+    for found in searches:
+        if found is None:
+            shown.append([])
+            continue
+        # A copy each: a service in both lists gets the distance of each.
+        found.read = lambda wanted: {pk: copy.copy(names[pk]) for pk in wanted}
+        shown.append(found[:SHOWN])
+    return shown
 
 
 def _names(ids: list[str]) -> dict:
@@ -86,10 +114,11 @@ def _names(ids: list[str]) -> dict:
     return {str(pk): service for pk, service in services.items()}
 
 
-def _nearest_beyond(form: ServiceSearchForm, now: datetime) -> list:
-    """The SHOWN nearest matches beyond the radius and within MAX_RADIUS_MILES:
-    one query for a circle four times as wide (at least NEAR_FIRST_MILES), one more
-    for the widest circle when that holds fewer than SHOWN, one for their names.
+def _nearest_beyond(form: ServiceSearchForm, now: datetime):
+    """The search for the SHOWN nearest matches beyond the radius and within
+    MAX_RADIUS_MILES, their ids read: one query for a circle four times as wide (at
+    least NEAR_FIRST_MILES), one more for the widest circle when that holds fewer
+    than SHOWN.
 
     A search that finds nothing is either about a place with few services near it
     (a ZIP code alone, five miles around a village): the near circle holds enough,
@@ -109,15 +138,6 @@ def _nearest_beyond(form: ServiceSearchForm, now: datetime) -> list:
             sort="distance"
         )
         found.limit = SHOWN
-        found.read = _names
-        # Counting reads ids only; the services are read for the last circle.
         if found.count() >= SHOWN or miles == MAX_RADIUS_MILES:
-            return found[:SHOWN]
-    return []
-
-
-def _with_radius(request: HttpRequest, miles: int) -> str:
-    query = request.GET.copy()
-    query["radius"] = str(miles)
-    query.pop("page", None)
-    return f"{reverse('directory:service_list')}?{query.urlencode()}"
+            return found
+    return None

@@ -600,10 +600,10 @@ def test_empty_search_query_count_is_flat(
         )
     refresh_search_index()
     # 1 taxonomy terms (the worker's first search), 2 the candidates (none), 3
-    # telehealth services of the type (candidates), 4 their services, 5 the nearest
-    # within 50 miles (none: Manhattan is about 190 miles away), 6 within 500
-    # miles (candidates), 7 their services.
-    with django_assert_num_queries(7):
+    # telehealth services of the type (candidates), 4 the nearest within 50 miles
+    # (none: Manhattan is about 190 miles away), 5 within 500 miles (candidates),
+    # 6 the services of both.
+    with django_assert_num_queries(6):
         response = search(client, zip="02114", radius="10", type="speech-language")
     assert len(response.context["beyond_suggestions"]) == min(size, 3)
 
@@ -629,9 +629,9 @@ def test_an_empty_search_with_words_looks_the_words_up_once(
         MANHATTAN,
     )
     refresh_search_index()
-    # terms, typo lookup, candidates, telehealth (2), the nearest beyond the
-    # radius (2) and their services: never the typo lookup again.
-    with django_assert_max_num_queries(8):
+    # terms, typo lookup, candidates, telehealth, the nearest beyond the radius
+    # (2) and the services of both: never the typo lookup again.
+    with django_assert_max_num_queries(7):
         response = search(
             client, q="voise", zip="02114", radius="10", type="speech-language"
         )
@@ -686,8 +686,13 @@ def _beyond_queries(client, **params) -> tuple[list, list[str]]:
     with CaptureQueriesContext(connection) as queries:
         response = search(client, **params)
     circles = [q["sql"] for q in queries.captured_queries if "HAVING min(" in q["sql"]]
-    names = [service.name for service in response.context["beyond_suggestions"]]
-    return names, circles
+    beyond = response.context["beyond_suggestions"]
+    # A service in both lists is one object per list: the beyond list's has its
+    # distance (the telehealth list is not about distance).
+    for service in response.context["telehealth_suggestions"]:
+        assert all(service is not other for other in beyond)
+    assert all(service.distance > 10 for service in beyond)
+    return [service.name for service in beyond], circles
 
 
 def test_the_nearest_beyond_the_radius_are_sought_near_first_then_widest(client):
@@ -702,6 +707,10 @@ def test_the_nearest_beyond_the_radius_are_sought_near_first_then_widest(client)
     # Only Manhattan matches, about 190 miles away: then the widest circle, at once.
     names, circles = _beyond_queries(client, zip="02114", radius="10", q="voice")
     assert names == ["Manhattan voice"]
+    telehealth = search(client, zip="02114", radius="10", q="voice").context[
+        "telehealth_suggestions"
+    ]
+    assert [service.name for service in telehealth] == ["Manhattan voice"]
     assert len(circles) == 2
     assert re.search(r"<= 500(\.0)?\b", circles[1])
 

@@ -609,6 +609,8 @@ function init(args)
   -- would then be refused as stale (409), once per turn through the pool.
   checking = thread_index == 1
   mine = {}
+  busy = {}
+  turn = 0
   for i, entry in ipairs(pool) do
     if (i - 1) %% thread_total == thread_index - 1 then
       table.insert(mine, {id = entry[1], version = entry[2], status = entry[3]})
@@ -638,7 +640,19 @@ function request()
   end
   n = n + 1
   if #mine > 0 then
-    local entry = mine[(n - 1) %% #mine + 1]
+    -- The next referral not waiting for an answer: sent again while its change
+    -- is still queued (a stall of half a second lets the other connections go
+    -- round the pool), it would be refused as stale (409).
+    local entry
+    for _ = 1, #mine do
+      turn = turn %% #mine + 1
+      if not busy[mine[turn].id] then
+        entry = mine[turn]
+        break
+      end
+    end
+    entry = entry or mine[turn]
+    busy[entry.id] = true
     local path = "/casework/referrals/" .. entry.id .. "/status/"
     return wrk.format("POST", path, headers, status_body(entry))
   end
@@ -647,6 +661,14 @@ function request()
 end
 
 function response(status, headers, body)
+  -- A changed referral's answer names it (303 to its page): it may be sent again.
+  local location = headers["Location"] or headers["location"]
+  if location then
+    local id = tonumber(string.match(location, "/referrals/(%%d+)/"))
+    if id then
+      busy[id] = nil
+    end
+  end
   if status ~= expected then
     unexpected = unexpected + 1
     if #unexpected_seen < 60 then

@@ -141,7 +141,7 @@ PLACE_ORDER = "floor(l.latitude * 2), l.longitude"
 ROW_ORDER = "s.search_terms, s.name"
 
 
-def refresh_places(cursor, service_ids: Sequence[str] | None) -> None:
+def refresh_narrow_rows(cursor, service_ids: Sequence[str] | None) -> None:
     """Rebuild the narrow rows (places and search rows) of the given services (all
     when None), after their search columns: called by refresh_search_index, in its
     transaction."""
@@ -189,4 +189,4 @@ def refresh_narrow_tables() -> None:
     order of the chunks). One transaction: searches read the old rows until it
     commits."""
     with transaction.atomic(), connection.cursor() as cursor:
-        refresh_places(cursor, None)
+        refresh_narrow_rows(cursor, None)

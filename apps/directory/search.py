@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from apps.core.prepared import prepared_cursor
 
 from .opening import open_minutes_lateral
-from .places import refresh_places
+from .places import refresh_narrow_rows
 from .stored_card import STORED_CARD_SQL
 from .taxonomy import copies_generation, forget_taxonomy, taxonomy_copy
 
@@ -160,7 +160,7 @@ def refresh_search_index(service_ids: Iterable | None = None) -> int:
             [SEARCH_CONFIG] * 4 + params,
         )
         updated = cursor.rowcount
-        refresh_places(cursor, service_ids)
+        refresh_narrow_rows(cursor, service_ids)
         cursor.execute(
             f"""
             INSERT INTO directory_searchword (word)

@@ -91,7 +91,12 @@ def for_empty_search(
 def _shown(searches: list) -> list[list]:
     """The first SHOWN services of each search (None: none), their names read in
     one query for all."""
-    ids = [pk for found in searches if found for pk, _ in found.candidates()[:SHOWN]]
+    ids = [
+        pk
+        for found in searches
+        if found is not None
+        for pk, _ in found.candidates()[:SHOWN]
+    ]
     names = _names(ids) if ids else {}
     shown = []
     for found in searches:
@@ -138,6 +143,7 @@ def _nearest_beyond(form: ServiceSearchForm, now: datetime):
             sort="distance"
         )
         found.limit = SHOWN
-        if found.count() >= SHOWN or miles == MAX_RADIUS_MILES:
-            return found
-    return None
+        if found.count() >= SHOWN:
+            break
+    # The last circle read: the one that holds enough, else the widest.
+    return found

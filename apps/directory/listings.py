@@ -3,7 +3,8 @@
 A ``VerificationRequest`` is one signed, expiring link sent to a service's contact
 e-mail address; on its page the provider says "everything is right" (the listing's
 verified date is set) or proposes changes. A ``ListingProposal`` holds those changes
-until content staff approve them (all or per field) or reject them with a note.
+until content staff approve them (all or per field) or reject them with a note. A
+``ListingReport`` is anyone's word that a listing is wrong, for content staff.
 
 The models live here, beside the rest of the directory's models (imported at the end
 of models.py), because models.py is long enough already.
@@ -110,3 +111,21 @@ class ListingProposal(models.Model):
 
     def __str__(self):
         return f"Changes proposed to {self.service}"
+
+
+class ListingReport(models.Model):
+    """Someone told content staff a listing is wrong."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="reports"
+    )
+    message = models.TextField(max_length=2000)
+    contact_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report on {self.service}"

@@ -8,7 +8,6 @@ additions are marked as such.
 import uuid
 
 import pghistory
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
@@ -21,7 +20,6 @@ from apps.core.validators import (
     readable_years_constraint,
     validate_no_control_characters,
     validate_past_date,
-    validate_planning_date,
 )
 
 from .opening import MinutesOfWeekField
@@ -34,7 +32,6 @@ from .places import (  # noqa: F401
     ServiceSearchRow,
 )
 from .querysets import (
-    WEEKDAY_CODES,
     ServiceQuerySet,
     TaxonomyTermQuerySet,
     stale_cutoff,
@@ -403,85 +400,6 @@ PHONE_TYPES = {
 
 
 @track_history()
-class Schedule(models.Model):
-    """Opening hours as HSDS (iCalendar-style) rows; WEEKLY rows give "open now"."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(
-        Service,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="schedules",
-    )
-    location = models.ForeignKey(
-        Location,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="schedules",
-    )
-    service_at_location = models.ForeignKey(
-        ServiceAtLocation,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="schedules",
-    )
-    valid_from = models.DateField(
-        null=True, blank=True, validators=[validate_planning_date]
-    )
-    valid_to = models.DateField(
-        null=True, blank=True, validators=[validate_planning_date]
-    )
-    dtstart = models.DateField(
-        null=True, blank=True, validators=[validate_planning_date]
-    )
-    timezone = models.FloatField(null=True, blank=True)
-    until = models.DateField(null=True, blank=True, validators=[validate_planning_date])
-    count = models.PositiveIntegerField(null=True, blank=True)
-    wkst = models.CharField(max_length=2, blank=True)
-    freq = models.CharField(max_length=10, blank=True)
-    interval = models.PositiveIntegerField(null=True, blank=True)
-    byday = models.CharField(max_length=50, blank=True)
-    byweekno = models.CharField(max_length=100, blank=True)
-    bymonthday = models.CharField(max_length=100, blank=True)
-    byyearday = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
-    opens_at = models.TimeField(null=True, blank=True)
-    closes_at = models.TimeField(null=True, blank=True)
-    schedule_link = models.URLField(max_length=500, blank=True)
-    attending_type = models.CharField(max_length=255, blank=True)
-    notes = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            readable_years_constraint("directory_schedule", field)
-            for field in ("valid_from", "valid_to", "dtstart", "until")
-        ]
-
-    def __str__(self):
-        return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
-
-    def day_names(self) -> str:
-        """The BYDAY list in words: "Monday to Friday", "Tuesday, Thursday"."""
-        order = list(WEEKDAY_CODES)
-        codes = {code.strip().upper()[-2:] for code in self.byday.split(",")}
-        days = [code for code in order if code in codes]
-        if not days:
-            return ""
-        if len(days) == 7:
-            return _("Every day")
-        first = order.index(days[0])
-        if len(days) >= 3 and days == order[first : first + len(days)]:
-            return _("%(first)s to %(last)s") % {
-                "first": _(WEEKDAY_CODES[days[0]]),
-                "last": _(WEEKDAY_CODES[days[-1]]),
-            }
-        return ", ".join(str(_(WEEKDAY_CODES[day])) for day in days)
-
-
-@track_history()
 class Language(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
@@ -516,56 +434,6 @@ class Language(models.Model):
         return self.name or self.code
 
 
-class SavedServiceQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(user=user)
-
-
-class SavedService(models.Model):
-    """A service a patient keeps on their list at /my/saved/ (personal data)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="saved_services",
-    )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    saved_at = models.DateTimeField(auto_now_add=True)
-
-    objects = SavedServiceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-saved_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "service"], name="directory_savedservice_once"
-            ),
-        ]
-
-    def __str__(self):
-        return f"Saved service {self.service_id}"
-
-
-class ListingReport(models.Model):
-    """Someone told content staff a listing is wrong."""
-
-    service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="reports"
-    )
-    message = models.TextField(max_length=2000)
-    contact_email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    is_resolved = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Report on {self.service}"
-
-
 class SearchWord(models.Model):
     """A word that occurs in the directory, for correcting typos in searches.
 
@@ -588,6 +456,13 @@ class SearchWord(models.Model):
         return self.word
 
 
-# Listing upkeep (verification requests and providers' proposals) lives beside this
-# module; imported last because it builds on Service.
-from .listings import ListingProposal, VerificationRequest  # noqa: E402, F401
+# Listing upkeep (verification requests, providers' proposals, reports that a
+# listing is wrong) and patients' saved services live beside this module; imported
+# last because they build on Service.
+from .listings import (  # noqa: E402, F401
+    ListingProposal,
+    ListingReport,
+    VerificationRequest,
+)
+from .saved import SavedService  # noqa: E402, F401
+from .schedules import Schedule  # noqa: E402, F401

@@ -11,8 +11,8 @@ from datetime import time
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import WEEKDAY_CODES, Address, Language, Phone, Schedule, Service
-from .querysets import LANGUAGES
+from .models import Address, Language, Phone, Schedule, Service
+from .querysets import LANGUAGES, WEEKDAY_CODES
 
 DAYS = list(WEEKDAY_CODES)
 

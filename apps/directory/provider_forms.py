@@ -8,9 +8,8 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.validators import format_phone_number, validate_zip_code
 from apps.core.validators import validate_no_control_characters
 
-from .models import WEEKDAY_CODES
 from .proposals import DAYS, PLAIN, changed_fields
-from .querysets import LANGUAGES
+from .querysets import LANGUAGES, WEEKDAY_CODES
 
 US_STATE = RegexValidator(
     r"^[A-Z]{2}$", gettext_lazy("Give the two-letter state code, e.g. MA.")

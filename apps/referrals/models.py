@@ -27,99 +27,18 @@ from apps.core.validators import (
 )
 
 from . import status_sql
-
-
-class ReferralStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
-    ACCEPTED = "accepted", _("Accepted")
-    SCHEDULED = "scheduled", _("Scheduled")
-    COMPLETED = "completed", _("Completed")
-    DECLINED = "declined", _("Declined")
-    CANCELLED = "cancelled", _("Cancelled")
-    NO_RESPONSE = "no_response", _("No response")
-
-
-# The one table of allowed status changes. Referral.change_status() consults it and
-# the database trigger on the referral table is generated from it, so the two can
-# never disagree. A status missing from the keys' values is an end: nothing follows
-# it. "scheduled -> scheduled" is a new date for the appointment.
-REFERRAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    ReferralStatus.DRAFT: (ReferralStatus.SENT, ReferralStatus.CANCELLED),
-    ReferralStatus.SENT: (
-        ReferralStatus.ACCEPTED,
-        ReferralStatus.SCHEDULED,
-        ReferralStatus.DECLINED,
-        ReferralStatus.CANCELLED,
-        ReferralStatus.NO_RESPONSE,
-    ),
-    ReferralStatus.ACCEPTED: (
-        ReferralStatus.SCHEDULED,
-        ReferralStatus.DECLINED,
-        ReferralStatus.CANCELLED,
-        ReferralStatus.COMPLETED,
-    ),
-    ReferralStatus.SCHEDULED: (
-        ReferralStatus.SCHEDULED,
-        ReferralStatus.COMPLETED,
-        ReferralStatus.CANCELLED,
-        ReferralStatus.NO_RESPONSE,
-    ),
-    ReferralStatus.COMPLETED: (),
-    ReferralStatus.DECLINED: (),
-    ReferralStatus.CANCELLED: (),
-    ReferralStatus.NO_RESPONSE: (),
-}
-OPEN_STATUSES = tuple(s for s, following in REFERRAL_TRANSITIONS.items() if following)
-CLOSED_STATUSES = tuple(
-    s for s, following in REFERRAL_TRANSITIONS.items() if not following
+from .statuses import (  # noqa: F401 (the statuses are the models' vocabulary)
+    CLOSED_STATUSES,
+    DECLINED_ATTENTION_DAYS,
+    OPEN_STATUSES,
+    REFERRAL_TRANSITIONS,
+    Attention,
+    DeclineReason,
+    ReferralStatus,
+    StaleReferral,
+    TransitionNotAllowed,
+    transition_trigger_sql,
 )
-
-
-def _transition_trigger_sql() -> str:
-    pairs = ", ".join(
-        f"('{old}', '{new}')"
-        for old, following in REFERRAL_TRANSITIONS.items()
-        for new in following
-    )
-    return f"""
-        IF (OLD.status, NEW.status) NOT IN ({pairs}) THEN
-            RAISE EXCEPTION 'referral status cannot change from % to %',
-                OLD.status, NEW.status
-                USING ERRCODE = 'check_violation';
-        END IF;
-        RETURN NEW;
-    """
-
-
-class DeclineReason(models.TextChoices):
-    """Why a service said no, in categories a report can count (the note says more).
-
-    The blank value is for declines recorded before the reason was asked for.
-    """
-
-    NOT_ELIGIBLE = "not_eligible", _("The client does not meet the service's criteria")
-    NO_CAPACITY = "no_capacity", _("No capacity: waiting list full or closed")
-    OUT_OF_AREA = "out_of_area", _("The client lives outside the service's area")
-    NOT_OFFERED = "not_offered", _("The service does not offer what was asked")
-    CANNOT_REACH = "cannot_reach", _("The service could not reach the client")
-    CLIENT_DECLINED = "client_declined", _("The client turned the offer down")
-    OTHER = "other", _("Another reason (see the note)")
-
-
-class TransitionNotAllowed(ValueError):
-    """The referral's status cannot change that way (see REFERRAL_TRANSITIONS)."""
-
-
-class StaleReferral(Exception):
-    """Someone else changed the referral since the form was shown.
-
-    `current` is the referral as it is now, for showing the new state.
-    """
-
-    def __init__(self, current: "Referral"):
-        super().__init__("The referral was changed by someone else.")
-        self.current = current
 
 
 class ClientQuerySet(AuditedQuerySet):
@@ -215,19 +134,6 @@ class Client(models.Model):
 
     def get_absolute_url(self):
         return reverse("referrals:client_detail", args=[self.pk])
-
-
-# Declined referrals need attention this long, so another service can be found.
-DECLINED_ATTENTION_DAYS = 30
-
-
-class Attention(models.TextChoices):
-    """Why a referral needs the caseworker's attention (see needing_action())."""
-
-    FOLLOW_UP_PASSED = "follow_up_passed", _("Follow-up date passed")
-    FOLLOW_UP_TODAY = "follow_up_today", _("Follow-up due today")
-    NO_ANSWER = "no_answer", _("No answer from the service")
-    DECLINED = "declined", _("Declined: find another service")
 
 
 class ReferralQuerySet(AuditedQuerySet):
@@ -393,7 +299,7 @@ class Referral(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Update,
                 condition=pgtrigger.Condition("OLD.status IS DISTINCT FROM NEW.status"),
-                func=_transition_trigger_sql(),
+                func=transition_trigger_sql(),
             ),
         ]
 
@@ -536,151 +442,6 @@ class ReferralEvent(models.Model):
         return f"{self.from_status or 'new'} -> {self.to_status}"
 
 
-class NoteQuerySet(AuditedQuerySet):
-    access_subject_field = "client"
-
-    def shared(self):
-        return self.filter(is_internal=False)
-
-    def visible_to(self, user):
-        """Staff see the notes of the clients they may see; a patient sees only
-        the shared notes of their own linked records."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.role == User.Role.PATIENT and not user.is_superuser:
-            return self.shared().filter(client__patient=user)
-        return self.filter(client__in=Client.objects.visible_to(user))
-
-
-class Note(models.Model):
-    """A caseworker's note on a client or one referral; internal unless shared."""
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
-    referral = models.ForeignKey(
-        Referral,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notes",
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    text = models.TextField(max_length=4000)
-    is_internal = models.BooleanField(
-        default=True, help_text=_("Internal notes are never shown to the patient.")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    # As Client.submission_key: one note per submitted form.
-    submission_key = models.UUIDField(null=True, blank=True, editable=False)
-
-    objects = NoteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["submission_key"], name="referrals_note_one_per_submission"
-            ),
-        ]
-
-    def __str__(self):
-        return f"Note {self.pk}"
-
-
-class ClientInvitationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-
-
-class ClientInvitation(models.Model):
-    """An invitation, sent to the client's e-mail, to link the client record to the
-    patient's own account. Only the patient accepting it sets Client.patient."""
-
-    client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="invitations"
-    )
-    email = models.EmailField()
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    # Set when a newer invitation replaces this one or the caseworker withdraws it.
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ClientInvitationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Invitation {self.pk}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None
-
-
-class ProgressShareQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-    def visible_to(self, user):
-        """A patient sees their own grants; nobody else lists them."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(patient=user)
-
-
-class ProgressShare(models.Model):
-    """A patient's consent for one caseworker's team to see their checklist progress.
-
-    It is given for one link (one client record) and names the caseworker it was
-    given to: a later link to another caseworker starts without it. Revoking keeps
-    the row, so the trail of consent stays.
-    """
-
-    client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="progress_shares"
-    )
-    patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ProgressShareQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-granted_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client"],
-                condition=models.Q(revoked_at__isnull=True),
-                name="referrals_progressshare_one_active_per_client",
-            ),
-        ]
-
-    def __str__(self):
-        return f"Progress share {self.pk}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-
 class FeedMark(models.Model):
     """When a caseworker last marked the "Latest from services" feed as seen."""
 
@@ -692,6 +453,11 @@ class FeedMark(models.Model):
     def __str__(self):
         return f"Feed seen by user {self.user_id}"
 
+
+# The client's link to the patient's account and their consent to share progress;
+# caseworkers' notes on a client or a referral.
+from .linking import ClientInvitation, ProgressShare  # noqa: E402, F401
+from .notes import Note  # noqa: E402, F401
 
 # The per-team count of changes that kept casework pages are keyed on.
 from .team_changes import TeamChangeShard  # noqa: E402, F401

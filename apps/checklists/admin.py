@@ -11,7 +11,7 @@ from django.utils import timezone
 from modeltranslation.admin import TranslationAdmin
 
 from apps.accounts.models import PatientProfile
-from apps.core.admin import (
+from apps.core.content_admin import (
     ContentAdminMixin,
     LabelledTabularInline,
     SignOffAdminMixin,

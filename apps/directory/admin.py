@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from modeltranslation.admin import TranslationAdmin
 
-from apps.core.admin import ContentAdminMixin, LabelledTabularInline
+from apps.core.content_admin import ContentAdminMixin, LabelledTabularInline
 
 from .models import (
     Address,

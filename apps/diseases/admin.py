@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from modeltranslation.admin import TranslationAdmin
 
-from apps.core.admin import (
+from apps.core.content_admin import (
     ContentAdminMixin,
     LabelledTabularInline,
     SignOffAdminMixin,

@@ -6,7 +6,7 @@ the caseworker it names.
 
 from django.db.models import OuterRef, Subquery
 
-from apps.checklists.services import progress_summary_for
+from apps.checklists.summary import progress_summary_for
 
 from .models import Client, ProgressShare
 

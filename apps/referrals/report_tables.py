@@ -18,8 +18,6 @@ outcome labels also key the counts, which works because a lazy string hashes and
 compares as its text in the active language.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -498,25 +496,3 @@ def _breakdown_all(slug: str, shown: int) -> str:
             shown,
         )
     return message % {"shown": shown}
-
-
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(cell) -> str:
-    if cell is None:
-        return ""
-    text = str(cell)
-    if isinstance(cell, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def table_csv(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow([_csv_value(cell) for cell in row])
-    return out.getvalue()

@@ -12,7 +12,7 @@ from apps.accounts import demo as accounts_demo
 from apps.accounts.models import PatientProfile, User
 from apps.checklists import demo
 from apps.checklists.models import ItemProgress
-from apps.checklists.services import progress_summary_for
+from apps.checklists.summary import progress_summary_for
 
 pytestmark = pytest.mark.django_db
 

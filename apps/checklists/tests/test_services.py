@@ -11,10 +11,10 @@ from apps.checklists.personalise import add_months
 from apps.checklists.services import (
     build_patient_checklist,
     choose_stage,
-    progress_summary_for,
     set_item_note,
     set_item_status,
 )
+from apps.checklists.summary import progress_summary_for
 
 from .conftest import set_profile
 from .factories import (

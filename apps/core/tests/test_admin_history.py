@@ -6,7 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from apps.checklists.models import ChecklistItem, Stage
-from apps.core.admin import ContentAdminMixin
+from apps.core.content_admin import ContentAdminMixin
 from apps.core.history import word_diff
 from apps.directory.models import Organization, Service, TaxonomyTerm
 from apps.diseases.models import Article

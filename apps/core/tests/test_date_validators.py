@@ -112,7 +112,7 @@ def test_admin_forms_refuse_content_dates_out_of_range(
 
 def test_the_sign_off_form_refuses_a_next_review_out_of_range():
     """An article's next review date is set when a reviewer signs it off."""
-    from apps.core.admin import SignOffForm
+    from apps.core.content_admin import SignOffForm
 
     form = SignOffForm(data={"next_review": "9999-12-31"})
     assert "next_review" in form.errors

@@ -8,7 +8,7 @@ import uuid
 from functools import partial, wraps
 from itertools import chain
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,12 +26,7 @@ from rest_framework.response import Response
 from apps.directory.hsds.exporter import json_value
 from apps.directory.hsds.mapping import taxonomy_id
 from apps.directory.models import (
-    Address,
-    Language,
-    Location,
     Organization,
-    Phone,
-    Schedule,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
@@ -39,6 +34,11 @@ from apps.directory.models import (
 
 from . import objects
 from . import serializers as hsds
+from .prefetches import (
+    organization_prefetches,
+    service_at_location_prefetches,
+    service_prefetches,
+)
 from .query import (
     BadQuery,
     HSDSRateThrottle,
@@ -145,51 +145,6 @@ def parse_id(value: str) -> uuid.UUID:
             {"id": ["Ids are UUIDs, such as 3f7b145d-84af-42d7-8fae-eaca714b02b2."]},
             detail="This is not an id.",
         ) from None
-
-
-def phones(path: str) -> list:
-    """A list of phones, and the languages spoken on them."""
-    return [
-        Prefetch(path, queryset=Phone.objects.order_by("number", "id")),
-        Prefetch(
-            f"{path}__languages", queryset=Language.objects.order_by("name", "id")
-        ),
-    ]
-
-
-def service_prefetches(prefix: str = "") -> list:
-    """Everything a fully nested service shows, in one query per list."""
-    sal = f"{prefix}service_at_locations"
-    return [
-        *phones(f"{prefix}phones"),
-        Prefetch(f"{prefix}schedules", queryset=Schedule.objects.order_by("id")),
-        Prefetch(
-            f"{prefix}languages", queryset=Language.objects.order_by("name", "id")
-        ),
-        Prefetch(
-            f"{prefix}taxonomy_terms", queryset=TaxonomyTerm.objects.order_by("name")
-        ),
-        Prefetch(
-            sal,
-            queryset=ServiceAtLocation.objects.select_related("location").order_by(
-                "location__name", "id"
-            ),
-        ),
-        *phones(f"{sal}__phones"),
-        Prefetch(f"{sal}__schedules", queryset=Schedule.objects.order_by("id")),
-        *location_prefetches(f"{sal}__location__"),
-    ]
-
-
-def location_prefetches(prefix: str) -> list:
-    return [
-        Prefetch(f"{prefix}addresses", queryset=Address.objects.order_by("id")),
-        *phones(f"{prefix}phones"),
-        Prefetch(f"{prefix}schedules", queryset=Schedule.objects.order_by("id")),
-        Prefetch(
-            f"{prefix}languages", queryset=Language.objects.order_by("name", "id")
-        ),
-    ]
 
 
 @extend_schema(
@@ -304,16 +259,6 @@ def service_at_location_list(request):
     return page_response(rows, params, to_object)
 
 
-def service_at_location_prefetches() -> list:
-    """Everything a fully nested service-at-location shows, one query per list."""
-    return [
-        *phones("phones"),
-        Prefetch("schedules", queryset=Schedule.objects.order_by("id")),
-        *location_prefetches("location__"),
-        *service_prefetches("service__"),
-    ]
-
-
 @extend_schema(
     operation_id="getServiceAtLocationById",
     summary="One service at a location, fully nested",
@@ -364,17 +309,6 @@ def organization_list(request):
     if params["format"] == "ndjson":
         return ndjson_response(organizations, to_object)
     return page_response(organizations, params, to_object)
-
-
-def organization_prefetches(*, full_service: bool) -> list:
-    services = Prefetch("services", queryset=Service.objects.order_by("name", "id"))
-    return [
-        *phones("phones"),
-        Prefetch("locations", queryset=Location.objects.order_by("name", "id")),
-        *location_prefetches("locations__"),
-        services,
-        *(service_prefetches("services__") if full_service else []),
-    ]
 
 
 @extend_schema(

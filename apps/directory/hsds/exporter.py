@@ -1,4 +1,4 @@
-"""Writing the directory as HSDS 3.0: a CSV datapackage and JSON.
+"""Writing the directory as HSDS 3.0: a CSV datapackage (csv_export.py) and JSON.
 
 The CSV datapackage has one file per table CareNav holds, with every HSDS column of
 that table (empty where CareNav holds nothing), and a ``datapackage.json`` built from
@@ -20,7 +20,6 @@ an empty database holds nothing there). References are written out in nested obj
 too (a phone of a service carries its ``location_id``), as HSDS allows.
 """
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,7 +30,6 @@ from pathlib import Path
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.core.bulk import ProgressFactory, no_progress
 from apps.directory.models import Location, Organization, Service, TaxonomyTerm
@@ -49,19 +47,6 @@ from .mapping import (
 )
 
 SPEC_DIR = Path(__file__).parent / "spec"
-CSV_TABLES = (
-    "organization",
-    "service",
-    "attribute",
-    "service_at_location",
-    "location",
-    "phone",
-    "address",
-    "schedule",
-    "language",
-    "taxonomy_term",
-    "taxonomy",
-)
 CHUNK = 500
 
 
@@ -89,7 +74,7 @@ def snapshot():
         yield
 
 
-def _write_atomically(path: Path, write) -> None:
+def write_atomically(path: Path, write) -> None:
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="") as handle:
         write(handle)
@@ -105,7 +90,7 @@ def csv_cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return _datetime(value)
+        return hsds_datetime(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, float):
@@ -119,7 +104,7 @@ def json_value(value):
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):
-        return _datetime(value)
+        return hsds_datetime(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -127,12 +112,12 @@ def json_value(value):
     return value
 
 
-def _datetime(value: datetime) -> str:
+def hsds_datetime(value: datetime) -> str:
     text = value.astimezone(UTC).isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z")
 
 
-def _plain(table_name: str) -> list[tuple[str, str]]:
+def plain_columns(table_name: str) -> list[tuple[str, str]]:
     """(HSDS column, model attribute) of a table's own columns and references."""
     table = TABLES_BY_NAME[table_name]
     pairs = list(table.fields.items())
@@ -146,7 +131,7 @@ def _kept_when_empty(table_name: str) -> frozenset[str]:
     mean the model's non-empty default on import (a term's taxonomy or language)."""
     model = TABLES_BY_NAME[table_name].model
     kept = set(schema_required(table_name))
-    for column, attribute in _plain(table_name):
+    for column, attribute in plain_columns(table_name):
         model_field = model._meta.get_field(attribute)
         if model_field.has_default() and model_field.get_default() not in (None, ""):
             kept.add(column)
@@ -157,7 +142,7 @@ def hsds_object(table_name: str, obj, **extra) -> dict:
     """The HSDS JSON object of a row: empty optional values left out."""
     kept = _kept_when_empty(table_name)
     result = {"id": str(obj.pk)}
-    for column, attribute in _plain(table_name):
+    for column, attribute in plain_columns(table_name):
         value = getattr(obj, attribute)
         if table_name == "phone" and column == "extension":
             # HSDS types an extension as a number; anything else cannot be sent.
@@ -265,7 +250,7 @@ def service_object(service) -> dict:
     return hsds_object(
         "service",
         service,
-        last_modified=_datetime(service.last_modified),
+        last_modified=hsds_datetime(service.last_modified),
         organization=hsds_object("organization", service.organization),
         phones=[phone_object(item) for item in service.phones.all()],
         schedules=[schedule_object(item) for item in service.schedules.all()],
@@ -374,10 +359,10 @@ def export_json(
     }
     written = {}
     for name, (total, objects) in files.items():
-        objects = _counted(
+        objects = counted(
             objects, progress(total=total, desc=f"Writing {name}", unit="objects")
         )
-        _write_atomically(
+        write_atomically(
             folder / name,
             lambda handle, total=total, objects=objects: _write_page(
                 handle, total, objects
@@ -392,130 +377,8 @@ def _chain(*iterables):
         yield from iterable
 
 
-# ---------------------------------------------------------------- CSV
-
-
-def _model_rows(table_name: str, extra: tuple[str, ...] = ()) -> Iterator[dict]:
-    table = TABLES_BY_NAME[table_name]
-    pairs = [*_plain(table_name), *((name, name) for name in extra)]
-    attributes = [attribute for _column, attribute in pairs]
-    rows = table.model.objects.order_by("pk").values_list("pk", *attributes)
-    for values in rows.iterator(chunk_size=2000):
-        row = {"id": values[0]}
-        row.update(zip([column for column, _a in pairs], values[1:], strict=True))
-        yield row
-
-
-def _taxonomy_term_rows() -> Iterator[dict]:
-    for row in _model_rows("taxonomy_term"):
-        if row["taxonomy"]:
-            row["taxonomy_id"] = taxonomy_id(row["taxonomy"])
-        yield row
-    for fact in FACTS:
-        yield fact_term_object(fact)
-
-
-def _taxonomy_rows() -> Iterator[dict]:
-    names = (
-        TaxonomyTerm.objects.exclude(taxonomy="")
-        .order_by("taxonomy")
-        .values_list("taxonomy", flat=True)
-        .distinct()
-    )
-    for name in names:
-        yield taxonomy_object(name)
-    yield FACTS_TAXONOMY
-
-
-def _attribute_rows() -> Iterator[dict]:
-    services = (
-        Service.objects.only(*(fact.field for fact in FACTS))
-        .prefetch_related("taxonomy_terms")
-        .order_by("pk")
-    )
-    for service in services.iterator(chunk_size=2000):
-        yield from attribute_rows(service, service.taxonomy_terms.all())
-
-
-ROW_SOURCES = {
-    "organization": lambda: _model_rows("organization"),
-    "service": lambda: _model_rows("service", extra=("last_modified",)),
-    "attribute": _attribute_rows,
-    "service_at_location": lambda: _model_rows("service_at_location"),
-    "location": lambda: _model_rows("location"),
-    "phone": lambda: _model_rows("phone"),
-    "address": lambda: _model_rows("address"),
-    "schedule": lambda: _model_rows("schedule"),
-    "language": lambda: _model_rows("language"),
-    "taxonomy_term": _taxonomy_term_rows,
-    "taxonomy": _taxonomy_rows,
-}
-
-
-def datapackage_descriptor() -> dict:
-    canonical = canonical_datapackage()
-    resources = [
-        json.loads(json.dumps(resource))
-        for resource in canonical["resources"]
-        if resource["name"] in CSV_TABLES
-    ]
-    for resource in resources:
-        keys = [
-            key
-            for key in resource["schema"].get("foreignKeys", [])
-            if key["reference"]["resource"] in CSV_TABLES
-        ]
-        if keys:
-            resource["schema"]["foreignKeys"] = keys
-        else:
-            resource["schema"].pop("foreignKeys", None)
-    return {
-        "name": "carenav-directory",
-        "title": "CareNav care-service directory",
-        "description": (
-            "The CareNav directory as an HSDS 3.0 tabular data package. CareNav's "
-            "own details of each service (diseases known well, referrals, "
-            "telehealth, last verified) are attributes with terms of the "
-            f"{FACTS_TAXONOMY['name']} taxonomy."
-        ),
-        "profile": "tabular-data-package",
-        "created": _datetime(timezone.now()),
-        "resources": resources,
-    }
-
-
-def _counted(objects, bar):
+def counted(objects, bar):
     for item in objects:
         yield item
         bar.update(1)
     bar.close()
-
-
-def export_csv(folder: Path, progress: ProgressFactory = no_progress) -> dict[str, int]:
-    """Write the CSV datapackage; returns the number of rows in each file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor = datapackage_descriptor()
-    written = {}
-    for resource in descriptor["resources"]:
-        columns = [column["name"] for column in resource["schema"]["fields"]]
-        rows = _counted(
-            ROW_SOURCES[resource["name"]](),
-            progress(desc=f"Writing {resource['path']}", unit="rows"),
-        )
-        count = 0
-
-        def write(handle, rows=rows, columns=columns):
-            nonlocal count
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([csv_cell(row.get(column)) for column in columns])
-                count += 1
-
-        _write_atomically(folder / resource["path"], write)
-        written[resource["path"]] = count
-    _write_atomically(
-        folder / "datapackage.json",
-        lambda handle: handle.write(json.dumps(descriptor, indent=2) + "\n"),
-    )
-    return written

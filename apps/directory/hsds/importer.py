@@ -23,8 +23,9 @@ from apps.directory.models import Service, ServiceAtLocation
 from apps.directory.search import refresh_search_index
 
 from .mapping import TABLES, TABLES_BY_NAME
+from .plan import CHUNK, Plan
 from .readers import read_paths
-from .validation import CHUNK, Plan, validate
+from .validation import validate
 
 # A large import refreshes the planner's statistics before indexing what it wrote
 # (see apps.core.bulk.analyze); a small one costs more to analyze than to index.

@@ -117,7 +117,7 @@ def test_bulk_commands_run_without_the_web_statement_timeout(monkeypatch, tmp_pa
     from django.db import connection
 
     from apps.directory import seeding
-    from apps.directory.hsds import exporter
+    from apps.directory.hsds import csv_export
     from apps.directory.management.commands import refresh_search_index as refresh
 
     with connection.cursor() as cursor:
@@ -128,7 +128,9 @@ def test_bulk_commands_run_without_the_web_statement_timeout(monkeypatch, tmp_pa
     call_command("seed_directory", services=3, seed=1, stdout=StringIO())
     refreshed = _watch_statement_timeout(monkeypatch, refresh, "refresh_search_index")
     call_command("refresh_search_index", stdout=StringIO())
-    exported = _watch_statement_timeout(monkeypatch, exporter, "datapackage_descriptor")
+    exported = _watch_statement_timeout(
+        monkeypatch, csv_export, "datapackage_descriptor"
+    )
     call_command("export_hsds", str(tmp_path), format="csv", stdout=StringIO())
     assert seeded and refreshed and exported
     assert set(seeded + refreshed + exported) == {"0"}

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apps.directory.hsds import exporter, schemas
+from apps.directory.hsds import csv_export, exporter, schemas
 from apps.directory.hsds.mapping import FACTS_TAXONOMY
 from apps.directory.models import (
     Address,
@@ -271,7 +271,7 @@ def test_hsds_export_csv_datapackage_uses_hsds_tables_and_columns(directory, tmp
     descriptor = json.loads((tmp_path / "datapackage.json").read_text())
     canonical = {r["name"]: r for r in exporter.canonical_datapackage()["resources"]}
     names = {resource["name"] for resource in descriptor["resources"]}
-    assert names == set(exporter.CSV_TABLES)
+    assert names == set(csv_export.CSV_TABLES)
     for resource in descriptor["resources"]:
         assert (
             resource["schema"]["fields"]

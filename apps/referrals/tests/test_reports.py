@@ -13,12 +13,12 @@ from django.urls import reverse
 from apps.directory.tests.factories import ServiceFactory, TaxonomyTermFactory
 from apps.referrals import services
 from apps.referrals.models import Referral
+from apps.referrals.report_csv import table_csv
 from apps.referrals.report_tables import (
     FEWER_THAN,
     NOT_SHOWN,
     protected_counts,
     report_sections,
-    table_csv,
 )
 from apps.referrals.reports import Period, build_report
 from apps.referrals.tests.factories import ClientFactory, ReferralFactory

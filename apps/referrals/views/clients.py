@@ -17,8 +17,8 @@ from apps.core.audit import flush_access_log, record_access
 from apps.core.models import AccessLog
 
 from .. import services
+from ..filters import ClientFilter
 from ..forms import (
-    ClientFilter,
     ClientForm,
     InvitationForm,
     NoteForm,

@@ -27,7 +27,8 @@ from apps.accounts.models import Team, User
 
 from ..forms import ReportPeriodForm
 from ..models import Referral
-from ..report_tables import report_sections, table_csv
+from ..report_csv import table_csv
+from ..report_tables import report_sections
 from ..reports import REPORT_CACHE_SECONDS, Period, cached_report
 
 # Services, needs and caseworkers shown on the page (the download has them all).

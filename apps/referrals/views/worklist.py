@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts.decorators import role_required
 
-from ..forms import ReferralFilter
+from ..filters import ReferralFilter
 from ..models import Referral
 from ..page_cache import cached_casework_page
 from .common import CASEWORK

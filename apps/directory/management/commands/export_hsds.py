@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.bulk import terminal_progress, without_statement_timeout
-from apps.directory.hsds.exporter import export_csv, export_json, snapshot
+from apps.directory.hsds.csv_export import export_csv
+from apps.directory.hsds.exporter import export_json, snapshot
 
 
 class Command(BaseCommand):

@@ -12,6 +12,9 @@ from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
 )
 from apps.directory.tests.factories import TaxonomyTermFactory
 
+from .checklist_pages import (
+    months_ago,
+)
 from .factories import (
     ArticleFactory,
     ChecklistItemFactory,
@@ -124,3 +127,20 @@ def items(als_stages, clinic_term):
 def set_profile(user, **fields) -> PatientProfile:
     profile, _ = PatientProfile.objects.update_or_create(user=user, defaults=fields)
     return profile
+
+
+# The checklist page tests' (test_views*.py) ---
+
+
+@pytest.fixture
+def bulbar_patient(patient):
+    """The issue's example: bulbar onset, family history, diagnosed 20 months ago."""
+    set_profile(
+        patient,
+        disease="als",
+        onset_site="bulbar",
+        family_history="yes",
+        diagnosis_date=months_ago(20),
+        zip_code="02114",
+    )
+    return patient

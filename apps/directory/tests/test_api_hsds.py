@@ -1,25 +1,16 @@
-"""The HSDS 3.0 read API: shapes (validated against the HSDS JSON Schemas), filters,
-paging, errors, query counts, ndjson and the rate limit."""
+"""The HSDS 3.0 read API: shapes (validated against the HSDS JSON Schemas), filters and
+paging."""
 
-import copy
 import json
 import uuid
-from datetime import datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
-from jsonschema import Draft202012Validator
-from referencing import Resource
-from referencing.jsonschema import DRAFT202012
 
-from apps.directory.hsds import schemas as hsds_schemas
 from apps.directory.hsds.mapping import FACTS, FACTS_TAXONOMY, taxonomy_id
 from apps.directory.models import Service
-from apps.directory.search import refresh_search_index
 from apps.directory.tests.factories import (
     AddressFactory,
     LanguageFactory,
@@ -28,128 +19,14 @@ from apps.directory.tests.factories import (
     ScheduleFactory,
     ServiceAtLocationFactory,
     ServiceFactory,
-    TaxonomyTermFactory,
 )
 
-# The object schemas (and the Page envelope) come with the HSDS import/export; the
-# compiled list schemas the API's lists follow are kept next to the API.
-COMPILED_DIR = Path(__file__).resolve().parents[1] / "api" / "hsds_schema" / "compiled"
-REGISTRY = hsds_schemas.registry().with_resources(
-    (
-        f"compiled/{path.name}",
-        Resource.from_contents(
-            json.loads(path.read_text()), default_specification=DRAFT202012
-        ),
-    )
-    for path in COMPILED_DIR.glob("*.json")
+from .hsds_api import (
+    PAGE_KEYS,
+    assert_page,
+    assert_valid,
+    get,
 )
-PAGE_SCHEMA = json.loads((hsds_schemas.SCHEMA_DIR / "page.json").read_text())
-PAGE_KEYS = set(PAGE_SCHEMA["properties"]) | {"contents"}
-
-
-# jsonschema checks uuid and email itself; date-time and uri need optional packages,
-# so they are checked here with the standard library.
-FORMATS = copy.deepcopy(Draft202012Validator.FORMAT_CHECKER)
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def is_date_time(value) -> bool:
-    if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        return "T" in value and parsed.tzinfo is not None
-    return True
-
-
-@FORMATS.checks("uri")
-def is_uri(value) -> bool:
-    if isinstance(value, str):
-        parts = urlsplit(value)
-        return bool(parts.scheme and (parts.netloc or parts.path))
-    return True
-
-
-def assert_valid(instance, schema_name: str) -> None:
-    """Validate against one HSDS schema, formats (uuid, email, date-time, uri) too."""
-    validator = Draft202012Validator(
-        {"$ref": schema_name}, registry=REGISTRY, format_checker=FORMATS
-    )
-    errors = [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in validator.iter_errors(instance)
-    ]
-    assert not errors, errors
-
-
-def assert_page(data, item_schema: str) -> None:
-    Draft202012Validator(PAGE_SCHEMA).validate(data)
-    assert set(data) == PAGE_KEYS
-    assert data["size"] == len(data["contents"])
-    for item in data["contents"]:
-        assert_valid(item, item_schema)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    # The throttle counts requests in the cache, which outlives a single test.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def terms(db):
-    parent = TaxonomyTermFactory(code="therapy", name="Therapy and rehabilitation")
-    child = TaxonomyTermFactory(
-        code="speech-language", name="Speech-language pathology", parent=parent
-    )
-    other = TaxonomyTermFactory(code="respite", name="Respite care")
-    return {"parent": parent, "child": child, "other": other}
-
-
-@pytest.fixture
-def service(terms):
-    """A service with everything HSDS can nest under it."""
-    service = ServiceFactory(
-        name="Voice banking clinic",
-        description="Speech therapists help record your voice.",
-        url="https://clinic.example.org/voice",
-        minimum_age=18,
-        assured_date=timezone.localdate(),
-        taxonomy_terms=[terms["child"]],
-    )
-    PhoneFactory(service=service, number="617-555-0101", extension="12")
-    PhoneFactory(service=service, number="617-555-0102", extension="ask for Ann")
-    ScheduleFactory(service=service)
-    LanguageFactory(service=service)
-    at = ServiceAtLocationFactory(service=service, location__name="Main site")
-    AddressFactory(location=at.location)
-    PhoneFactory(service=None, location=at.location)
-    ScheduleFactory(service=None, location=at.location, byday="SA")
-    PhoneFactory(service=None, service_at_location=at)
-    refresh_search_index()
-    return service
-
-
-@pytest.fixture
-def other_service(terms):
-    service = ServiceFactory(
-        name="Respite at home",
-        description="A break for carers.",
-        taxonomy_terms=[terms["other"]],
-    )
-    ServiceAtLocationFactory(
-        service=service,
-        # Worcester, MA: about 60 km west of Boston.
-        location__latitude=42.2626,
-        location__longitude=-71.8023,
-    )
-    refresh_search_index()
-    return service
-
-
-def get(client, name, *args, **params):
-    return client.get(reverse(f"hsds_api:{name}", args=args), params)
-
 
 # Shapes ------------------------------------------------------------------------------
 
@@ -426,78 +303,6 @@ def test_postcode_leaves_out_locations_without_coordinates(client, service):
     assert sal_services(client, postcode="02114") == ["Voice banking clinic"]
 
 
-# Errors -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("name", "params", "field"),
-    [
-        ("service_list", {"page": "abc"}, "page"),
-        ("service_list", {"page": "0"}, "page"),
-        ("service_list", {"page": "99999999999999"}, "page"),
-        ("service_list", {"per_page": "10000"}, "per_page"),
-        ("service_list", {"per_page": "-1"}, "per_page"),
-        ("service_list", {"taxonomy_term_id": "therapy"}, "taxonomy_term_id"),
-        ("service_list", {"organization_id": "42"}, "organization_id"),
-        ("service_list", {"modified_after": "yesterday"}, "modified_after"),
-        ("service_list", {"modified_after": "2024-13-45"}, "modified_after"),
-        ("service_list", {"format": "xml"}, "format"),
-        ("service_list", {"full": "maybe"}, "full"),
-        ("service_at_location_list", {"postcode": "00000"}, "postcode"),
-        ("service_at_location_list", {"postcode": "SW1A 1AA"}, "postcode"),
-        ("service_at_location_list", {"proximity": "1000"}, "proximity"),
-        (
-            "service_at_location_list",
-            {"postcode": "02114", "proximity": "far"},
-            "proximity",
-        ),
-        ("organization_list", {"per_page": "x"}, "per_page"),
-        ("taxonomy_list", {"page": "-3"}, "page"),
-        ("taxonomy_term_list", {"parent_id": "top"}, "parent_id"),
-    ],
-)
-def test_bad_parameters_answer_400_with_a_message(client, db, name, params, field):
-    response = get(client, name, **params)
-    assert response.status_code == 400
-    data = response.json()
-    assert data["detail"]
-    assert data["errors"][field]
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "service_detail",
-        "organization_detail",
-        "taxonomy_detail",
-        "taxonomy_term_detail",
-    ],
-)
-def test_unknown_and_malformed_ids(client, db, name):
-    response = get(client, name, uuid.uuid4())
-    assert response.status_code == 404
-    assert response.json()["detail"].startswith("No ")
-    response = get(client, name, "not-a-uuid")
-    assert response.status_code == 400
-    assert response.json()["errors"]["id"]
-
-
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_read_only(client, service, method):
-    for url in [
-        reverse("hsds_api:service_list"),
-        reverse("hsds_api:service_detail", args=[service.id]),
-    ]:
-        response = getattr(client, method)(url, {}, content_type="application/json")
-        assert response.status_code == 405
-    assert Service.objects.filter(pk=service.pk).exists()
-
-
-def test_public_for_everyone(client, assert_access, service):
-    url = reverse("hsds_api:service_detail", args=[service.id])
-    assert_access(url, {"anonymous": 200, "patient": 200, "caseworker": 200})
-
-
 # Query counts, ndjson, rate limit -----------------------------------------------------
 
 
@@ -605,42 +410,3 @@ def test_rate_limit_answers_429(client, db, settings):
     assert "Retry-After" in response
     # Another address is counted apart.
     assert client.get(url, REMOTE_ADDR="192.0.2.7").status_code == 200
-
-
-# OpenAPI ------------------------------------------------------------------------------
-
-
-def test_openapi_document_describes_the_endpoints(client, db):
-    response = client.get(reverse("hsds_api:openapi"))
-    assert response.status_code == 200
-    document = json.loads(response.content)
-    assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {
-        "/api/hsds/",
-        "/api/hsds/services",
-        "/api/hsds/services/{id}",
-        "/api/hsds/service_at_locations",
-        "/api/hsds/service_at_locations/{id}",
-        "/api/hsds/organizations",
-        "/api/hsds/organizations/{id}",
-        "/api/hsds/taxonomies",
-        "/api/hsds/taxonomies/{id}",
-        "/api/hsds/taxonomy_terms",
-        "/api/hsds/taxonomy_terms/{id}",
-    }
-    sal = document["paths"]["/api/hsds/service_at_locations"]["get"]
-    names = {p["name"] for p in sal["parameters"]}
-    assert {"search", "page", "per_page", "format", "postcode", "proximity"} <= names
-    assert {"taxonomy_term_id", "taxonomy_id", "organization_id", "full"} <= names
-    assert "modified_after" in names
-    assert document["servers"] == [
-        {"url": "http://testserver", "description": "CareNav"}
-    ]
-    for path in ("services", "service_at_locations", "organizations", "taxonomies"):
-        content = document["paths"][f"/api/hsds/{path}"]["get"]["responses"]["200"]
-        assert set(content["content"]) == {"application/json", "application/x-ndjson"}
-    # Required as HSDS requires, not every field.
-    schemas = document["components"]["schemas"]
-    assert sorted(schemas["Service"]["required"]) == ["id", "name", "status"]
-    assert sorted(schemas["Phone"]["required"]) == ["id", "number"]
-    assert set(document["paths"]["/api/hsds/services"]) == {"get"}

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.utils import timezone
 
@@ -9,7 +11,11 @@ from apps.core.tests.conftest import (  # noqa: F401 (browser fixtures and hook)
     page,
     pytest_runtest_makereport,
 )
-from apps.directory.tests.factories import ServiceAtLocationFactory, ServiceFactory
+from apps.directory.tests.factories import (
+    ServiceAtLocationFactory,
+    ServiceFactory,
+    TaxonomyTermFactory,
+)
 from apps.referrals.models import ClientInvitation, Referral
 from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory
 
@@ -98,3 +104,37 @@ def invitation(unlinked_client, caseworker, patient):
 def third_caseworker(team):
     """A second caseworker of the North team, to reassign clients to."""
     return UserFactory(role=User.Role.CASEWORKER, team=team)
+
+
+# The FHIR API tests' (test_fhir_*.py) ---
+
+
+@pytest.fixture
+def client_of_caseworker(caseworker):
+    return ClientFactory(
+        caseworker=caseworker,
+        full_name="Morgan Example",
+        email="morgan@example.org",
+        date_of_birth=date(1961, 4, 2),
+        preferred_language="es",
+    )
+
+
+@pytest.fixture
+def fhir_service(db):
+    term = TaxonomyTermFactory(code="aac", name="Communication devices")
+    return ServiceFactory(name="Talking Tech Loans", taxonomy_terms=[term])
+
+
+@pytest.fixture
+def sent_referral(client_of_caseworker, fhir_service, caseworker):
+    referral = ReferralFactory(
+        client=client_of_caseworker,
+        service=fhir_service,
+        created_by=caseworker,
+        urgency=Referral.Urgency.SOON,
+        follow_up_on=date(2026, 3, 2),
+        reason="Trial of an eye-gaze device before speech gets harder.",
+    )
+    referral.change_status(Referral.Status.SENT, by=caseworker)
+    return referral

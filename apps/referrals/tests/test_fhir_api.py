@@ -1,141 +1,27 @@
 """FHIR R4 ServiceRequest and Task for referrals: validity (fhir.resources R4B models,
-plus the coded values that package does not check), the status mapping, the access
-matrix, errors, audit and query counts."""
+plus the coded values that package does not check), the status mapping, searches and
+errors."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-from fhir.resources.R4B.operationoutcome import OperationOutcome
-from fhir.resources.R4B.servicerequest import ServiceRequest
-from fhir.resources.R4B.task import Task
 
-from apps.core.models import AccessLog
 from apps.directory.tests.factories import (
     LocationFactory,
-    ServiceFactory,
-    TaxonomyTermFactory,
 )
-from apps.referrals.models import Referral, ReferralEvent
-from apps.referrals.tests.factories import ClientFactory, NoteFactory, ReferralFactory
+from apps.referrals.models import Referral
+from apps.referrals.tests.factories import NoteFactory, ReferralFactory
 
-FHIR_JSON = "application/fhir+json"
-
-# The FHIR R4 value sets of the coded elements used (fhir.resources checks the
-# structure and data types, not these codes).
-REQUEST_STATUSES = {
-    "draft",
-    "active",
-    "on-hold",
-    "revoked",
-    "completed",
-    "entered-in-error",
-    "unknown",
-}
-REQUEST_INTENTS = {
-    "proposal",
-    "plan",
-    "directive",
-    "order",
-    "original-order",
-    "reflex-order",
-    "filler-order",
-    "instance-order",
-    "option",
-}
-TASK_STATUSES = {
-    "draft",
-    "requested",
-    "received",
-    "accepted",
-    "rejected",
-    "ready",
-    "cancelled",
-    "in-progress",
-    "on-hold",
-    "failed",
-    "completed",
-    "entered-in-error",
-}
-TASK_INTENTS = REQUEST_INTENTS - {"directive"} | {"unknown"}
-PRIORITIES = {"routine", "urgent", "asap", "stat"}
-
-
-def assert_service_request(data: dict) -> ServiceRequest:
-    resource = ServiceRequest.model_validate(data)
-    assert resource.status in REQUEST_STATUSES
-    assert resource.intent in REQUEST_INTENTS
-    assert resource.priority in PRIORITIES
-    assert data["subject"]["reference"].startswith("Patient/")
-    assert "contained" not in data
-    return resource
-
-
-def assert_task(data: dict) -> Task:
-    resource = Task.model_validate(data)
-    assert resource.status in TASK_STATUSES
-    assert resource.intent in TASK_INTENTS
-    assert resource.priority in PRIORITIES
-    assert data["for"]["reference"].startswith("Patient/")
-    return resource
-
-
-def assert_bundle(data: dict) -> Bundle:
-    bundle = Bundle.model_validate(data)
-    assert bundle.type == "searchset"
-    assert bundle.total >= len(data.get("entry", []))
-    for entry in data.get("entry", []):
-        assert entry["search"]["mode"] == "match"
-    return bundle
-
-
-def assert_outcome(response, status: int) -> None:
-    assert response.status_code == status
-    assert response["Content-Type"] == FHIR_JSON
-    outcome = OperationOutcome.model_validate(response.json())
-    assert outcome.issue[0].diagnostics
-
-
-@pytest.fixture
-def client_of_caseworker(caseworker):
-    return ClientFactory(
-        caseworker=caseworker,
-        full_name="Morgan Example",
-        email="morgan@example.org",
-        date_of_birth=date(1961, 4, 2),
-        preferred_language="es",
-    )
-
-
-@pytest.fixture
-def fhir_service(db):
-    term = TaxonomyTermFactory(code="aac", name="Communication devices")
-    return ServiceFactory(name="Talking Tech Loans", taxonomy_terms=[term])
-
-
-@pytest.fixture
-def sent_referral(client_of_caseworker, fhir_service, caseworker):
-    referral = ReferralFactory(
-        client=client_of_caseworker,
-        service=fhir_service,
-        created_by=caseworker,
-        urgency=Referral.Urgency.SOON,
-        follow_up_on=date(2026, 3, 2),
-        reason="Trial of an eye-gaze device before speech gets harder.",
-    )
-    referral.change_status(Referral.Status.SENT, by=caseworker)
-    return referral
-
-
-def sr_url(pk) -> str:
-    return reverse("fhir_api:service_request_detail", args=[pk])
-
-
-def task_url(pk) -> str:
-    return reverse("fhir_api:task_detail", args=[pk])
-
+from .fhir_requests import (
+    FHIR_JSON,
+    assert_bundle,
+    assert_outcome,
+    assert_service_request,
+    assert_task,
+    sr_url,
+    task_url,
+)
 
 # Resources ----------------------------------------------------------------------------
 
@@ -385,135 +271,3 @@ def test_read_only(client, caseworker, sent_referral, method):
     for url in [sr_url(sent_referral.pk), reverse("fhir_api:task_search")]:
         response = getattr(client, method)(url, {}, content_type=FHIR_JSON)
         assert_outcome(response, 405)
-
-
-# Access -------------------------------------------------------------------------------
-
-# Who may read the caseworker's referral: exactly those whose casework pages show it.
-ACCESS = {
-    "anonymous": 401,
-    "patient": 403,
-    "other_patient": 403,
-    "caseworker": 200,
-    "other_caseworker": 404,
-    "supervisor": 200,
-    "other_supervisor": 404,
-    "content_editor": 403,
-    "administrator": 200,
-}
-
-
-@pytest.mark.parametrize("url_name", ["service_request_detail", "task_detail"])
-def test_access_matrix(assert_access, sent_referral, patient, url_name):
-    # Even the patient the record is linked to reads it in CareNav, not here.
-    sent_referral.client.patient = patient
-    sent_referral.client.save()
-    url = reverse(f"fhir_api:{url_name}", args=[sent_referral.pk])
-    assert_access(url, ACCESS)
-
-
-def test_matrix_follows_what_each_person_sees_in_carenav(
-    login_as, client, sent_referral, patient
-):
-    """Nobody reads a referral through FHIR that CareNav's own pages would not show:
-    staff see it on the referral page, administrators in the (read-only) admin."""
-    sent_referral.client.patient = patient
-    sent_referral.client.save()
-    page = reverse("referrals:referral_detail", args=[sent_referral.pk])
-    admin_page = reverse("admin:referrals_referral_change", args=[sent_referral.pk])
-    for who in ACCESS:
-        if who in ("anonymous", "patient", "other_patient"):
-            continue  # signed-out people and patients: FHIR refuses them outright
-        login_as(who)
-        seen = client.get(page).status_code == 200
-        seen = seen or client.get(admin_page).status_code == 200
-        api_ok = client.get(sr_url(sent_referral.pk)).status_code == 200
-        assert api_ok == seen, who
-
-
-def test_anonymous_gets_401_with_a_challenge(client, sent_referral):
-    response = client.get(sr_url(sent_referral.pk))
-    assert_outcome(response, 401)
-    assert "WWW-Authenticate" in response
-    response = client.get(reverse("fhir_api:service_request_search"), {"subject": 1})
-    assert_outcome(response, 401)
-
-
-def test_teammate_caseworker_gets_404(client, team, sent_referral):
-    from apps.accounts.models import User
-    from apps.accounts.tests.factories import UserFactory
-
-    teammate = UserFactory(role=User.Role.CASEWORKER, team=team)
-    client.force_login(teammate)
-    assert_outcome(client.get(sr_url(sent_referral.pk)), 404)
-    assert_outcome(client.get(task_url(sent_referral.pk)), 404)
-
-
-def test_capability_statement(client, db):
-    response = client.get(reverse("fhir_api:metadata"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == FHIR_JSON
-    statement = CapabilityStatement.model_validate(response.json())
-    assert statement.fhirVersion == "4.0.1"
-    types = {r.type for r in statement.rest[0].resource}
-    assert types == {
-        "ServiceRequest",
-        "Task",
-        "Patient",
-        "Practitioner",
-        "PractitionerRole",
-        "Organization",
-        "HealthcareService",
-    }
-
-
-# Audit and query counts ---------------------------------------------------------------
-
-
-def test_reads_are_written_to_the_access_log(client, caseworker, sent_referral):
-    client.force_login(caseworker)
-    client.get(sr_url(sent_referral.pk))
-    client.get(reverse("fhir_api:task_search"), {"patient": sent_referral.client_id})
-    logs = AccessLog.objects.filter(
-        record_type="referrals.referral", record_id=str(sent_referral.pk)
-    )
-    assert logs.count() == 2
-    assert {log.subject_id for log in logs} == {str(sent_referral.client_id)}
-    assert {log.user_id for log in logs} == {caseworker.pk}
-
-
-@pytest.mark.parametrize("count", [2, 10])
-def test_search_queries_stay_flat(
-    client, caseworker, client_of_caseworker, django_assert_num_queries, count
-):
-    for _ in range(count):
-        referral = ReferralFactory(client=client_of_caseworker, created_by=caseworker)
-        NoteFactory(client=client_of_caseworker, referral=referral, is_internal=False)
-        ReferralEvent.objects.create(
-            referral=referral, actor=caseworker, to_status="draft"
-        )
-    client.force_login(caseworker)
-    subject = {"subject": client_of_caseworker.pk}
-    # session, user with its second-factor answer; the count; referrals joined to
-    # client, service, organization, location and author; the services' terms;
-    # shared notes with authors; one access-log INSERT
-    with django_assert_num_queries(7):
-        data = client.get(reverse("fhir_api:service_request_search"), subject).json()
-    assert data["total"] == count
-    # session, user with its second-factor answer; the count; referrals joined;
-    # the services' terms; events; one access-log INSERT
-    with django_assert_num_queries(7):
-        data = client.get(
-            reverse("fhir_api:task_search"), {"patient": subject["subject"]}
-        ).json()
-    assert data["total"] == count
-
-
-def test_personal_endpoints_do_not_allow_other_origins(client, caseworker):
-    referral = ReferralFactory(client__caseworker=caseworker)
-    client.force_login(caseworker)
-    response = client.get(f"/api/fhir/ServiceRequest/{referral.pk}")
-    assert response.status_code == 200
-    assert "Access-Control-Allow-Origin" not in response
-    page = client.get(reverse("referrals:referral_detail", args=[referral.pk]))
-    assert "Access-Control-Allow-Origin" not in page

@@ -222,7 +222,7 @@ class SignOffAdminMixin(ContentAdminMixin):
         if not obj.is_signed_off:
             return "Not signed off"
         if obj.is_changed_since_review:
-            return format_html('<strong class="review-changed">Changed</strong>')
+            return format_html('<strong class="review-changed">{}</strong>', "Changed")
         if obj.next_review is None:
             return "No review date set"
         if obj.next_review < timezone.localdate():

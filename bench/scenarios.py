@@ -2,18 +2,15 @@
 
 from dataclasses import dataclass, field
 
+# Services in the data set the pages are measured on (bench/environment.py builds it).
 SERVICES = 100_000
 
 
 # Targets (docs: issue 9): queries per page, share of the bare view's throughput.
 MAX_QUERIES = 10
-
-
 # Shares of the bare view's throughput by kind of page. Reports (issue: outcome
 # reports) are held to their p95 only: they aggregate a team's referrals.
 SHARE = {"public": 0.50, "search": 0.10, "signed-in": 0.20}
-
-
 P95_MS = {"search": 100, "dashboard": 150, "report": 300}
 
 

@@ -457,8 +457,8 @@ class SearchWord(models.Model):
 
 
 # Listing upkeep (verification requests, providers' proposals, reports that a
-# listing is wrong) and patients' saved services live beside this module; imported
-# last because they build on Service.
+# listing is wrong), patients' saved services and opening hours (schedules) live
+# beside this module; imported last because they build on Service.
 from .listings import (  # noqa: E402, F401
     ListingProposal,
     ListingReport,

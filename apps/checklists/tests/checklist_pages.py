@@ -1,4 +1,4 @@
-"""Patients and URLs shared by the checklist page tests (test_views.py,
+"""Role matrices, dates and URLs shared by the checklist page tests (test_views.py,
 test_views_stages.py)."""
 
 from django.urls import reverse

@@ -14,14 +14,9 @@ from django.core.management.base import CommandError
 from apps.directory.hsds import csv_export, exporter, schemas
 from apps.directory.hsds.mapping import FACTS_TAXONOMY
 from apps.directory.models import (
-    Address,
-    Language,
     Location,
     Organization,
-    Phone,
-    Schedule,
     Service,
-    ServiceAtLocation,
     TaxonomyTerm,
 )
 from apps.directory.tests.factories import (
@@ -35,23 +30,13 @@ from apps.directory.tests.factories import (
     ServiceFactory,
     TaxonomyTermFactory,
 )
+from apps.directory.tests.hsds_files import MODELS
 
 pytestmark = pytest.mark.django_db
 
 # The reference copy next to the project when it is there, else the package's copy.
 SHARED_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "hsds-3.0" / "schema"
 SCHEMA_DIR = SHARED_SCHEMAS if SHARED_SCHEMAS.is_dir() else schemas.SCHEMA_DIR
-MODELS = [
-    Organization,
-    Service,
-    Location,
-    Address,
-    ServiceAtLocation,
-    Phone,
-    Schedule,
-    Language,
-    TaxonomyTerm,
-]
 
 
 def compared(field) -> bool:
